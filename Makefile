@@ -1,0 +1,39 @@
+# Two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: setup index run test test-fast lint eval clean
+
+setup: $(VENV)/.installed
+
+# Re-installs only when pyproject.toml changes; safe to run any number of times.
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $@
+
+# Idempotent: a no-op when the corpus has not changed; rebuilds a missing or damaged index.
+index: setup
+	$(BIN)/kinki-assistant build-index
+
+run: index
+	$(BIN)/kinki-assistant serve
+
+test: setup
+	$(BIN)/ruff check .
+	$(PY) -m pytest
+
+test-fast: setup
+	$(PY) -m pytest -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check .
+
+eval: index
+	$(BIN)/kinki-assistant eval
+
+clean:
+	rm -rf index/CURRENT index/*/ index/.building-*

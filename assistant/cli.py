@@ -1,0 +1,153 @@
+"""Command line: build the index, ask questions, serve the chat."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from assistant.settings import get_settings
+
+
+def _progress_bar() -> Any:
+    """A progress callback that draws one tqdm bar per build stage on stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            bar = bars[stage] = tqdm(total=total, desc=f"{stage:16s}", unit="item", file=sys.stderr, leave=True)
+        bar.update(done - bar.n)
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def _assistant(build_if_missing: bool = False) -> Any:
+    from assistant.index import IndexCorrupt, IndexMissing
+    from assistant.service import build_assistant
+
+    try:
+        return build_assistant(get_settings(), build_if_missing=build_if_missing, progress=_progress_bar())
+    except (IndexMissing, IndexCorrupt) as e:
+        raise click.ClickException(f"{e}\nBuild it first:  kinki-assistant build-index") from e
+
+
+@click.group()
+@click.version_option(package_name="kinki-assistant")
+def main() -> None:
+    """Offline assistant over 近畿経済産業局「令和７年度 重点施策」.
+
+    Answers questions with quotes from the document and the office to call.
+    Settings come from KINKI_* environment variables (see README).
+    """
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command("build-index")
+@click.option("--force", is_flag=True, help="Rebuild even when the corpus has not changed.")
+def build_index_cmd(force: bool) -> None:
+    """Chunk the corpus, embed it into Chroma and build the BM25 index.
+
+    Idempotent: when nothing changed it says so and keeps the current index.
+
+    \b
+    Example:
+      kinki-assistant build-index
+    """
+    from assistant.embeddings import get_encoder
+    from assistant.index import build_index
+    from assistant.tokenizer import get_tokenizer
+
+    s = get_settings()
+    manifest = build_index(s, get_tokenizer(), get_encoder(s.embed_threads), progress=_progress_bar(), force=force)
+    state = "up to date" if manifest.get("skipped") else f"built in {manifest['build_seconds']} s"
+    click.echo(f"Index {manifest['version']} {state}: {manifest['chunks']} chunks from "
+               f"{len(manifest['documents'])} document(s) in {s.index_dir}")
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    cases = []
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            case = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise click.ClickException(f"{path}:{n}: not valid JSON ({e.msg})") from e
+        turns = case.get("turns") if isinstance(case, dict) else None
+        if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
+            raise click.ClickException(f'{path}:{n}: expected {{"id": ..., "turns": ["question", ...]}}')
+        cases.append(case)
+    return cases
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help='JSONL file, one {"id": ..., "turns": [...]} a line; answers the last turn of each.')
+def ask(question: str | None, as_json: bool, batch: Path | None) -> None:
+    """Ask a question and get the answer, its quotes and the office to call.
+
+    \b
+    Examples:
+      kinki-assistant ask "取引先が値上げを認めてくれない"
+      kinki-assistant ask "06-6966-6014はどこ？" --json
+      kinki-assistant ask --batch questions.jsonl --json
+    """
+    from assistant.chat import Turn
+
+    if (question is None) == (batch is None):
+        raise click.UsageError('give a QUESTION or --batch FILE (e.g. kinki-assistant ask "水素の相談窓口は？")')
+    cases = _read_batch(batch) if batch else [{"id": None, "turns": [question]}]
+    for case in cases:
+        if not any(t.strip() for t in case["turns"]):
+            raise click.ClickException("the question is empty: type a question")
+    a = _assistant()
+    for case in cases:
+        history: list[Turn] = []
+        answer = None
+        for turn in case["turns"]:
+            answer = a.ask(turn.strip(), history)
+            history += [Turn("user", turn), Turn("assistant", answer.answer)]
+        assert answer is not None
+        if as_json:
+            out = answer.to_dict()
+            if batch:
+                out = {"id": case.get("id"), **out}
+            click.echo(json.dumps(out, ensure_ascii=False))
+        else:
+            click.echo(answer.answer)
+            if batch:
+                click.echo()
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to bind (default from settings: 127.0.0.1).")
+@click.option("--port", default=None, type=int, help="Port (default from settings: 7860).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the chat UI at / and the API at /api (docs at /docs).
+
+    \b
+    Example:
+      kinki-assistant serve --port 7860
+    """
+    import uvicorn
+
+    s = get_settings()
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # The server lives in ui/ (the core never imports the UI); uvicorn loads it by name.
+    uvicorn.run("ui.server:create_server", factory=True, host=host or s.host, port=port or s.port, log_level="info")
+
+
+if __name__ == "__main__":
+    main()

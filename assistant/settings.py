@@ -1,0 +1,55 @@
+"""Every knob of the assistant in one typed object, overridable by ``KINKI_*`` environment variables."""
+
+from __future__ import annotations
+
+from enum import Enum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ChromaMode(str, Enum):
+    embedded = "embedded"
+    server = "server"
+
+
+class Settings(BaseSettings):
+    """Paths, model, retrieval and safety limits. ``KINKI_TOP_K=8`` overrides ``top_k``."""
+
+    model_config = SettingsConfigDict(env_prefix="KINKI_", env_file=".env", extra="ignore")
+
+    corpus_dir: Path = Field(PROJECT_ROOT / "corpus", description="Source documents, contact directory, glossary.")
+    index_dir: Path = Field(PROJECT_ROOT / "index", description="Built Chroma store and BM25 index (not committed).")
+    eval_dir: Path = Field(PROJECT_ROOT / "eval", description="Regression set, thresholds and reports.")
+    feedback_db: Path = Field(PROJECT_ROOT / "index" / "feedback.sqlite3", description="SQLite file for thumbs up/down.")
+
+    chunk_tokens: int = Field(120, description="Chunk size in MeCab tokens; chunks never cross an initiative.")
+    top_k: int = Field(12, description="Chunks fetched from each retriever before fusion.")
+    max_initiatives: int = Field(3, description="Most initiatives named in one answer.")
+    max_quotes: int = Field(3, description="Most quoted sentences in one answer.")
+    abstain_below: float = Field(
+        0.5, description="Routing confidence under which the assistant says the document does not cover the question."
+    )
+
+    chroma_mode: ChromaMode = Field(ChromaMode.embedded, description="embedded (PersistentClient) or server (HttpClient).")
+    chroma_host: str = Field("127.0.0.1", description="Chroma server host in server mode.")
+    chroma_port: int = Field(8000, description="Chroma server port in server mode.")
+    collection: str = Field("kinki-policies", description="Chroma collection name.")
+    embed_threads: int = Field(2, description="Threads for the sentence encoder (this machine has 2 cores).")
+
+    max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
+    max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
+    max_history_chars: int = Field(20000, description="Total characters of history read.")
+
+    host: str = Field("127.0.0.1", description="Address `serve` binds to.")
+    port: int = Field(7860, description="Port `serve` binds to.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
