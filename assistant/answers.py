@@ -10,7 +10,6 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-
 from assistant.directory import Contact
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc

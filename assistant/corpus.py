@@ -113,11 +113,7 @@ def _split_slides(raw_lines: list[str]) -> list[list[int]]:
         starts = False
         if stripped:
             led_by_space = line.startswith(" ") and not line.startswith("  ")
-            if led_by_space and not _URL_RE.match(stripped):
-                starts = True
-            elif _PAGE_RE.match(stripped) and blanks and has_content:
-                starts = True
-            elif blanks >= 3 and has_content:
+            if led_by_space and not _URL_RE.match(stripped) or _PAGE_RE.match(stripped) and blanks and has_content or blanks >= 3 and has_content:
                 starts = True
         if starts and current:
             slides.append(current)

@@ -6,6 +6,7 @@ in one rename, so a build killed midway leaves the previous index serving.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -145,10 +146,8 @@ def build_index(
     client = chroma_client(settings, staging / "chroma")
     name = collection_name(settings, version)
     if settings.chroma_mode == ChromaMode.server:
-        try:
+        with contextlib.suppress(Exception):  # an absent collection is the normal case
             client.delete_collection(name)
-        except Exception:  # noqa: BLE001 - absent collection is the normal case
-            pass
     col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     for i in range(0, len(stored), 256):
         part = stored[i : i + 256]

@@ -12,6 +12,7 @@ import bm25s
 import numpy as np
 from llama_index.core import Settings as LlamaSettings
 from llama_index.core import VectorStoreIndex
+from llama_index.core.llms import MockLLM
 from llama_index.core.retrievers import BaseRetriever
 from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
@@ -28,8 +29,9 @@ from assistant.index import (
 from assistant.settings import Settings
 from assistant.tokenizer import Tokenizer
 
-# No LLM is used anywhere: this keeps LlamaIndex from reaching for OpenAI by default.
-LlamaSettings.llm = None
+# No LLM is used anywhere; a MockLLM keeps LlamaIndex from reaching for OpenAI by default
+# (setting None instead prints a notice on stdout, which would corrupt `ask --json`).
+LlamaSettings.llm = MockLLM()
 log = logging.getLogger(__name__)
 
 
@@ -45,13 +47,13 @@ class MecabBM25Retriever(BaseRetriever):
         super().__init__()
         self._bm25 = bm25
         self._chunks = chunks
-        self._tokenizer = tokenizer
+        self.tokenizer = tokenizer
         self._top_k = top_k
         self._vocab = bm25.vocab_dict
 
     def terms(self, query: str) -> list[str]:
         """Query terms the index knows (bm25s raises when none is known)."""
-        return [t for t in self._tokenizer.terms(query) if t in self._vocab]
+        return [t for t in self.tokenizer.terms(query) if t in self._vocab]
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         terms = self.terms(query_bundle.query_str)

@@ -81,6 +81,9 @@ class Router:
         self.settings = settings
         self._owner_initiative = [index.chunks[ci].initiative for ci, _ in index.sentence_owner]
         self.titles = list(dict.fromkeys(c.initiative for c in index.chunks if c.initiative))
+        tok = index.sparse.tokenizer
+        # Title words count extra: a question naming an initiative's own subject is about it.
+        self._title_terms = {t: set(tok.terms(t)) for t in self.titles}
 
     def search_text(self, question: str) -> str:
         """The question as the retrievers see it: normalised and expanded with the glossary."""
@@ -124,9 +127,12 @@ class Router:
         for title, sim in best_sentence.items():
             get(title).sentence = sim
 
+        q_terms = set(self.index.sparse.tokenizer.terms(text))
         for s in by_title.values():
             bm25_norm = s.bm25 / top_bm25 if top_bm25 else 0.0
-            s.score = 0.45 * s.dense + 0.35 * s.sentence + 0.35 * bm25_norm * min(1.0, top_bm25 / 4.0)
+            title_hit = len(q_terms & self._title_terms.get(s.title, set())) / (len(q_terms) or 1)
+            s.score = (0.45 * s.dense + 0.35 * s.sentence + 0.35 * bm25_norm * min(1.0, top_bm25 / 4.0)
+                       + 0.3 * title_hit)
         ranked = sorted(by_title.values(), key=lambda s: -s.score)
         return ranked, vector
 

@@ -1,0 +1,61 @@
+"""Answers and conversation: cited, routed, honest, and aware of the earlier turns."""
+
+from assistant.chat import Turn
+from assistant.service import Assistant
+
+
+def test_answer_quotes_the_document_verbatim_with_citations(assistant: Assistant) -> None:
+    answer = assistant.ask("取引先が値上げを認めてくれない。どこに相談できますか？")
+    assert not answer.abstained
+    assert answer.contacts[0].division == "取引適正化推進室"
+    assert answer.contacts[0].phone == "06-6966-6037"
+    source = (assistant.settings.corpus_dir / "000_172e9370bded9419.txt").read_text("utf-8")
+    squashed = "".join(source.split())
+    for c in answer.citations:
+        assert c.section == "中小企業の「稼ぐ力」の強化" and c.page == 22
+        assert "".join(c.quote.split()) in squashed
+        assert c.quote in answer.answer
+
+
+def test_reverse_lookup_by_phone_number(assistant: Assistant) -> None:
+    answer = assistant.ask("06-6966-6014はどこ？")
+    assert answer.route == "phone"
+    assert answer.contacts[0].division == "創業・経営支援課"
+    assert "「Global Startup EXPO 2025」の推進" in answer.initiatives
+
+
+def test_question_naming_a_division(assistant: Assistant) -> None:
+    answer = assistant.ask("神戸通商事務所に連絡したい")
+    assert answer.contacts[0].phone == "078-393-2682"
+
+
+def test_out_of_scope_question_is_turned_away_without_a_number(assistant: Assistant) -> None:
+    answer = assistant.ask("明日の大阪の天気を教えて")
+    assert answer.abstained and answer.contacts == [] and answer.citations == []
+    assert "記載がありません" in answer.answer
+
+
+def test_unknown_number_is_not_echoed(assistant: Assistant) -> None:
+    answer = assistant.ask("06-6966-6099はどこの番号ですか")
+    assert answer.abstained and not answer.contacts
+    assert "6099" not in answer.answer
+
+
+def test_follow_up_uses_the_earlier_turns(assistant: Assistant) -> None:
+    first = assistant.ask("水素関連の支援について知りたい")
+    history = [Turn("user", "水素関連の支援について知りたい"), Turn("assistant", first.answer)]
+    follow = assistant.ask("その電話番号は？", history)
+    assert follow.contacts[0].phone == "06-6966-6055"
+    alone = assistant.ask("その電話番号は？")
+    assert alone.abstained  # with no history there is nothing to refer to
+
+
+def test_follow_up_to_a_specific_office(assistant: Assistant) -> None:
+    history = [Turn("user", "経済安全保障について教えて"), Turn("assistant", "…")]
+    assert assistant.ask("神戸の窓口は？", history).contacts[0].phone == "078-393-2682"
+
+
+def test_english_question_gets_an_english_frame(assistant: Assistant) -> None:
+    answer = assistant.ask("Who do I call about hydrogen?")
+    assert answer.language == "en" and answer.answer.startswith("This is covered by")
+    assert answer.contacts[0].phone == "06-6966-6055"

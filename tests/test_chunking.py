@@ -1,0 +1,54 @@
+"""Chunker invariants on the real document."""
+
+import pytest
+
+from assistant.chunking import Chunk, chunk_document, split_sentences
+from assistant.corpus import Document, Line
+from assistant.tokenizer import Tokenizer
+
+
+@pytest.fixture(scope="module")
+def chunks(document: Document, tokenizer: Tokenizer) -> list[Chunk]:
+    return chunk_document(document, tokenizer, 120)
+
+
+def test_no_chunk_crosses_a_section(chunks: list[Chunk], document: Document) -> None:
+    for c in chunks:
+        section = next(s for s in document.sections if s.start <= c.start and c.end <= s.end + 1)
+        assert section.title == c.section
+        assert section.initiative == (c.initiative or None)
+
+
+def test_every_span_maps_back_to_the_exact_source(chunks: list[Chunk], document: Document) -> None:
+    for c in chunks:
+        for s in c.sentences:
+            kept = [(ch, off) for ch, off in zip(s.text, s.offsets, strict=True) if off >= 0]
+            assert all(document.source[off] == ch for ch, off in kept)
+            assert all(a < b for (_, a), (_, b) in zip(kept, kept[1:], strict=False))
+        squeezed = "".join(document.source[c.start:c.end].split())
+        assert squeezed.startswith("".join(c.sentences[0].text.split()))
+
+
+def test_chunks_respect_the_token_budget_and_never_cut_a_morpheme(chunks: list[Chunk], tokenizer: Tokenizer) -> None:
+    for c in chunks:
+        assert sum(tokenizer.count(s.text) for s in c.sentences) <= 120
+        for s in c.sentences:
+            # Re-tokenizing the sentence gives back whole morphemes that concatenate to it.
+            assert "".join(m.surface for m in tokenizer.morphemes(s.text)).replace(" ", "") == s.text.replace(" ", "")
+
+
+def test_sentences_split_at_japanese_full_stops() -> None:
+    text = "令和7年度は以下を推進。同ビジョンを策定！本当？"
+    parts = split_sentences(Line(text, list(range(len(text)))))
+    assert [p.text for p in parts] == ["令和7年度は以下を推進。", "同ビジョンを策定！", "本当？"]
+
+
+def test_every_initiative_has_chunks_and_the_contact_table_has_none(chunks: list[Chunk], document: Document) -> None:
+    assert {c.initiative for c in chunks if c.initiative} == {i.title for i in document.initiatives()}
+    assert not any(c.section == "問合せ先" for c in chunks)
+
+
+def test_chunk_ids_come_from_content(document: Document, tokenizer: Tokenizer, chunks: list[Chunk]) -> None:
+    again = chunk_document(document, tokenizer, 120)
+    assert [c.chunk_id for c in again] == [c.chunk_id for c in chunks]
+    assert len({c.chunk_id for c in chunks}) == len(chunks)

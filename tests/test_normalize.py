@@ -1,0 +1,21 @@
+from assistant.normalize import find_phones, format_phone, hiragana, normalize_query, phone_digits
+
+
+def test_phone_written_any_way_is_found() -> None:
+    for text in ["06-6966-6014はどこ？", "０６－６９６６－６０１４", "06‐6966‐6014", "0669666014", "06 6966 6014",
+                 "06ー6966ー6014", "06−6966−6014"]:
+        assert find_phones(text) == ["0669666014"], text
+
+
+def test_local_number_without_area_code_is_found() -> None:
+    assert find_phones("6966-6031ってどこの番号？") == ["69666031"]
+
+
+def test_kobe_number_is_formatted_like_the_directory() -> None:
+    assert format_phone(phone_digits("078‐393‐2682")) == "078-393-2682"
+    assert format_phone("0669666055") == "06-6966-6055"
+
+
+def test_query_normalisation_folds_width_and_case() -> None:
+    assert normalize_query("ＤＸ　推進　　相談") == "dx 推進 相談"
+    assert hiragana("スイソ") == "すいそ"
