@@ -90,7 +90,7 @@ class Composer:
                 score = float(sim) + 0.5 * overlap
                 if wants_number and re.search(r"\d", nfkc(sentence.text)):
                     score += 0.3
-                if len(sentence.text) < 8:  # labels and fragments answer nothing
+                if len(sentence.text) < 8 or sentence.text.startswith("http"):  # labels, links answer nothing
                     score -= 0.5
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])

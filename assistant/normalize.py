@@ -61,7 +61,8 @@ def phone_digits(text: str) -> str:
 def find_phones(text: str) -> list[str]:
     """Phone numbers written in ``text`` in any common way, as digit strings, in order."""
     folded = fold_dashes(nfkc(text))
-    found = ["".join(m.groups()) for m in _PHONE_RE.finditer(folded)]
+    # Japanese numbers have 10 digits (11 for mobiles); shorter runs are ids, URLs or dates.
+    found = [d for m in _PHONE_RE.finditer(folded) if len(d := "".join(m.groups())) in (10, 11)]
     if not found:
         # "6966-6014" without the area code: keep the digits, the directory resolves the suffix.
         found = ["".join(m.groups()) for m in _LOCAL_RE.finditer(folded)]
