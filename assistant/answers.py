@@ -13,6 +13,7 @@ from typing import Any
 from assistant.directory import Contact
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc
+from assistant.query import QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, mentions_number
 from assistant.tokenizer import Tokenizer
@@ -61,9 +62,10 @@ def is_english(text: str) -> bool:
 class Composer:
     """Turns a route into an answer, choosing the sentences that answer the question."""
 
-    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, max_quotes: int) -> None:
+    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, reader: QuestionReader, max_quotes: int) -> None:
         self.index = index
         self.tokenizer = tokenizer
+        self.reader = reader
         self.max_quotes = max_quotes
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
         for row, (ci, si) in enumerate(index.sentence_owner):
@@ -75,8 +77,9 @@ class Composer:
         vector = route.query_vector
         if vector is None:
             vector = self.index.encoder.encode([question])[0]
-        q_terms = set(self.tokenizer.terms(question))
+        q_terms = set(self.tokenizer.terms(self.reader.search_text(question)))
         wants_number = mentions_number(question)
+        patterns = self.reader.answer_patterns(question)
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
             rows = self._sentences_of.get(initiative.title, [])
@@ -89,7 +92,9 @@ class Composer:
                 overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 score = float(sim) + 0.5 * overlap
                 if wants_number and re.search(r"\d", nfkc(sentence.text)):
-                    score += 0.3
+                    score += 0.2
+                # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
+                score += 0.8 * sum(1 for p in patterns if p.search(sentence.text))
                 if len(sentence.text) < 8 or sentence.text.startswith("http"):  # labels, links answer nothing
                     score -= 0.5
                 scored.append((score, chunk, sentence))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
+from assistant.normalize import find_phones, format_phone, hiragana, nfkc, phone_digits
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class Office:
     phone: str
     initiatives: tuple[str, ...]  # initiative titles as written in the document's slides
     remit: tuple[str, ...]
+    aliases: tuple[str, ...] = ()  # other names people use (English names)
+    reading: str = ""  # the division name in hiragana, for questions typed in kana
 
     @property
     def digits(self) -> str:
@@ -62,7 +65,7 @@ class Directory:
         self._numbers = {o.digits for o in offices}
 
     @classmethod
-    def load(cls, path: Path, titles: list[str]) -> Directory:
+    def load(cls, path: Path, titles: list[str], reading: Callable[[str], str] | None = None) -> Directory:
         """Read ``contacts.json`` and tie each table row to the document's initiative title."""
         data = json.loads(path.read_text(encoding="utf-8"))
         offices = []
@@ -74,7 +77,8 @@ class Directory:
                     raise ValueError(f"contact table initiative not found in the document: {name}")
                 mapped.append(title)
             offices.append(
-                Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])))
+                Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])),
+                       tuple(row.get("aliases", [])), reading(row["division"]) if reading else "")
             )
         return cls(offices)
 
@@ -100,9 +104,12 @@ class Directory:
         return found
 
     def by_division(self, text: str) -> list[Office]:
-        """Offices whose division name is in ``text``; the longest name wins over a name inside it."""
+        """Offices named in ``text`` (name, English alias or kana reading); the longest name wins."""
         q = nfkc(text)
-        hits = [o for o in self.offices if nfkc(o.division) in q]
+        kana = hiragana("".join(q.split()))
+        hits = [o for o in self.offices
+                if nfkc(o.division) in q or any(nfkc(a) in q for a in o.aliases)
+                or (len(o.reading) >= 4 and o.reading in kana)]
         hits.sort(key=lambda o: -len(o.division))
         longest = [o for o in hits if not any(nfkc(o.division) in nfkc(h.division) and h is not o for h in hits)]
         return longest

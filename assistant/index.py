@@ -26,7 +26,7 @@ from assistant.chunking import Chunk, chunk_document
 from assistant.corpus import load_corpus
 from assistant.embeddings import Encoder
 from assistant.settings import ChromaMode, Settings
-from assistant.tokenizer import Tokenizer
+from assistant.tokenizer import TERMS_VERSION, Tokenizer
 
 INDEX_FORMAT = 1
 Progress = Callable[[str, int, int], None]
@@ -101,7 +101,7 @@ def current_version(index_dir: Path) -> str | None:
 
 
 def _version_of(chunks: list[Chunk], encoder_name: str, settings: Settings) -> str:
-    h = hashlib.sha1(f"{INDEX_FORMAT}|{encoder_name}|{settings.chunk_tokens}".encode())
+    h = hashlib.sha1(f"{INDEX_FORMAT}|{TERMS_VERSION}|{encoder_name}|{settings.chunk_tokens}".encode())
     for c in chunks:
         h.update(c.chunk_id.encode())
     return h.hexdigest()[:12]

@@ -60,7 +60,8 @@ def phone_digits(text: str) -> str:
 
 def find_phones(text: str) -> list[str]:
     """Phone numbers written in ``text`` in any common way, as digit strings, in order."""
-    folded = fold_dashes(nfkc(text))
+    # Dots and brackets also separate the parts: 06.6966.6012, (06)6966-6012.
+    folded = re.sub(r"(?<=\d)[.()]+\s*(?=\d)|\((?=0\d)", "-", fold_dashes(nfkc(text)))
     # Japanese numbers have 10 digits (11 for mobiles); shorter runs are ids, URLs or dates.
     found = [d for m in _PHONE_RE.finditer(folded) if len(d := "".join(m.groups())) in (10, 11)]
     if not found:

@@ -7,19 +7,22 @@ question first expanded by the glossary, and the question is turned away when th
 
 from __future__ import annotations
 
-import json
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
 from assistant.directory import Contact, Directory, Office
 from assistant.index import StoredChunk
-from assistant.normalize import find_phones, format_phone, nfkc, normalize_query
+from assistant.normalize import find_phones, format_phone, nfkc
+from assistant.query import QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
+
+# Weights of the evidence, measured on eval/qa.jsonl (see README, "Answer quality").
+W_DENSE, W_SENTENCE, W_BM25, W_TITLE, W_LEXICAL = 0.40, 0.30, 0.20, 0.30, 0.30
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class ScoredInitiative:
     dense: float = 0.0
     sentence: float = 0.0
     bm25: float = 0.0
+    title_hit: float = 0.0
+    lexical: float = 0.0
     evidence: list[Evidence] = field(default_factory=list)
 
 
@@ -52,48 +57,39 @@ class Route:
     offices: list[Office] = field(default_factory=list)
 
 
-class Glossary:
-    """Phrases people use mapped to the document's vocabulary (data in corpus/glossary.json)."""
-
-    def __init__(self, entries: list[tuple[tuple[str, ...], str]]) -> None:
-        self.entries = entries
-
-    @classmethod
-    def load(cls, path: Path) -> Glossary:
-        if not path.exists():
-            return cls([])
-        data = json.loads(path.read_text("utf-8"))
-        return cls([(tuple(nfkc(p) for p in e["phrases"]), e["expand"]) for e in data["entries"]])
-
-    def expand(self, question: str) -> str:
-        """The document words for what the question says in its own words ('' when none apply)."""
-        q = f" {nfkc(question)} "
-        return " ".join(expand for phrases, expand in self.entries if any(p in q for p in phrases))
-
-
 class Router:
     """Scores initiatives for a question and picks the offices to call."""
 
-    def __init__(self, index: PolicyIndex, directory: Directory, glossary: Glossary, settings: Settings) -> None:
+    def __init__(self, index: PolicyIndex, directory: Directory, reader: QuestionReader, settings: Settings) -> None:
         self.index = index
         self.directory = directory
-        self.glossary = glossary
+        self.reader = reader
         self.settings = settings
         self._owner_initiative = [index.chunks[ci].initiative for ci, _ in index.sentence_owner]
         self.titles = list(dict.fromkeys(c.initiative for c in index.chunks if c.initiative))
         tok = index.sparse.tokenizer
-        # Title words count extra: a question naming an initiative's own subject is about it.
+        texts: dict[str, list[str]] = defaultdict(list)
+        for c in index.chunks:
+            texts[c.initiative].append(c.text)
+        self._text_of = {t: "\n".join(v) for t, v in texts.items()}
+        self._terms_of = {t: set(tok.terms(text)) for t, text in self._text_of.items() if t}
+        # Words weigh by how few initiatives use them: 中小企業, 支援 and 推進 are everywhere.
+        df: dict[str, int] = defaultdict(int)
+        for terms in self._terms_of.values():
+            for term in terms:
+                df[term] += 1
+        n = len(self._terms_of) or 1
+        self._idf = {term: math.log(1 + n / d) for term, d in df.items()}
+        self._unknown_idf = math.log(1 + 2 * n)  # a word the document never uses
+        # A question naming an initiative's own subject (its title words) is about it.
         self._title_terms = {t: set(tok.terms(t)) for t in self.titles}
 
-    def search_text(self, question: str) -> str:
-        """The question as the retrievers see it: normalised and expanded with the glossary."""
-        q = normalize_query(question)
-        extra = self.glossary.expand(q)
-        return f"{q} {extra}".strip()
+    def idf(self, term: str) -> float:
+        return self._idf.get(term, self._unknown_idf)
 
-    def score(self, question: str) -> tuple[list[ScoredInitiative], np.ndarray]:
-        """Initiatives ranked by fused evidence for ``question``."""
-        text = self.search_text(question)
+    def score(self, question: str, text: str | None = None) -> tuple[list[ScoredInitiative], np.ndarray]:
+        """Initiatives ranked by fused evidence for ``question`` (``text``: its search text, if known)."""
+        text = text or self.reader.search_text(question)
         vector = self.index.encoder.encode([text])[0]
         dense_hits, sparse_hits = self.index.search(text, vector.tolist())
         by_title: dict[str, ScoredInitiative] = {}
@@ -128,11 +124,16 @@ class Router:
             get(title).sentence = sim
 
         q_terms = set(self.index.sparse.tokenizer.terms(text))
+        q_weight = sum(self.idf(t) for t in q_terms) or 1.0
+        for title in self.titles:
+            get(title)
         for s in by_title.values():
-            bm25_norm = s.bm25 / top_bm25 if top_bm25 else 0.0
-            title_hit = len(q_terms & self._title_terms.get(s.title, set())) / (len(q_terms) or 1)
-            s.score = (0.45 * s.dense + 0.35 * s.sentence + 0.35 * bm25_norm * min(1.0, top_bm25 / 4.0)
-                       + 0.3 * title_hit)
+            bm25_rel = s.bm25 / top_bm25 if top_bm25 else 0.0
+            # How much of the question (by word rarity) the initiative's title and text contain.
+            s.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[s.title]) / q_weight
+            s.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[s.title]) / q_weight
+            s.score = (W_DENSE * s.dense + W_SENTENCE * s.sentence + W_BM25 * bm25_rel
+                       + W_TITLE * s.title_hit + W_LEXICAL * s.lexical)
         ranked = sorted(by_title.values(), key=lambda s: -s.score)
         return ranked, vector
 
@@ -147,13 +148,17 @@ class Router:
         offices = self.directory.by_division(question)
         if offices:
             return self._to_offices(question, "division", offices)
-        ranked, vector = self.score(question)
+        text = self.reader.search_text(question)
+        ranked, vector = self.score(question, text)
         top = ranked[0] if ranked else None
         confidence = top.score if top else 0.0
         if top is None or confidence < self.settings.abstain_below:
             return Route(question, "none", ranked[:3], [], confidence, True, vector)
+        if self.reader.uncovered(question, self._text_of.get(top.title, "")):
+            return Route(question, "uncovered", ranked[:3], [], confidence, True, vector)
         chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives] if r.score >= 0.9 * top.score]
-        contacts = self._contacts_for(chosen, question)
+        # The office is chosen on the expanded text: 値上げ → 価格転嫁 → 取引適正化推進室.
+        contacts = self._contacts_for(chosen, text)
         return Route(question, "retrieval", chosen, contacts, confidence, False, vector)
 
     def _contacts_for(self, initiatives: list[ScoredInitiative], question: str) -> list[Contact]:

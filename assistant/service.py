@@ -14,8 +14,9 @@ from assistant.directory import Contact, Directory
 from assistant.embeddings import get_encoder
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
 from assistant.normalize import find_phones
+from assistant.query import Glossary, QuestionReader, Readings
 from assistant.retrieval import PolicyIndex
-from assistant.routing import Glossary, Router
+from assistant.routing import Router
 from assistant.settings import Settings, get_settings
 from assistant.tokenizer import get_tokenizer
 
@@ -75,8 +76,10 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
         build_index(settings, tokenizer, encoder, progress=progress, force=True)
         index = PolicyIndex.open(settings, tokenizer, encoder)
     titles = [i.title for d in load_corpus(settings.corpus_dir) for i in d.initiatives()]
-    directory = Directory.load(settings.corpus_dir / "contacts.json", titles)
-    glossary = Glossary.load(settings.corpus_dir / "glossary.json")
-    router = Router(index, directory, glossary, settings)
-    composer = Composer(index, tokenizer, settings.max_quotes)
+    directory = Directory.load(settings.corpus_dir / "contacts.json", titles, tokenizer.reading)
+    texts = [c.text for c in index.chunks]
+    reader = QuestionReader(Glossary.load(settings.corpus_dir / "glossary.json"),
+                            Readings.from_texts(texts, tokenizer), "\n".join(texts))
+    router = Router(index, directory, reader, settings)
+    composer = Composer(index, tokenizer, reader, settings.max_quotes)
     return Assistant(settings, index, directory, router, Conversation(router, composer, settings))

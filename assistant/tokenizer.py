@@ -19,6 +19,10 @@ _STOP_WORDS = {
 }
 
 
+# Bump when terms() changes: BM25 indexes built with other terms must be rebuilt.
+TERMS_VERSION = 2
+
+
 @dataclass(frozen=True)
 class Morpheme:
     surface: str
@@ -67,12 +71,17 @@ class Tokenizer:
         """Hiragana readings of the content words, so 'すいそ' can meet '水素'."""
         return [r for _, r in self._terms(nfkc(text))]
 
+    def reading(self, text: str) -> str:
+        """The whole text in hiragana, punctuation dropped (神戸通商事務所 → こうべつうしょうじむしょ)."""
+        return "".join(hiragana(m.reading) for m in self.morphemes(nfkc(text)) if m.pos not in _STOP_POS)
+
     def _terms(self, text: str) -> list[tuple[str, str]]:
         terms = []
         for m in self.morphemes(text):
             if m.pos in _STOP_POS or m.base in _STOP_WORDS or not m.surface.strip():
                 continue
-            terms.append((m.base.lower(), hiragana(m.reading)))
+            # Katakana folds to hiragana on both sides, so "Ｇめん" meets "Ｇメン".
+            terms.append((hiragana(m.base.lower()), hiragana(m.reading)))
         return terms
 
 
