@@ -95,14 +95,22 @@ class Composer:
                     score += 0.2
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
                 score += 0.8 * sum(1 for p in patterns if p.search(sentence.text))
-                if len(sentence.text) < 8 or sentence.text.startswith("http"):  # labels, links answer nothing
+                if len(sentence.text) < 6 or sentence.text.startswith("http"):  # labels, links answer nothing
                     score -= 0.5
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1
-            for _, chunk, sentence in scored[:take]:
+            if patterns and n == 0:
+                take += 1  # a fact question: one more sentence, so the one holding the fact is shown
+            seen: set[str] = set()
+            for _, chunk, sentence in scored:
+                if len(seen) == take:
+                    break
+                if sentence.text in seen:  # slides repeat labels; quote each sentence once
+                    continue
+                seen.add(sentence.text)
                 out.append(Citation(chunk.section, chunk.page, sentence.text, chunk.initiative, sentence.start, sentence.end))
-        return out[: self.max_quotes + len(route.initiatives) - 1]
+        return out[: self.max_quotes + len(route.initiatives)]
 
     def compose(self, route: Route, question: str) -> Answer:
         english = is_english(question)

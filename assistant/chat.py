@@ -18,6 +18,11 @@ _FOLLOW_UP = re.compile(
 )
 # A follow-up is short: a long message carries its own topic.
 _FOLLOW_UP_MAX_CHARS = 40
+# A message whose words cover this much of an initiative's title names a topic of its own
+# ("じゃあ外国人材の採用は？"), so it is not read as a follow-up of the previous one.
+_OWN_TOPIC_TITLE_HIT = 0.3
+# An earlier message routed at least this confidently gives a later follow-up its topic.
+_CONFIDENT = 0.7
 
 
 @dataclass(frozen=True)
@@ -52,21 +57,28 @@ class Conversation:
         context = self.context_of(history)
         if not context or route.reason in ("phone", "division", "unknown-phone"):
             return route
-        text = nfkc(message)
-        is_follow_up = len(text) <= _FOLLOW_UP_MAX_CHARS and bool(_FOLLOW_UP.search(text))
-        if not is_follow_up:
+        if not self._is_follow_up(message, route):
             return route
+        # The most recent earlier message with a topic of its own gives the follow-up its topic
+        # (["DX推進の取組について", "目標は何社？", "担当部署の電話番号は？"] → DX).
         for previous in context:
-            combined = self.router.route(f"{previous} {message}")
-            if combined.abstained:
+            earlier = self.router.route(previous)
+            if earlier.abstained or (earlier.confidence < _CONFIDENT and self._is_follow_up(previous, earlier)):
                 continue
-            # Keep the message's own route only when it is clearly about something else.
-            if not route.abstained and route.initiatives and route.initiatives[0].title != combined.initiatives[0].title \
-                    and route.confidence > combined.confidence:
-                return route
-            combined.question = message
-            return combined
+            combined = self.router.route(f"{previous} {message}")
+            if not combined.abstained:
+                combined.question = message
+                return combined
         return route
+
+    def _is_follow_up(self, message: str, route: Route) -> bool:
+        """A short message that points back or asks for a fact, without a topic of its own."""
+        text = nfkc(message)
+        if len(text) > _FOLLOW_UP_MAX_CHARS:
+            return False
+        if not (_FOLLOW_UP.search(text) or self.router.reader.answer_patterns(message)):
+            return False
+        return route.abstained or not route.initiatives or route.initiatives[0].title_hit < _OWN_TOPIC_TITLE_HIT
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         route = self.resolve(message, history or [])
