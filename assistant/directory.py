@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from assistant.normalize import find_phones, format_phone, hiragana, nfkc, phone_digits
+from assistant.normalize import find_extensions, find_phones, format_phone, hiragana, nfkc, phone_digits
 
 
 @dataclass(frozen=True)
@@ -90,8 +91,9 @@ class Directory:
         """The offices serving an initiative, the one whose remit fits the question first."""
         q = nfkc(question)
         offices = [o for o in self.offices if initiative in o.initiatives]
-        # Stable sort: offices with a matching remit move up, table order decides the rest.
-        offices.sort(key=lambda o: -sum(1 for word in o.remit if nfkc(word) in q))
+        # Stable sort: offices whose remit fits move up, table order decides the rest (so the
+        # general office, listed first, stays first when several fit).
+        offices.sort(key=lambda o: -any(nfkc(word) in q for word in o.remit))
         return [Contact(o.department, o.division, o.phone, initiative) for o in offices]
 
     def by_phone(self, text: str) -> list[Office]:
@@ -103,10 +105,17 @@ class Directory:
                     found.append(o)
         return found
 
+    def by_extension(self, text: str) -> list[Office]:
+        """Offices whose number ends with the four digits given ("末尾が6034の番号はどこ？")."""
+        found: list[Office] = []
+        for ext in find_extensions(text):
+            found += [o for o in self.offices if o.digits.endswith(ext) and o not in found]
+        return found
+
     def by_division(self, text: str) -> list[Office]:
         """Offices named in ``text`` (name, English alias or kana reading); the longest name wins."""
         q = nfkc(text)
-        kana = hiragana("".join(q.split()))
+        kana = re.sub(r"[^ぁ-ゖー]", "", hiragana(q))
         hits = [o for o in self.offices
                 if nfkc(o.division) in q or any(nfkc(a) in q for a in o.aliases)
                 or (len(o.reading) >= 4 and o.reading in kana)]

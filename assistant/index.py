@@ -28,7 +28,7 @@ from assistant.embeddings import Encoder
 from assistant.settings import ChromaMode, Settings
 from assistant.tokenizer import TERMS_VERSION, Tokenizer
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 Progress = Callable[[str, int, int], None]
 
 
@@ -139,7 +139,7 @@ def build_index(
 
     stored = [StoredChunk.from_chunk(c) for c in chunks]
     # Embed chunks (for Chroma) and sentences (for picking quotes) in batches, reporting progress.
-    chunk_vecs = _embed(encoder, [c.text for c in stored], "embed chunks", say)
+    chunk_vecs = _embed(encoder, [searchable(c) for c in stored], "embed chunks", say)
     sentences = [s.text for c in stored for s in c.sentences]
     sentence_vecs = _embed(encoder, sentences, "embed sentences", say)
 
@@ -154,13 +154,13 @@ def build_index(
         col.upsert(
             ids=[c.chunk_id for c in part],
             embeddings=chunk_vecs[i : i + 256].tolist(),
-            documents=[c.text for c in part],
+            documents=[searchable(c) for c in part],
             metadatas=[{**_meta(c)} for c in part],
         )
         say("chroma", min(i + 256, len(stored)), len(stored))
 
     bm25 = bm25s.BM25()
-    bm25.index([tokenizer.terms(c.text) or ["<empty>"] for c in stored], show_progress=False)
+    bm25.index([tokenizer.terms(searchable(c)) or ["<empty>"] for c in stored], show_progress=False)
     bm25.save(str(staging / "bm25"), show_progress=False)
     say("bm25", len(stored), len(stored))
 
@@ -194,6 +194,12 @@ def build_index(
         if old.is_dir() and old.name != version and not old.name.startswith(".building"):
             shutil.rmtree(old, ignore_errors=True)
     return {**manifest, "skipped": False}
+
+
+def searchable(c: StoredChunk) -> str:
+    """What retrieval sees of a chunk: its slide title, then its text (the title is not in the body,
+    and a passage reads differently once you know which initiative it belongs to)."""
+    return f"{c.section}\n{c.text}"
 
 
 def _meta(c: StoredChunk) -> dict[str, str | int]:

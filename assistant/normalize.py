@@ -62,9 +62,21 @@ def find_phones(text: str) -> list[str]:
     """Phone numbers written in ``text`` in any common way, as digit strings, in order."""
     # Dots and brackets also separate the parts: 06.6966.6012, (06)6966-6012.
     folded = re.sub(r"(?<=\d)[.()]+\s*(?=\d)|\((?=0\d)", "-", fold_dashes(nfkc(text)))
+    folded = re.sub(r"\+81[\s-]*\(?0?\)?[\s-]*", "0", folded)  # +81-6-6966-6037 is 06-6966-6037
     # Japanese numbers have 10 digits (11 for mobiles); shorter runs are ids, URLs or dates.
     found = [d for m in _PHONE_RE.finditer(folded) if len(d := "".join(m.groups())) in (10, 11)]
     if not found:
         # "6966-6014" without the area code: keep the digits, the directory resolves the suffix.
         found = ["".join(m.groups()) for m in _LOCAL_RE.finditer(folded)]
     return found
+
+
+_EXTENSION_CUE = re.compile(r"番号|末尾|下4桁|下四桁|内線|電話|number|ending|ext")
+
+
+def find_extensions(text: str) -> list[str]:
+    """Four-digit numbers given as the end of a phone number ("末尾が6034の番号"), not years."""
+    folded = nfkc(text)
+    if not _EXTENSION_CUE.search(folded):
+        return []
+    return re.findall(r"(?<![\d-])(\d{4})(?![\d-]|\s*年)", folded)

@@ -27,13 +27,14 @@ class CoverageRule:
     about: str
     asks: tuple[str, ...]
     needs: str  # a regular expression, or "$same": the asked word must occur in the document
+    asks_pattern: re.Pattern[str] | None = None  # asked words found by a pattern (years)
 
 
 class Glossary:
     """Phrases people use mapped to the document's vocabulary, and the coverage rules."""
 
     def __init__(self, entries: list[tuple[tuple[str, ...], str]], coverage: list[CoverageRule],
-                 answer_types: list[tuple[tuple[str, ...], re.Pattern[str]]] | None = None) -> None:
+                 answer_types: list[tuple[tuple[str, ...], re.Pattern[str], bool]] | None = None) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
@@ -44,9 +45,11 @@ class Glossary:
             return cls([], [])
         data = json.loads(path.read_text("utf-8"))
         entries = [(tuple(nfkc(p) for p in e["phrases"]), e["expand"]) for e in data.get("entries", [])]
-        coverage = [CoverageRule(r["about"], tuple(nfkc(a) for a in r["asks"]), r["needs"])
+        coverage = [CoverageRule(r["about"], tuple(nfkc(a) for a in r.get("asks", [])), r["needs"],
+                                 re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                     for r in data.get("coverage", [])]
-        answer_types = [(tuple(nfkc(a) for a in r["asks"]), re.compile(r["pattern"])) for r in data.get("answer_types", [])]
+        answer_types = [(tuple(nfkc(a) for a in r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")))
+                        for r in data.get("answer_types", [])]
         return cls(entries, coverage, answer_types)
 
     def expand(self, question: str) -> str:
@@ -112,10 +115,12 @@ class QuestionReader:
         extra = self.glossary.expand(spelled)
         return f"{spelled} {extra}".strip()
 
-    def answer_patterns(self, question: str) -> list[re.Pattern[str]]:
-        """Patterns a sentence answering this question should contain (a date for いつ, N社 for 何社)."""
+    def answer_patterns(self, question: str, strict: bool = False) -> list[re.Pattern[str]]:
+        """Patterns a sentence answering this question should contain (a date for いつ, N社 for 何社);
+        ``strict``: only the kinds whose absence means the document does not say."""
         q = f" {nfkc(question)} "
-        return [pattern for asks, pattern in self.glossary.answer_types if any(a in q for a in asks)]
+        return [pattern for asks, pattern, is_strict in self.glossary.answer_types
+                if any(a in q for a in asks) and (is_strict or not strict)]
 
     def uncovered(self, question: str, evidence: str) -> CoverageRule | None:
         """The first coverage rule saying the document cannot answer this question, if any."""
@@ -123,6 +128,8 @@ class QuestionReader:
         text = nfkc(evidence)
         for rule in self.glossary.coverage:
             asked = [a for a in rule.asks if a in q]
+            if rule.asks_pattern:
+                asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(q)]
             if not asked:
                 continue
             if rule.needs == "$same":

@@ -72,7 +72,7 @@ class Router:
         for c in index.chunks:
             texts[c.initiative].append(c.text)
         self._text_of = {t: "\n".join(v) for t, v in texts.items()}
-        self._terms_of = {t: set(tok.terms(text)) for t, text in self._text_of.items() if t}
+        self._terms_of = {t: set(tok.terms(f"{t}\n{text}")) for t, text in self._text_of.items() if t}
         # Words weigh by how few initiatives use them: 中小企業, 支援 and 推進 are everywhere.
         df: dict[str, int] = defaultdict(int)
         for terms in self._terms_of.values():
@@ -145,8 +145,11 @@ class Router:
             if not offices:
                 return Route(question, "unknown-phone", [], [], 0.0, True)
             return self._to_offices(question, "phone", offices)
-        offices = self.directory.by_division(question)
+        offices = self.directory.by_division(question) or self.directory.by_extension(question)
         if offices:
+            # Naming an office does not make every question about it answerable (室長の名前は？).
+            if self.reader.uncovered(question, ""):
+                return Route(question, "uncovered", [], [], 0.0, True)
             return self._to_offices(question, "division", offices)
         text = self.reader.search_text(question)
         ranked, vector = self.score(question, text)
@@ -154,12 +157,19 @@ class Router:
         confidence = top.score if top else 0.0
         if top is None or confidence < self.settings.abstain_below:
             return Route(question, "none", ranked[:3], [], confidence, True, vector)
-        if self.reader.uncovered(question, self._text_of.get(top.title, "")):
+        if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
             return Route(question, "uncovered", ranked[:3], [], confidence, True, vector)
         chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives] if r.score >= 0.9 * top.score]
         # The office is chosen on the expanded text: 値上げ → 価格転嫁 → 取引適正化推進室.
         contacts = self._contacts_for(chosen, text)
         return Route(question, "retrieval", chosen, contacts, confidence, False, vector)
+
+    def _states_asked_fact(self, question: str, top: ScoredInitiative) -> bool:
+        """A question asking for a kind of fact (a date, a count) is answerable only if the
+        initiative states one; otherwise the document does not say, and the assistant must not guess."""
+        patterns = self.reader.answer_patterns(question, strict=True)
+        text = self._text_of.get(top.title, "")
+        return not patterns or any(p.search(text) for p in patterns)
 
     def _contacts_for(self, initiatives: list[ScoredInitiative], question: str) -> list[Contact]:
         contacts: list[Contact] = []

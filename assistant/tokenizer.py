@@ -15,12 +15,18 @@ _STOP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
 # Very common content words of this document and of questions that would otherwise dominate BM25.
 _STOP_WORDS = {
     "する", "ある", "いる", "なる", "こと", "もの", "ため", "よう", "これ", "それ", "等", "的",
-    "教える", "知る", "ください", "下さる", "どこ", "何", "いつ", "誰", "?", "？",
+    "教える", "知る", "ください", "下さる", "くださる", "どこ", "何", "いつ", "誰", "?", "？",
+    "つく", "おる", "いう", "できる", "いい", "良い", "ない", "思う", "考える", "場合",
+    # English function words, so an English question is matched on its content words.
+    "the", "a", "an", "of", "in", "on", "for", "to", "and", "or", "is", "are", "was", "be", "do", "does",
+    "what", "who", "where", "when", "how", "which", "we", "our", "us", "i", "my", "me", "you", "your",
+    "it", "its", "s", "like", "can", "could", "with", "about", "there", "any", "that", "this", "have",
+    "has", "want", "would", "should", "will", "at", "from", "by", "as", "if", "so", "get", "some",
 }
 
 
 # Bump when terms() changes: BM25 indexes built with other terms must be rebuilt.
-TERMS_VERSION = 2
+TERMS_VERSION = 3
 
 
 @dataclass(frozen=True)
