@@ -53,10 +53,14 @@ class Answer:
 
 
 def is_english(text: str) -> bool:
-    """Whether a question is written in English (mostly Latin letters, no kana or kanji to speak of)."""
-    latin = len(re.findall(r"[A-Za-z]", text))
-    cjk = len(re.findall(r"[\u3040-\u30ff\u4e00-\u9fff]", text))
-    return latin > 3 * cjk and latin >= 3
+    """Whether a question is written in English: Latin words and no kana (a Japanese sentence always
+    has kana, even one naming "Global Startup EXPO 2025")."""
+    text = nfkc(text)
+    if re.search(r"[\u3040-\u30ff]", text):
+        return False
+    latin = len(re.findall(r"[a-z]", text))
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return latin >= 3 and latin > 3 * cjk
 
 
 class Composer:
