@@ -377,12 +377,17 @@ def count_steps(cases: Path, baselines: bool = False) -> int:
 
 
 def _git_commit() -> str | None:
+    """The commit the run's code is at, marked ``-dirty`` when tracked files differ from it (None outside git)."""
     try:
-        out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
-                             text=True, timeout=5)
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT, capture_output=True,
+                              text=True, timeout=5)
+        if head.returncode != 0 or not head.stdout.strip():
+            return None
+        clean = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "assistant", "corpus", "eval/qa.jsonl"],
+                               cwd=PROJECT_ROOT, capture_output=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return out.stdout.strip() or None if out.returncode == 0 else None
+    return head.stdout.strip() + ("" if clean.returncode == 0 else "-dirty")
 
 
 def _shown(path: Path) -> str:
@@ -570,12 +575,14 @@ class Comparison:
             lines += ["> The two runs used different case files; only cases present in both are compared.", ""]
         lines += ["| scope | metric | A | B | change |", "|---|---|---|---|---|"]
         for scope, metric, va, vb in self.metrics:
-            delta = f"{vb - va:+.4g}" if isinstance(va, int | float) and isinstance(vb, int | float) else ""
-            mark = "" if va == vb else " ◀"
-            lines.append(f"| {scope} | {label(metric)} | {fmt(metric, va)} | {fmt(metric, vb)} | {delta}{mark} |")
+            numbers = isinstance(va, int | float) and isinstance(vb, int | float)
+            delta = "" if va == vb else f"{vb - va:+.4g} ◀" if numbers else "◀"
+            lines.append(f"| {scope} | {label(metric)} | {fmt(metric, va)} | {fmt(metric, vb)} | {delta} |")
         for title, flips in (("Broken (pass → fail)", self.broken), ("Fixed (fail → pass)", self.fixed),
                              ("Changed answer, same outcome", self.changed)):
             lines += ["", f"## {title}: {len(flips)}", ""]
+            if not flips:
+                lines.append("(none)")
             for f in flips:
                 how = "; ".join(f.changes) or "no visible change in the scored fields"
                 still = f" — now: {'; '.join(f.problems)}" if f.problems and f.after is False else ""

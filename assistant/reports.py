@@ -233,11 +233,10 @@ def svg_histogram(title: str, values: list[float], marks: dict[str, float], bins
         span = f"≥ {lo:.0f}" if i == bins - 1 else f"{lo:.0f}–{lo + width:.0f}"
         p.append(f'<rect x="{left + i * bw + 1:.1f}" y="{top + ph - bh:.1f}" width="{bw - 2:.1f}" height="{bh:.1f}" '
                  f'fill="{PALETTE[0]}"><title>{span} ms: {c} turns</title></rect>')
-    for tick in range(0, 5):
-        ms = hi * tick / 4
+    for tick in range(0, 4):
         x = left + (pw - bw) * tick / 4
-        p.append(f'<text x="{x:.1f}" y="{top + ph + 16}" class="a" text-anchor="middle">{ms:.0f} ms</text>')
-    p.append(f'<text x="{w - right:.1f}" y="{top + ph + 16}" class="a" text-anchor="end">slower ▸</text>')
+        p.append(f'<text x="{x:.1f}" y="{top + ph + 16}" class="a" text-anchor="middle">{hi * tick / 4:.0f} ms</text>')
+    p.append(f'<text x="{w - right:.1f}" y="{top + ph + 16}" class="a" text-anchor="end">≥ {hi:.0f} ms</text>')
     for name, v in marks.items():
         x = left + (pw - bw) * min(1.0, v / hi)
         p.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top}" y2="{top + ph}" class="m"/>'
