@@ -213,6 +213,8 @@ def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tup
                                     thresholds=thresholds)
         except (CaseError, ThresholdError) as e:
             raise click.ClickException(str(e)) from e
+        except OSError as e:
+            raise click.ClickException(f"cannot write the report in {reports_dir}: {e.strerror or e}") from e
     click.echo(_summary(folder))
     click.echo(f"\nReport: {folder / 'report.md'}  (charts: report.html, every answer: responses.jsonl)")
     doc, _ = load_run(folder)

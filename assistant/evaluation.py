@@ -109,7 +109,7 @@ class Result:
         if c.phones and not self.routed:
             out.append(f"contact {self.first_phone or 'none'}, expected {' or '.join(c.phones)}")
         if c.sections and self.rank != 1:
-            where = f" (it came {self.rank})" if self.rank else " (not named)"
+            where = f" (ranked {self.rank})" if self.rank else " (not named)"
             expected = " or ".join(f"“{x}”" for x in c.sections)
             out.append(f"top initiative {self.top_initiative or 'none'}, expected {expected}{where}")
         if self.missing_facts:
