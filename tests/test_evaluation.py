@@ -217,3 +217,13 @@ def test_bad_case_lines_name_file_and_line(tmp_path: Path, line: str, message: s
     path.write_text("\n" + line + "\n", "utf-8")
     with pytest.raises(CaseError, match=rf"c\.jsonl:2: .*{re.escape(message)}"):
         load_cases(path)
+
+
+def test_the_committed_example_is_a_complete_run_linked_from_the_readme() -> None:
+    example = PROJECT_ROOT / "eval" / "reports" / "example"
+    doc, rows = load_run(example)
+    assert list(doc["pipelines"]) == ["pipeline", *BASELINES]
+    assert doc["cases"] >= 150 and len(rows) == 3 * doc["cases"]
+    assert doc["gate"]["passed"] is True and doc["pipelines"]["pipeline"]["overall"]["outside_numbers"] == 0
+    assert "(eval/reports/example/report.md)" in (PROJECT_ROOT / "README.md").read_text("utf-8")
+    assert "<svg" in (example / "report.html").read_text("utf-8")
