@@ -227,3 +227,18 @@ def test_the_committed_example_is_a_complete_run_linked_from_the_readme() -> Non
     assert doc["gate"]["passed"] is True and doc["pipelines"]["pipeline"]["overall"]["outside_numbers"] == 0
     assert "(eval/reports/example/report.md)" in (PROJECT_ROOT / "README.md").read_text("utf-8")
     assert "<svg" in (example / "report.html").read_text("utf-8")
+
+
+@pytest.mark.slow
+def test_eval_with_baselines_reaches_no_network(settings: Settings, small_set: Path, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.test_offline import cli, guarded_env
+
+    env = {**guarded_env(tmp_path, settings), "KINKI_INDEX_DIR": str(settings.index_dir)}
+    out = subprocess.run(cli("eval", "--baselines", "--cases", str(small_set), "--out", str(tmp_path / "r"), "--no-gate"),
+                         env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert latest_report(tmp_path / "r") is not None
+    log = tmp_path / "attempts.log"
+    assert not log.exists() or log.read_text() == "", log.read_text()
