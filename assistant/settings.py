@@ -35,6 +35,11 @@ class Settings(BaseSettings):
         0.5, description="Routing confidence under which the assistant says the document does not cover the question."
     )
 
+    baseline_chunk_size: int = Field(
+        256, description="Evaluation baseline: SentenceSplitter chunk size in tiktoken tokens (about one per kanji)."
+    )
+    baseline_chunk_overlap: int = Field(32, description="Evaluation baseline: SentenceSplitter chunk overlap in tokens.")
+
     chroma_mode: ChromaMode = Field(ChromaMode.embedded, description="embedded (PersistentClient) or server (HttpClient).")
     chroma_host: str = Field("127.0.0.1", description="Chroma server host in server mode.")
     chroma_port: int = Field(8000, description="Chroma server port in server mode.")
