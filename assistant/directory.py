@@ -99,6 +99,13 @@ class Directory:
                     found.append(o)
         return found
 
+    def by_digits(self, text: str) -> list[Office]:
+        """Offices whose number contains the digits typed so far ("6966-60", "２６８"), for search-as-you-type."""
+        digits = phone_digits(text)
+        if len(digits) < 3:
+            return []
+        return [o for o in self.offices if digits in o.digits]
+
     def by_division(self, text: str) -> list[Office]:
         """Offices whose division name is in ``text``; the longest name wins over a name inside it."""
         q = nfkc(text)

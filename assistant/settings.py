@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
     max_history_chars: int = Field(20000, description="Total characters of history read.")
 
+    max_feedback_comment_chars: int = Field(1000, description="Longer feedback comments are refused with a clear message.")
+    finder_max_results: int = Field(5, description="Most initiatives the support finder lists.")
+
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(7860, description="Port `serve` binds to.")
 
