@@ -16,9 +16,9 @@ from assistant.answers import Citation, Composer
 from assistant.directory import Contact, Directory
 from assistant.routing import Route, Router, ScoredInitiative
 
-# A company description re-orders what the goals found; it weighs less than the goal itself
-# because it often describes the firm ("金属加工、従業員30人") rather than what it wants.
-_DESCRIPTION_WEIGHT = 0.5
+# A company description re-orders what the goals found, as much as a goal does, but only where the
+# document clearly speaks to it: a profile such as "金属加工、従業員30人" matches everything weakly.
+_DESCRIPTION_WEIGHT = 1.0
 # Initiatives scoring under this share of the best one are left out: they only add noise.
 _KEEP_SHARE = 0.6
 
@@ -97,32 +97,29 @@ class SupportFinder:
         if not chosen and not description:
             raise ValueError("pick at least one goal or describe your company")
 
-        total: dict[str, float] = {}
+        floor = self.router.settings.abstain_below
+        fit: dict[str, float] = {}  # what the goals (or, without goals, the description) found
         matched: dict[str, list[Goal]] = {}
         for g in chosen:
             ranked, _ = self.router.score(g.query)
             for s in ranked:
                 # An initiative serving several chosen goals ranks by its best fit, not their sum.
-                if s.score > total.get(s.title, 0.0):
-                    total[s.title] = s.score
-                matched.setdefault(s.title, [])
-                if s.score >= self.router.settings.abstain_below:
-                    matched[s.title].append(g)
+                fit[s.title] = max(fit.get(s.title, 0.0), s.score)
+                if s.score >= floor:
+                    matched.setdefault(s.title, []).append(g)
+        total = dict(fit)
         if description:
             ranked, _ = self.router.score(description)
             for s in ranked:
-                if chosen:
-                    if s.title in total:
-                        total[s.title] += _DESCRIPTION_WEIGHT * s.score
-                else:
-                    total[s.title] = s.score
-                    matched.setdefault(s.title, [])
-        if not total:
-            return []
-        best = max(total.values())
-        if not chosen and best < self.router.settings.abstain_below:
-            return []  # a description alone that the document does not speak to
-        kept = sorted((t for t, v in total.items() if v >= _KEEP_SHARE * best), key=lambda t: -total[t])
+                if not chosen:
+                    fit[s.title] = total[s.title] = s.score
+                elif s.title in total and s.score >= floor:
+                    total[s.title] += _DESCRIPTION_WEIGHT * s.score
+        best = max(fit.values(), default=0.0)
+        if best < floor:
+            return []  # nothing the document clearly speaks to
+        # The goals decide which initiatives are listed; the description only re-orders them.
+        kept = sorted((t for t, v in fit.items() if v >= _KEEP_SHARE * best), key=lambda t: -total[t])
         return [self._recommend(t, total[t], matched.get(t, []), chosen, description) for t in kept[: self.max_results]]
 
     def _recommend(self, title: str, score: float, served: list[Goal], chosen: list[Goal],

@@ -17,7 +17,7 @@ from assistant.embeddings import get_encoder
 from assistant.feedback import FeedbackStore
 from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
-from assistant.normalize import find_phones
+from assistant.normalize import find_phones, phone_digits
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Glossary, Router
 from assistant.settings import Settings, get_settings
@@ -72,11 +72,14 @@ class Assistant:
         q = query.strip()
         if not q:
             return OfficeSearch(query, "all", list(self.directory.offices))
-        if find_phones(q):
-            offices = self.directory.by_phone(q)
+        number_only = bool(_NUMBER_ONLY.fullmatch(q))
+        # "06(6966)6032" has no dash for find_phones to see; a whole number typed alone is still a number.
+        whole = phone_digits(q) if number_only and len(phone_digits(q)) in (10, 11) else q
+        if find_phones(whole):
+            offices = self.directory.by_phone(whole)
             return OfficeSearch(query, "phone" if offices else "unknown-phone", offices,
                                 [t for o in offices for t in o.initiatives])
-        if _NUMBER_ONLY.fullmatch(q):
+        if number_only:
             offices = self.directory.by_digits(q)
             return OfficeSearch(query, "partial-number" if offices else "unknown-phone", offices)
         offices = self.directory.by_division(q)
