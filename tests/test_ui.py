@@ -1,13 +1,28 @@
 """The UI's rendering and its boundary: it shows the core's results and holds no search logic."""
 
 import ast
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+import gradio as gr
 
 from assistant.answers import Answer, Citation
 from assistant.directory import Contact
+from assistant.feedback import FeedbackStore
 from assistant.service import Assistant, OfficeSearch
 from tests.conftest import PROJECT_ROOT
-from ui.app import answer_html, build_ui, contact_card_html, offices_html, recommendations_html
+from ui.app import (
+    EVAL_MISSING,
+    answer_html,
+    build_ui,
+    contact_card_html,
+    latest_report_markdown,
+    offices_html,
+    recommendations_html,
+    report_markdown,
+)
 
 # Modules that search, score or route: only the core may use them.
 SEARCH_MODULES = {"assistant.retrieval", "assistant.routing", "assistant.index", "assistant.embeddings",
@@ -86,3 +101,43 @@ def test_build_ui_has_the_four_views(assistant: Assistant) -> None:
     labels = {c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"}
     assert labels == {"チャット / Chat", "窓口検索 / Directory", "支援策さがし / Support finder", "評価 / Evaluators"}
     assert Path(PROJECT_ROOT / "ui" / "app.py").exists()
+
+
+def _handler(ui: object, name: str) -> Callable[..., Any]:
+    """The Python function behind a UI event, to call it as Gradio would."""
+    return next(f.fn for f in ui.fns.values() if f.fn.__name__ == name)  # type: ignore[attr-defined]
+
+
+def test_chat_handler_answers_and_keeps_what_feedback_needs(assistant: Assistant) -> None:
+    respond = _handler(build_ui(assistant), "respond")
+    chat, box, card, turns, records, _, _ = respond("水素の相談はどこ？", [], [], {})
+    assert box == "" and "06-6966-6055" in card and len(chat) == 2
+    assert records["1"]["question"] == "水素の相談はどこ？" and records["1"]["answer"]["contacts"]
+    chat, _, _, turns, records, _, _ = respond("その電話番号は？", chat, turns, records)
+    assert records["3"]["history"] == ["水素の相談はどこ？"] and "06-6966-6055" in chat[-1]["content"]
+    too_long = respond("あ" * (assistant.settings.max_message_chars + 1), [], [], {})
+    assert "長すぎます" in too_long[0][-1]["content"] and too_long[3] == []
+
+
+def test_broken_feedback_store_does_not_break_the_chat(assistant: Assistant, tmp_path: Path) -> None:
+    folder = tmp_path / "fb.sqlite3"
+    folder.mkdir()  # SQLite cannot open a folder: every write fails
+    broken = replace(assistant, feedback=FeedbackStore(folder))
+    ui = build_ui(broken)
+    chat, _, card, _, records, _, _ = _handler(ui, "respond")("水素の相談はどこ？", [], [], {})
+    assert "06-6966-6055" in card
+    status, fid, _ = _handler(ui, "rate")(records, gr.LikeData(None, {"index": 1, "value": ["…"], "liked": False}))
+    assert "保存できませんでした" in status and fid is None
+    ok_status, ok_id, _ = _handler(build_ui(assistant), "rate")(
+        records, gr.LikeData(None, {"index": 1, "value": ["…"], "liked": False}))
+    assert "記録しました" in ok_status and isinstance(ok_id, int)
+
+
+def test_evaluators_view_reads_a_report_folder(tmp_path: Path, assistant: Assistant) -> None:
+    folder = tmp_path / "20250101-000000"
+    folder.mkdir()
+    (folder / "report.md").write_text("# Evaluation\n\npass_rate 0.9\n", "utf-8")
+    assert "pass_rate 0.9" in report_markdown(folder) and "20250101-000000" in report_markdown(folder)
+    assert "No evaluation report yet" in report_markdown(None)
+    text = latest_report_markdown(assistant)
+    assert text == EVAL_MISSING or "report" in text.lower()

@@ -254,7 +254,8 @@ def _reports_dir(assistant: Assistant) -> Path:
     return Path(getattr(assistant.settings, "reports_dir", assistant.settings.eval_dir / "reports"))
 
 
-def _report_text(path: Path | None) -> str:
+def report_markdown(path: Path | None) -> str:
+    """A report folder (or its report.md) as Markdown headed by where it lives."""
     if path is None:
         return "まだ評価レポートがありません。「評価を実行」を押してください。 / No evaluation report yet."
     md = path / "report.md" if path.is_dir() else path
@@ -271,7 +272,7 @@ def latest_report_markdown(assistant: Assistant) -> str:
     except ImportError:
         return EVAL_MISSING
     try:
-        return _report_text(latest_report(_reports_dir(assistant)))
+        return report_markdown(latest_report(_reports_dir(assistant)))
     except Exception as e:  # noqa: BLE001 - a broken report folder must not break the page
         log.error("latest report: %s", e)
         return f"レポートを読めませんでした / Could not read the latest report ({_e(e)})."
@@ -358,7 +359,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
             path = run_evaluation(assistant, settings.eval_dir / "qa.jsonl", _reports_dir(assistant),
                                   baselines=baselines, progress=tick)
-            return _report_text(path)
+            return report_markdown(path)
         except Exception as e:  # noqa: BLE001 - show the failure to the evaluator, keep the app up
             log.exception("evaluation run failed")
             return f"評価に失敗しました / The evaluation failed: {_e(e)}"
