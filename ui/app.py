@@ -376,8 +376,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 feedback_id = gr.State(None)
                 with gr.Row():
                     with gr.Column(scale=3):
+                        # No "share" button: it posts to Hugging Face, and this app stays offline.
                         chat = gr.Chatbot(label="チャット / Chat", height=460, elem_id="chatbot",
-                                          feedback_options=("Like", "Dislike"))
+                                          feedback_options=("Like", "Dislike"), buttons=["copy", "copy_all"])
                         box = gr.Textbox(label="質問 / Question", placeholder="例：取引先が値上げを認めてくれない",
                                          elem_id="question", max_length=assistant.settings.max_message_chars)
                         with gr.Row():
