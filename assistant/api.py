@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 
 from assistant import __version__
 from assistant.chat import Turn
+from assistant.feedback import FeedbackError
 from assistant.service import Assistant
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,39 @@ class AnswerOut(BaseModel):
     confidence: float = 0.0
     language: str = "ja"
     degraded: bool = False
+
+
+class FeedbackIn(BaseModel):
+    rating: Literal["up", "down"] = Field(description="Thumbs up or thumbs down.")
+    question: str = Field(description="The question that was answered.")
+    answer: AnswerOut = Field(description="The answer object as /api/chat returned it.")
+    comment: str = Field("", description="Optional: what was wrong or right.")
+    history: list[str] = Field(default_factory=list, description="Earlier user messages of the chat, oldest first.")
+
+
+class FeedbackOut(BaseModel):
+    id: int
+    stored: bool = True
+
+
+class GoalOut(BaseModel):
+    id: str
+    ja: str
+    en: str
+
+
+class SupportRequest(BaseModel):
+    goals: list[str] = Field(default_factory=list, description="Goal ids (see /api/goals), e.g. ['overseas', 'dx'].")
+    description: str = Field("", description="Optional: the company in a sentence or two.")
+
+
+class RecommendationOut(BaseModel):
+    initiative: str
+    score: float
+    goals: list[str]
+    pages: list[int]
+    quotes: list[CitationOut]
+    contacts: list[ContactOut]
 
 
 def _problem(status: int, message: str) -> JSONResponse:
@@ -101,5 +135,36 @@ def create_app(get_assistant: Callable[[], Assistant]) -> FastAPI:
         if isinstance(a, JSONResponse):
             return a
         return [c.to_dict() for c in a.find_contacts(q)]
+
+    @app.post("/api/feedback", response_model=FeedbackOut, status_code=201)
+    def feedback(request: FeedbackIn) -> Any:
+        a = assistant_or_503()
+        if isinstance(a, JSONResponse):
+            return a
+        try:
+            fid = a.record_feedback(request.rating, request.question, request.answer.model_dump(), request.comment,
+                                    request.history, source="api")
+        except ValueError as e:
+            return _problem(422, str(e))
+        except FeedbackError as e:
+            return _problem(503, str(e))
+        return {"id": fid, "stored": True}
+
+    @app.get("/api/goals", response_model=list[GoalOut])
+    def goals() -> Any:
+        a = assistant_or_503()
+        if isinstance(a, JSONResponse):
+            return a
+        return [{"id": g.id, "ja": g.ja, "en": g.en} for g in a.goals]
+
+    @app.post("/api/support", response_model=list[RecommendationOut])
+    def support(request: SupportRequest) -> Any:
+        a = assistant_or_503()
+        if isinstance(a, JSONResponse):
+            return a
+        try:
+            return [r.to_dict() for r in a.find_support(request.goals, request.description)]
+        except ValueError as e:
+            return _problem(422, str(e))
 
     return app

@@ -231,6 +231,50 @@ def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tup
         sys.exit(1)
     click.echo("(not enforced: --no-gate)", err=True)
 
+@main.group()
+def feedback() -> None:
+    """Thumbs up/down left in the chat UI or through POST /api/feedback."""
+
+
+@feedback.command("export")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the drafts to this JSONL file instead of standard output.")
+def feedback_export(out: Path | None) -> None:
+    """Turn thumbs-down into draft eval cases in the eval/qa.jsonl format.
+
+    Each draft keeps the conversation and what was answered; its `expect` is left
+    empty and it is marked `"draft": true` until someone checks it against the document.
+
+    \b
+    Examples:
+      kinki-assistant feedback export
+      kinki-assistant feedback export --out eval/drafts.jsonl
+    """
+    from assistant.feedback import FeedbackError, FeedbackStore, draft_cases
+
+    s = get_settings()
+    store = FeedbackStore(s.feedback_db)
+    if not s.feedback_db.exists():
+        click.echo(f"No feedback recorded yet ({s.feedback_db} does not exist); nothing to export.", err=True)
+        return
+    try:
+        downs = store.items("down")
+    except FeedbackError as e:
+        raise click.ClickException(str(e)) from e
+    drafts = draft_cases(downs)
+    lines = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in drafts)
+    if out is None:
+        click.echo(lines, nl=False)
+    else:
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(lines, "utf-8")
+        except OSError as e:
+            raise click.ClickException(f"cannot write {out}: {e}") from e
+    where = f" to {out}" if out else ""
+    click.echo(f"{len(drafts)} draft case(s) from {len(downs)} thumbs-down{where}. "
+               "Fill in each `expect` before adding it to eval/qa.jsonl.", err=True)
+
 
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default from settings: 127.0.0.1).")

@@ -112,6 +112,13 @@ class Directory:
             found += [o for o in self.offices if o.digits.endswith(ext) and o not in found]
         return found
 
+    def by_digits(self, text: str) -> list[Office]:
+        """Offices whose number contains the digits typed so far ("6966-60", "２６８"), for search-as-you-type."""
+        digits = phone_digits(text)
+        if len(digits) < 3:
+            return []
+        return [o for o in self.offices if digits in o.digits]
+
     def by_division(self, text: str) -> list[Office]:
         """Offices named in ``text`` (name, English alias or kana reading); the longest name wins."""
         q = nfkc(text)

@@ -77,14 +77,16 @@ class Readings:
         return cls(by_reading)
 
     def spell(self, text: str) -> tuple[str, list[str]]:
-        """``text`` with document words typed in kana written as the document writes them, and those words."""
+        """``text`` with document words typed in kana written as the document writes them, and those words.
+        Characters not recognised stay as typed (katakana stays katakana)."""
         found: list[str] = []
 
         def rewrite(run: str) -> str:
+            folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
             while i < len(run):
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
-                    word = self.by_reading.get(run[i:j])
+                    word = self.by_reading.get(folded[i:j])
                     if word:
                         out.append(word)
                         found.append(word)
@@ -95,10 +97,8 @@ class Readings:
                     i += 1
             return "".join(out)
 
-        folded = hiragana(nfkc(text))
-        spelled = _KANA_RUN.sub(lambda m: rewrite(m.group(0)), folded)
-        # Keep the user's own characters where nothing was recognised (katakana stays katakana).
-        return (spelled if found else nfkc(text)), found
+        spelled = _KANA_RUN.sub(lambda m: rewrite(m.group(0)), nfkc(text))
+        return spelled, found
 
 
 class QuestionReader:

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from assistant import __version__
 from assistant.answers import Answer, Composer
 from assistant.chat import Conversation, Turn
 from assistant.corpus import load_corpus
-from assistant.directory import Contact, Directory
+from assistant.directory import Contact, Directory, Office
 from assistant.embeddings import get_encoder
+from assistant.feedback import FeedbackStore
+from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
-from assistant.normalize import find_phones
+from assistant.normalize import find_phones, phone_digits
 from assistant.query import Glossary, QuestionReader, Readings
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Router
@@ -21,6 +25,19 @@ from assistant.settings import Settings, get_settings
 from assistant.tokenizer import get_tokenizer
 
 log = logging.getLogger(__name__)
+
+# Only digits and the characters numbers are written with: the user is typing a phone number.
+_NUMBER_ONLY = re.compile(r"[0-9０-９\s()（）+＋\-\u2010-\u2015\u2212\uff0d\u30fc]+")
+
+
+@dataclass
+class OfficeSearch:
+    """Offices found for a directory query, how they were found, and the initiatives that matched."""
+
+    query: str
+    kind: str  # "all", "phone", "partial-number", "division", "topic", "unknown-phone", "none"
+    offices: list[Office]
+    initiatives: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -32,6 +49,8 @@ class Assistant:
     directory: Directory
     router: Router
     conversation: Conversation
+    finder: SupportFinder | None = None
+    feedback: FeedbackStore | None = None
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         """Answer one chat message given the earlier turns."""
@@ -48,6 +67,58 @@ class Assistant:
             return [c for o in offices for c in self.directory.contacts_of(o)]
         route = self.router.route(query)
         return [] if route.abstained else route.contacts
+
+    def search_offices(self, query: str) -> OfficeSearch:
+        """Offices for a topic, a division name or a (partly typed) phone number; every office when empty."""
+        q = query.strip()
+        if not q:
+            return OfficeSearch(query, "all", list(self.directory.offices))
+        number_only = bool(_NUMBER_ONLY.fullmatch(q))
+        # "06(6966)6032" has no dash for find_phones to see; a whole number typed alone is still a number.
+        whole = phone_digits(q) if number_only and len(phone_digits(q)) in (10, 11) else q
+        if find_phones(whole):
+            offices = self.directory.by_phone(whole)
+            return OfficeSearch(query, "phone" if offices else "unknown-phone", offices,
+                                [t for o in offices for t in o.initiatives])
+        if number_only:
+            offices = self.directory.by_digits(q)
+            return OfficeSearch(query, "partial-number" if offices else "unknown-phone", offices)
+        offices = self.directory.by_division(q)
+        if offices:
+            return OfficeSearch(query, "division", offices, [t for o in offices for t in o.initiatives])
+        route = self.router.route(q)
+        if route.abstained:
+            return OfficeSearch(query, "none", [])
+        found: list[Office] = []
+        for c in route.contacts:
+            for o in self.directory.offices:
+                if o.division == c.division and o.phone == c.phone and o not in found:
+                    found.append(o)
+        return OfficeSearch(query, "topic", found, [s.title for s in route.initiatives])
+
+    @property
+    def goals(self) -> list[Goal]:
+        """What the support finder can search for."""
+        return self.finder.goals if self.finder else []
+
+    def find_support(self, goals: Sequence[str], description: str = "") -> list[Recommendation]:
+        """Initiatives fitting the chosen goals (ids or labels) and an optional company description."""
+        if self.finder is None:
+            raise RuntimeError("the support finder is not wired (build the assistant with build_assistant)")
+        return self.finder.find(list(goals), description)
+
+    def record_feedback(self, rating: str, question: str, answer: dict[str, Any], comment: str = "",
+                        history: Sequence[str] = (), source: str = "ui") -> int:
+        """Store a thumbs up or down on an answer; raises ``FeedbackError`` when the store fails."""
+        if self.feedback is None:
+            raise RuntimeError("the feedback store is not wired (build the assistant with build_assistant)")
+        return self.feedback.record(rating, question, answer, comment, history, source)
+
+    def comment_feedback(self, feedback_id: int, comment: str) -> None:
+        """Attach an optional comment to a recorded rating."""
+        if self.feedback is None:
+            raise RuntimeError("the feedback store is not wired (build the assistant with build_assistant)")
+        self.feedback.add_comment(feedback_id, comment)
 
     def health(self) -> dict[str, Any]:
         m = self.index.manifest
@@ -82,4 +153,8 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
                             Readings.from_texts(texts, tokenizer), "\n".join(texts))
     router = Router(index, directory, reader, settings)
     composer = Composer(index, tokenizer, reader, settings.max_quotes)
-    return Assistant(settings, index, directory, router, Conversation(router, composer, settings))
+    finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
+                           settings.finder_max_results, settings.max_message_chars)
+    feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)
+    return Assistant(settings, index, directory, router, Conversation(router, composer, settings),
+                     finder=finder, feedback=feedback)

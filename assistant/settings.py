@@ -32,7 +32,7 @@ class Settings(BaseSettings):
     max_initiatives: int = Field(3, description="Most initiatives named in one answer.")
     max_quotes: int = Field(3, description="Most quoted sentences in one answer.")
     abstain_below: float = Field(
-        0.5, description="Routing confidence under which the assistant says the document does not cover the question."
+        0.51, description="Routing confidence under which the assistant says the document does not cover the question."
     )
 
     baseline_chunk_size: int = Field(
@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
     max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
     max_history_chars: int = Field(20000, description="Total characters of history read.")
+
+    max_feedback_comment_chars: int = Field(1000, description="Longer feedback comments are refused with a clear message.")
+    finder_max_results: int = Field(5, description="Most initiatives the support finder lists.")
 
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(7860, description="Port `serve` binds to.")

@@ -1,18 +1,33 @@
-"""The Gradio chat: it only calls the assistant's core functions and renders their results."""
+"""The Gradio app: chat, office directory, support finder and evaluators' views over the assistant.
+
+Every view calls the same ``Assistant`` methods the API calls; this module only turns their
+results into HTML (escaping every text it did not write) and wires the events.
+"""
 
 from __future__ import annotations
 
 import html
+import logging
 import os
+import re
+import threading
+from pathlib import Path
 from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
-from assistant.answers import Answer  # noqa: E402
+from assistant.answers import Answer, Citation  # noqa: E402
 from assistant.chat import Turn  # noqa: E402
-from assistant.service import Assistant  # noqa: E402
+from assistant.directory import Contact, Office  # noqa: E402
+from assistant.feedback import FeedbackError  # noqa: E402
+from assistant.finder import Recommendation  # noqa: E402
+from assistant.service import Assistant, OfficeSearch  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+TITLE = "近畿経済産業局 重点施策アシスタント"
 
 EXAMPLES = [
     "取引先が値上げを認めてくれない。どこに相談できますか？",
@@ -22,59 +37,411 @@ EXAMPLES = [
     "Who can help us with decarbonisation?",
 ]
 
+# System fonts only (nothing is fetched from the network); Noto Sans CJK renders the Japanese.
+THEME = gr.themes.Default(font=["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo",
+                                "system-ui", "sans-serif"])
 
-def citations_markdown(answer: Answer) -> str:
-    """The quoted evidence, each with its initiative and page."""
-    if not answer.citations:
+CSS = """
+.contact-card, .office, .rec { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: 12px 14px; margin-bottom: 10px; background: var(--background-fill-primary); }
+.contact-card.abstained { border-color: #d9a400; background: #fffbea; }
+.card-label { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 4px; }
+.dept { font-size: 0.9em; color: var(--body-text-color-subdued); }
+.division { font-size: 1.15em; font-weight: 600; }
+.phone-row { margin: 6px 0; display: flex; gap: 8px; align-items: center; flex-wrap: wrap; }
+a.tel { font-size: 1.25em; font-weight: 700; text-decoration: none; }
+button.copy-phone { border: 1px solid var(--border-color-primary); border-radius: 6px; padding: 2px 8px;
+  font-size: 0.85em; cursor: pointer; background: var(--button-secondary-background-fill); }
+.initiatives { margin: 4px 0 0 1.2em; padding: 0; }
+.initiatives li.matched { font-weight: 600; }
+details.cite { margin: 4px 0; border-left: 3px solid var(--color-accent); padding-left: 8px; }
+details.cite summary { cursor: pointer; }
+.cite-marker { font-weight: 700; color: var(--color-accent); }
+details.cite blockquote { margin: 6px 0; }
+.cite-initiative, .muted { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.goal-tag { display: inline-block; border-radius: 10px; padding: 0 8px; margin-right: 4px; font-size: 0.8em;
+  background: var(--button-secondary-background-fill); }
+.search-summary { margin-bottom: 8px; }
+"""
+
+# Copy buttons in rendered HTML: one delegated listener per HTML component (it survives re-renders).
+# navigator.clipboard needs a secure context; the textarea fallback covers plain-http deployments.
+COPY_JS = """
+element.addEventListener('click', (ev) => {
+  const btn = ev.target.closest('button.copy-phone');
+  if (!btn) return;
+  const text = btn.dataset.phone;
+  const done = () => {
+    btn.textContent = 'コピーしました / Copied';
+    setTimeout(() => { btn.textContent = 'コピー / Copy'; }, 2000);
+  };
+  const fallback = () => {
+    const t = document.createElement('textarea');
+    t.value = text; document.body.appendChild(t); t.select();
+    try { document.execCommand('copy'); } finally { t.remove(); }
+    done();
+  };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, fallback);
+  } else {
+    fallback();
+  }
+});
+"""
+
+_PHONE_TEXT = re.compile(r"\b0\d{1,3}-\d{2,4}-\d{4}\b")
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def tel_href(phone: str) -> str:
+    return "tel:" + re.sub(r"\D", "", phone)
+
+
+def phone_html(phone: str) -> str:
+    """A phone number as a tel: link with a copy button beside it."""
+    return (f'<span class="phone-row"><a class="tel" href="{_e(tel_href(phone))}">{_e(phone)}</a>'
+            f'<button type="button" class="copy-phone" data-phone="{_e(phone)}">コピー / Copy</button></span>')
+
+
+def _link_phones(escaped: str) -> str:
+    """Turn directory-formatted numbers in already-escaped text into tel: links."""
+    return _PHONE_TEXT.sub(lambda m: f'<a class="tel-inline" href="{tel_href(m.group(0))}">{m.group(0)}</a>', escaped)
+
+
+def page_label(page: int | None, english: bool = False) -> str:
+    if page is None:
         return ""
-    rows = [f"[{n}] **{html.escape(c.section)}** (p. {c.page})\n\n> {html.escape(c.quote)}"
-            for n, c in enumerate(answer.citations, 1)]
-    return "### 根拠 / Sources\n\n" + "\n\n".join(rows)
+    return f"p. {page}" if english else f"{page}ページ"
 
 
-def contact_markdown(answer: Answer) -> str:
-    """The office to call first, then the others, with tel: links."""
-    if answer.abstained or not answer.contacts:
-        return ""
-    first, rest = answer.contacts[0], answer.contacts[1:]
-    digits = first.phone.replace("-", "")
-    lines = [
-        "### お問い合わせ先 / Contact",
-        f"**{html.escape(first.department)} {html.escape(first.division)}**",
-        f"電話 / Tel: [{first.phone}](tel:{digits})",
+def citation_html(n: int, c: Citation, english: bool = False, opened: bool = False,
+                  with_initiative: bool = True) -> str:
+    """Marker [n] that opens the quoted passage with its slide, page and initiative."""
+    where = f"{_e(c.section)}（{page_label(c.page, english)}）" if c.page else _e(c.section)
+    initiative = (f'<div class="cite-initiative">施策 / Initiative: {_e(c.initiative)}</div>'
+                  if c.initiative and with_initiative else "")
+    return (f'<details class="cite" data-cite="{n}"{" open" if opened else ""}>'
+            f'<summary><span class="cite-marker">[{n}]</span> {where}</summary>'
+            f"<blockquote>「{_e(c.quote)}」</blockquote>{initiative}</details>")
+
+
+def answer_html(answer: Answer) -> str:
+    """The composer's answer text, each quoted line replaced by a citation marker that opens it."""
+    english = answer.language == "en"
+    parts: list[str] = []
+    shown: set[int] = set()
+    for line in answer.answer.splitlines():
+        n = next((i for i, c in enumerate(answer.citations, 1) if i not in shown and line.startswith(f"> 「{c.quote}」")),
+                 None)
+        if n is not None:
+            shown.add(n)
+            parts.append(citation_html(n, answer.citations[n - 1], english))
+        elif line.strip():
+            parts.append(f"<p>{_link_phones(_e(line))}</p>")
+    parts += [citation_html(n, c, english) for n, c in enumerate(answer.citations, 1) if n not in shown]
+    return "".join(parts)
+
+
+def _unique_offices(contacts: list[Contact]) -> list[Contact]:
+    out: list[Contact] = []
+    for c in contacts:
+        if all(c.division != x.division or c.phone != x.phone for x in out):
+            out.append(c)
+    return out
+
+
+WELCOME_CARD = ('<div class="contact-card"><div class="card-label">お問い合わせ先 / Contact</div>'
+                '<p class="muted">質問すると、担当の窓口と電話番号がここに表示されます。<br>'
+                "Ask a question and the office to call appears here.</p></div>")
+
+
+def contact_card_html(answer: Answer | None) -> str:
+    """The office to call first (department, division, tel: link, copy button), then the others."""
+    if answer is None:
+        return WELCOME_CARD
+    if answer.abstained:
+        if answer.route == "unknown-phone":
+            body = ("お尋ねの番号は、この資料の問合せ先一覧にはありません。「窓口検索」タブで部署名や話題から探せます。<br>"
+                    "That number is not in this document's contact list. Try the Directory tab.")
+        else:
+            body = ("この資料には、ご質問に当てはまる取組が見つかりませんでした。そのため担当窓口はご案内できません。"
+                    "水素、GX、DX、価格転嫁、外国人材などについてお尋ねいただくか、「支援策さがし」タブをお試しください。<br>"
+                    "The document does not cover this, so no office can be suggested. Try the Support finder tab.")
+        return (f'<div class="contact-card abstained"><div class="card-label">ご案内 / Note</div>'
+                f"<p>{body}</p></div>")
+    offices = _unique_offices(answer.contacts)
+    if not offices:
+        return WELCOME_CARD
+    first, rest = offices[0], offices[1:]
+    out = [
+        '<div class="contact-card" data-role="primary-contact">',
+        '<div class="card-label">お問い合わせ先 / Contact</div>',
+        f'<div class="dept">{_e(first.department)}</div><div class="division">{_e(first.division)}</div>',
+        phone_html(first.phone),
+        f'<div class="muted">担当 / In charge of: {_e(first.initiative)}</div>' if first.initiative else "",
     ]
-    lines += [f"- {html.escape(c.division)}: [{c.phone}](tel:{c.phone.replace('-', '')})" for c in rest]
-    return "\n\n".join(lines)
+    if rest:
+        items = "".join(f"<li>{_e(c.department)} {_e(c.division)} {phone_html(c.phone)}</li>" for c in rest)
+        out.append(f"<details><summary>ほかの窓口 / Other offices ({len(rest)})</summary><ul>{items}</ul></details>")
+    out.append("</div>")
+    return "".join(out)
+
+
+_SEARCH_SUMMARY = {
+    "all": "すべての窓口（{n}件） / All offices",
+    "phone": "番号から逆引き（{n}件） / Reverse look-up by number",
+    "partial-number": "番号の一部に一致（{n}件） / Numbers containing these digits",
+    "division": "部署名に一致（{n}件） / Division name",
+    "topic": "話題から（{n}件） / By topic",
+}
+
+
+def office_html(office: Office, matched: set[str]) -> str:
+    """One office: department, division, phone with tel: link and copy button, and its initiatives."""
+    items = "".join(f'<li class="{"matched" if t in matched else ""}">{_e(t)}</li>' for t in office.initiatives)
+    return (f'<div class="office" data-division="{_e(office.division)}">'
+            f'<div class="dept">{_e(office.department)}</div><div class="division">{_e(office.division)}</div>'
+            f"{phone_html(office.phone)}"
+            f'<div class="muted">担当する施策 / Initiatives</div><ul class="initiatives">{items}</ul></div>')
+
+
+def offices_html(search: OfficeSearch) -> str:
+    """The directory's answer to a query, or a clear note when nothing matches."""
+    if not search.offices:
+        if search.kind == "unknown-phone":
+            note = ("この番号は問合せ先一覧にありません。番号を確かめるか、部署名・話題で検索してください。<br>"
+                    "That number is not in the contact list.")
+        else:
+            note = ("該当する窓口が見つかりません。話題（例: 水素、価格転嫁）、部署名、電話番号で検索できます。<br>"
+                    "No office found. Search by topic, division name or phone number.")
+        return f'<div class="search-summary" data-kind="{_e(search.kind)}">{note}</div>'
+    summary = _SEARCH_SUMMARY.get(search.kind, "{n}件").format(n=len(search.offices))
+    matched = set(search.initiatives)
+    cards = "".join(office_html(o, matched) for o in search.offices)
+    return f'<div class="search-summary" data-kind="{_e(search.kind)}">{summary}</div>{cards}'
+
+
+def recommendations_html(recs: list[Recommendation]) -> str:
+    """Ranked initiatives, each with quoted evidence and the office to call."""
+    if not recs:
+        return ('<div class="search-summary">この資料には、当てはまる取組が見つかりませんでした。目的を選び直すか、'
+                "説明を変えてお試しください。<br>The document has no initiative for this; try other goals.</div>")
+    cards = []
+    for n, r in enumerate(recs, 1):
+        tags = "".join(f'<span class="goal-tag">{_e(g)}</span>' for g in r.goals)
+        pages = "、".join(page_label(p) for p in r.pages)
+        why = "".join(citation_html(i, q, opened=True, with_initiative=False) for i, q in enumerate(r.quotes, 1))
+        calls = "".join(f'<div>{_e(c.department)} {_e(c.division)} {phone_html(c.phone)}</div>'
+                        for c in _unique_offices(r.contacts))
+        cards.append(
+            f'<div class="rec" data-rank="{n}"><div class="division">{n}. {_e(r.initiative)}</div>'
+            f'<div class="muted">{tags} {pages}</div>'
+            f'<div class="card-label">理由（資料からの引用） / Why (quoted from the document)</div>{why}'
+            f'<div class="card-label">相談先 / Whom to call</div>{calls}</div>'
+        )
+    return "".join(cards)
+
+
+# ---- evaluators' view --------------------------------------------------------------------------------
+
+EVAL_MISSING = "評価ランナーがインストールされていません。 / evaluation runner not installed."
+
+
+def _reports_dir(assistant: Assistant) -> Path:
+    return Path(getattr(assistant.settings, "reports_dir", assistant.settings.eval_dir / "reports"))
+
+
+def report_markdown(path: Path | None) -> str:
+    """A report folder (or its report.md) as Markdown headed by where it lives."""
+    if path is None:
+        return "まだ評価レポートがありません。「評価を実行」を押してください。 / No evaluation report yet."
+    md = path / "report.md" if path.is_dir() else path
+    try:
+        return f"**{_e(md.parent.name)}** — `{_e(md)}`\n\n" + md.read_text("utf-8")
+    except OSError as e:
+        return f"レポートを読めませんでした / Could not read the report ({_e(e)})."
+
+
+def latest_report_markdown(assistant: Assistant) -> str:
+    """The newest report as Markdown, or a note when the runner or any report is missing."""
+    try:
+        from assistant.evaluation import latest_report  # written by the evaluation work (issue 4)
+    except ImportError:
+        return EVAL_MISSING
+    try:
+        return report_markdown(latest_report(_reports_dir(assistant)))
+    except Exception as e:  # noqa: BLE001 - a broken report folder must not break the page
+        log.error("latest report: %s", e)
+        return f"レポートを読めませんでした / Could not read the latest report ({_e(e)})."
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
-    """The chat view around an already-wired assistant."""
+    """All views around an already-wired assistant."""
+    eval_lock = threading.Lock()
 
-    def respond(message: str, history: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str, str, str]:
+    # ---- chat ----
+    def respond(message: str, chat: list[dict[str, Any]], turns: list[dict[str, str]],
+                records: dict[str, Any]) -> tuple[Any, ...]:
         message = (message or "").strip()
+        hide = gr.update(visible=False)
         if not message:
-            return history, "", "", ""
-        if len(message) > assistant.settings.max_message_chars:
-            note = f"質問が長すぎます（{assistant.settings.max_message_chars}文字まで）。"
-            return history + [{"role": "assistant", "content": note}], "", "", ""
-        turns = [Turn(m["role"], str(m["content"])) for m in history if m.get("role") in ("user", "assistant")]
-        answer = assistant.ask(message, turns)
-        history = history + [{"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
-        return history, "", citations_markdown(answer), contact_markdown(answer)
+            return chat, "", gr.update(), turns, records, "", hide
+        limit = assistant.settings.max_message_chars
+        if len(message) > limit:
+            note = f"質問が長すぎます（{limit}文字まで）。短くしてお試しください。 / The question is too long (max {limit})."
+            return chat + [{"role": "assistant", "content": note}], message, gr.update(), turns, records, "", hide
+        history = [Turn(t["role"], t["content"]) for t in turns]  # type: ignore[arg-type]
+        answer = assistant.ask(message, history)
+        chat = chat + [{"role": "user", "content": _e(message)}, {"role": "assistant", "content": answer_html(answer)}]
+        records = dict(records)
+        records[str(len(chat) - 1)] = {"question": message, "history": [t["content"] for t in turns if t["role"] == "user"],
+                                       "answer": answer.to_dict()}
+        turns = turns + [{"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
+        return chat, "", contact_card_html(answer), turns, records, "", hide
 
-    with gr.Blocks(title="近畿経済産業局 重点施策アシスタント") as ui:
-        gr.Markdown("## 近畿経済産業局 重点施策アシスタント\n令和７年度の重点施策から、根拠と担当窓口をお答えします。"
-                    " / Ask about the bureau's FY2025 priority policies.")
-        with gr.Row():
-            with gr.Column(scale=3):
-                chat = gr.Chatbot(label="チャット / Chat", height=420, sanitize_html=True)
-                box = gr.Textbox(label="質問 / Question", placeholder="例：取引先が値上げを認めてくれない",
-                                 elem_id="question")
-                send = gr.Button("送信 / Send", variant="primary")
-                gr.Examples(EXAMPLES, inputs=box)
-            with gr.Column(scale=2):
-                contact = gr.Markdown(elem_id="contact-card")
-                sources = gr.Markdown(elem_id="citations")
-        box.submit(respond, [box, chat], [chat, box, sources, contact], api_name="chat")
-        send.click(respond, [box, chat], [chat, box, sources, contact], api_name=False)
+    def rate(records: dict[str, Any], data: gr.LikeData) -> tuple[Any, ...]:
+        index = data.index if isinstance(data.index, int) else data.index[0]
+        record = records.get(str(index))
+        if record is None or data.liked == "":  # a rating taken back, or a message that is not an answer
+            return "", None, gr.update(visible=False)
+        rating = "up" if data.liked is True else "down"
+        try:
+            fid = assistant.record_feedback(rating, record["question"], record["answer"], "", record["history"])
+        except (FeedbackError, ValueError) as e:
+            log.error("feedback not stored: %s", e)
+            return (f"評価を保存できませんでした（回答には影響ありません）。 / Feedback could not be saved: {_e(e)}",
+                    None, gr.update(visible=False))
+        thanks = "評価ありがとうございます。" if rating == "up" else "ご指摘ありがとうございます。"
+        return (f"{thanks}記録しました（#{fid}）。よろしければ理由をお書きください。 / Thanks, recorded (#{fid}).",
+                fid, gr.update(visible=True))
+
+    def send_comment(fid: int | None, comment: str) -> tuple[str, Any]:
+        if fid is None:
+            return "先に回答の「いいね / よくないね」を押してください。 / Rate an answer first.", gr.update()
+        if not (comment or "").strip():
+            return "コメントが空です。 / The comment is empty.", gr.update()
+        try:
+            assistant.comment_feedback(int(fid), comment)
+        except (FeedbackError, ValueError) as e:
+            return f"コメントを保存できませんでした / Comment not saved: {_e(e)}", gr.update()
+        return f"コメントを記録しました（#{fid}）。ありがとうございます。 / Comment saved.", gr.update(value="")
+
+    # ---- directory ----
+    def search(query: str) -> str:
+        query = (query or "")[:200]
+        return offices_html(assistant.search_offices(query))
+
+    # ---- support finder ----
+    def find(goals: list[str], description: str) -> str:
+        try:
+            return recommendations_html(assistant.find_support(goals or [], description or ""))
+        except ValueError as e:
+            return f'<div class="search-summary">{_e(e)}</div>'
+
+    # ---- evaluators ----
+    def run_eval(baselines: bool, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 - Gradio's idiom
+        try:
+            from assistant.evaluation import run_evaluation  # written by the evaluation work (issue 4)
+        except ImportError:
+            return EVAL_MISSING
+        if not eval_lock.acquire(blocking=False):
+            return "評価はすでに実行中です。 / An evaluation is already running."
+        try:
+            settings = assistant.settings
+            done = [0]
+
+            def tick(*args: Any) -> None:
+                done[0] += int(args[0]) if args and isinstance(args[0], int) else 1
+                progress((done[0], None), desc="評価中 / Evaluating")
+
+            path = run_evaluation(assistant, settings.eval_dir / "qa.jsonl", _reports_dir(assistant),
+                                  baselines=baselines, progress=tick)
+            return report_markdown(path)
+        except Exception as e:  # noqa: BLE001 - show the failure to the evaluator, keep the app up
+            log.exception("evaluation run failed")
+            return f"評価に失敗しました / The evaluation failed: {_e(e)}"
+        finally:
+            eval_lock.release()
+
+    with gr.Blocks(title=TITLE) as ui:
+        gr.Markdown(f"## {TITLE}\n令和７年度の重点施策から、根拠（資料の引用）と担当窓口をお答えします。"
+                    " / Cited answers from the bureau's FY2025 priority policies, and the office to call.")
+        with gr.Tabs():
+            with gr.Tab("チャット / Chat", id="chat", elem_id="tab-chat"):
+                turns = gr.State([])
+                records = gr.State({})
+                feedback_id = gr.State(None)
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        # No "share" button: it posts to Hugging Face, and this app stays offline.
+                        chat = gr.Chatbot(label="チャット / Chat", height=460, elem_id="chatbot",
+                                          feedback_options=("Like", "Dislike"), buttons=["copy", "copy_all"])
+                        box = gr.Textbox(label="質問 / Question", placeholder="例：取引先が値上げを認めてくれない",
+                                         elem_id="question", max_length=assistant.settings.max_message_chars)
+                        with gr.Row():
+                            send = gr.Button("送信 / Send", variant="primary", elem_id="send")
+                            clear = gr.Button("新しい会話 / New chat", elem_id="new-chat")
+                        gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Example questions")
+                    with gr.Column(scale=2):
+                        card = gr.HTML(WELCOME_CARD, elem_id="contact-card", js_on_load=COPY_JS)
+                        gr.Markdown("回答の下のボタン（いいね / よくないね）で評価できます。 / Rate each answer with the thumbs under it.")
+                        status = gr.Markdown(elem_id="feedback-status")
+                        with gr.Group(visible=False) as comment_row:
+                            comment = gr.Textbox(label="コメント（任意） / Comment (optional)", elem_id="feedback-comment",
+                                                 max_length=assistant.settings.max_feedback_comment_chars, lines=2)
+                            comment_btn = gr.Button("コメントを送る / Send comment", elem_id="send-comment", size="sm")
+                outputs = [chat, box, card, turns, records, status, comment_row]
+                box.submit(respond, [box, chat, turns, records], outputs, api_name="chat")
+                send.click(respond, [box, chat, turns, records], outputs, api_visibility="private")
+                clear.click(lambda: ([], "", WELCOME_CARD, [], {}, "", gr.update(visible=False)), None, outputs,
+                            api_visibility="private")
+                chat.clear(lambda: (WELCOME_CARD, [], {}, "", gr.update(visible=False)), None,
+                           [card, turns, records, status, comment_row], api_visibility="private")
+                chat.like(rate, [records], [status, feedback_id, comment_row], api_visibility="private")
+                comment_btn.click(send_comment, [feedback_id, comment], [status, comment], api_visibility="private")
+
+            with gr.Tab("窓口検索 / Directory", id="directory", elem_id="tab-directory"):
+                gr.Markdown("話題・部署名・電話番号（どんな書き方でも）で担当窓口を探せます。入力と同時に検索します。"
+                            " / Find the office by topic, division or phone number, as you type.")
+                query = gr.Textbox(label="検索 / Search", placeholder="例：水素 / 取引適正化推進室 / 0669666014",
+                                   elem_id="directory-search", max_length=200)
+                results = gr.HTML(search(""), elem_id="directory-results", js_on_load=COPY_JS)
+                # .change, not .input: it also fires for IME commits and pasted text, which .input misses.
+                query.change(search, query, results, trigger_mode="always_last", show_progress="hidden",
+                             api_name="directory")
+                query.submit(search, query, results, show_progress="hidden", api_visibility="private")
+
+            with gr.Tab("支援策さがし / Support finder", id="finder", elem_id="tab-finder"):
+                gr.Markdown("やりたいことを選び、よろしければ会社のことを書いてください。合う施策を根拠と相談先つきで並べます。"
+                            " / Pick what you want to do and, optionally, describe your company.")
+                goals = gr.CheckboxGroup([(g.label, g.id) for g in assistant.goals], label="やりたいこと / Goals",
+                                         elem_id="goals")
+                description = gr.Textbox(label="会社の説明（任意） / About your company (optional)", lines=2,
+                                         placeholder="例：大阪の金属加工業、従業員30人。アジアに販路を広げたい。",
+                                         elem_id="company", max_length=assistant.settings.max_message_chars)
+                find_btn = gr.Button("施策をさがす / Find support", variant="primary", elem_id="find-support")
+                recs = gr.HTML(elem_id="finder-results", js_on_load=COPY_JS)
+                find_btn.click(find, [goals, description], recs, api_name="support")
+                description.submit(find, [goals, description], recs, api_visibility="private")
+
+            with gr.Tab("評価 / Evaluators", id="evaluators", elem_id="tab-evaluators"):
+                gr.Markdown("回帰テスト（eval/qa.jsonl）の最新レポートと、新しい評価の実行。"
+                            " / The latest regression report, and a button to run a new evaluation.")
+                with gr.Row():
+                    baselines = gr.Checkbox(label="ベースラインも比較 / Include baselines", value=False)
+                    run_btn = gr.Button("評価を実行 / Run evaluation", elem_id="run-eval")
+                    refresh = gr.Button("再読み込み / Reload", elem_id="reload-report")
+                report = gr.Markdown(elem_id="eval-report", max_height=600)
+                run_btn.click(run_eval, baselines, report, api_visibility="private")
+                refresh.click(lambda: latest_report_markdown(assistant), None, report, api_visibility="private")
+        ui.load(lambda: latest_report_markdown(assistant), None, report, api_visibility="private")
     return ui
+
+
+def mount_options() -> dict[str, Any]:
+    """Theme and CSS, which Gradio 6 takes where the app is mounted or launched."""
+    return {"theme": THEME, "css": CSS}
+

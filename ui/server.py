@@ -13,7 +13,7 @@ from fastapi import FastAPI  # noqa: E402
 from assistant.api import create_app  # noqa: E402
 from assistant.service import Assistant, build_assistant  # noqa: E402
 from assistant.settings import get_settings  # noqa: E402
-from ui.app import build_ui  # noqa: E402
+from ui.app import build_ui, mount_options  # noqa: E402
 
 
 def create_server(assistant: Assistant | None = None) -> FastAPI:
@@ -35,4 +35,4 @@ def create_server(assistant: Assistant | None = None) -> FastAPI:
     except Exception as e:  # noqa: BLE001 - serve the API's clear 503 instead of crashing
         with gr.Blocks() as ui:
             gr.Markdown(f"The search index is not available: {e}. Run `kinki-assistant build-index`.")
-    return gr.mount_gradio_app(app, ui, path="/", ssr_mode=False)
+    return gr.mount_gradio_app(app, ui, path="/", ssr_mode=False, **mount_options())

