@@ -198,9 +198,8 @@ class PolicyIndex:
         dense = ChromaSide(connect, settings.dense_retry_seconds)
         if settings.chroma_mode == ChromaMode.embedded:
             dense.retriever()  # on disk: a failure here is a damaged index, reported now
-        elif not dense.probe():
-            log.error("Chroma server %s:%s unreachable: answering from BM25 alone until it answers",
-                      settings.chroma_host, settings.chroma_port)
+        else:
+            dense.probe()  # a server that is down is logged and retried; BM25 answers meanwhile
         sparse = MecabBM25Retriever(bm25, chunks, tokenizer, settings.top_k)
         return cls(manifest, chunks, {c.chunk_id: c for c in chunks}, vectors, owner, dense, sparse, encoder)
 
