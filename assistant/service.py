@@ -115,4 +115,5 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     glossary = Glossary.load(settings.corpus_dir / "glossary.json")
     router = Router(index, directory, glossary, settings)
     composer = Composer(index, tokenizer, settings.max_quotes)
+    encoder.encode(["準備"])  # loads the encoder's weights now, not during the first user's question
     return Assistant(settings, index, directory, router, Conversation(router, composer, settings))

@@ -104,6 +104,17 @@ def client(url: str, tally: Tally, stop: threading.Event, seed: int, on_request:
     conn.close()
 
 
+def client_once(url: str, body: bytes, tally: Tally) -> None:
+    """One request on a fresh connection (warm-up)."""
+    parts = urllib.parse.urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    t0 = time.perf_counter()
+    conn.request("POST", "/api/chat", body=body, headers={"Content-Type": "application/json"})
+    conn.getresponse().read()
+    conn.close()
+    tally.add(time.perf_counter() - t0, None)
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process in MB (Linux)."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
@@ -147,7 +158,8 @@ def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
     raise SystemExit(f"server did not start in 120 s; see {log_path}")
 
 
-def run(url: str, pid: int | None, clients: int, duration: float, total: int, sample_every: int) -> dict[str, Any]:
+def run(url: str, pid: int | None, clients: int, duration: float, total: int, sample_every: int,
+        warmup: int = 20) -> dict[str, Any]:
     """Both phases against a running server; returns the figures."""
     tally = Tally()
     stop = threading.Event()
@@ -159,6 +171,9 @@ def run(url: str, pid: int | None, clients: int, duration: float, total: int, sa
             with sample_lock:
                 samples.append((n, rss_mb(pid)))
 
+    warm = Tally()
+    for body, _ in itertools.islice(requests_stream(0), warmup):  # first requests fill caches: not measured
+        client_once(url, body, warm)
     if pid:
         samples.append((0, rss_mb(pid)))
     threads = [threading.Thread(target=client, args=(url, tally, stop, 1000 * i, on_request), daemon=True)
@@ -184,6 +199,7 @@ def run(url: str, pid: int | None, clients: int, duration: float, total: int, sa
     settled = [mb for n, mb in samples if n >= total // 10] or [mb for _, mb in samples]
     return {
         "clients": clients,
+        "warmup": {"requests": warmup, "first_ms": round(warm.latencies[0] * 1000, 1) if warm.latencies else None},
         "phase1": {
             "seconds": timed["seconds"],
             "requests": timed["requests"],
@@ -219,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--duration", type=float, default=60.0, help="Seconds of phase 1.")
     parser.add_argument("--requests", type=int, default=10_000, help="Requests in all (phase 2 runs until then).")
+    parser.add_argument("--warmup", type=int, default=20, help="Sequential requests before measuring.")
     parser.add_argument("--sample-every", type=int, default=500, help="Sample memory every N requests.")
     parser.add_argument("--max-growth-mb", type=float, default=50.0, help="Fail when memory grows more after warm-up.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
@@ -231,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         server = start_server(port, Path(os.environ.get("TMPDIR", "/tmp")) / f"load-test-server-{port}.log")
         url, pid = f"http://127.0.0.1:{port}", server.pid
     try:
-        figures = run(url, pid, args.clients, args.duration, args.requests, args.sample_every)
+        figures = run(url, pid, args.clients, args.duration, args.requests, args.sample_every, args.warmup)
     finally:
         if server is not None:
             server.terminate()
