@@ -125,9 +125,11 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(_describe(e) for e in exc.errors()[:5])
-        return _problem(422, f"invalid request: {problems}. Send Content-Type: application/json and "
-                             f"{{\"message\": \"...\", \"history\": [...]}}")
+        errors = exc.errors()
+        problems = "; ".join(_describe(e) for e in errors[:5])
+        if any(e.get("loc", ("",))[0] == "body" for e in errors):
+            problems += '. Send Content-Type: application/json and {"message": "...", "history": [...]}'
+        return _problem(422, f"invalid request: {problems}")
 
     @app.exception_handler(HTTPException)
     async def http_problem(_: Request, exc: HTTPException) -> JSONResponse:
