@@ -134,9 +134,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    """``kinki-assistant serve`` on loopback, once /healthz answers."""
-    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1"}
+def start_server(port: int, log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """``kinki-assistant serve`` on loopback, once /healthz answers (``env`` adds KINKI_* settings)."""
+    env = {**os.environ, "GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", **(env or {})}
     log = log_path.open("wb")
     server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--host", "127.0.0.1", "--port",
                                str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
