@@ -81,7 +81,10 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+        if declared is not None and not declared.isdigit():
+            await _problem(400, "the Content-Length header is not a number")(scope, receive, send)
+            return
+        if declared is not None and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
             return
         chunks, size, more = [], 0, True
@@ -135,7 +138,7 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
     async def http_problem(_: Request, exc: HTTPException) -> JSONResponse:
         # Every error has the same shape, {"error": ...}, including the ones FastAPI raises itself.
         messages = {
-            400: "the body could not be read: send JSON text encoded in UTF-8",
+            400: "the body could not be parsed: send a JSON object, UTF-8 encoded",
             413: f"the request body is too large: at most {limits.max_request_bytes} bytes",
         }
         response = _problem(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
