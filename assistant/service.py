@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from assistant import __version__
@@ -51,18 +51,22 @@ class Assistant:
 
     def _only_listed_numbers(self, answer: Answer) -> Answer:
         """Last line of defence: a number not in the directory is never shown, whatever produced it."""
-        unlisted = [p for p in find_phones(answer.answer) if not self._listed(p)]
+        texts = [answer.answer, *(c.quote for c in answer.citations)]
+        unlisted = [p for t in texts for p in find_phones(t) if not self._listed(p)]
         unlisted += [c.phone for c in answer.contacts if not self.directory.is_listed(c.phone)]
         if not unlisted:
             return answer
         log.error("answer held numbers outside the directory, withheld: %s", unlisted)
-        text = answer.answer
-        for digits in unlisted:
-            for written in {digits, format_phone(digits)}:
-                text = text.replace(written, WITHHELD)
-        if any(not self._listed(p) for p in find_phones(text)):
-            text = WITHHELD  # written some other way: withhold the whole text rather than risk it
-        answer.answer = text
+
+        def withhold(text: str) -> str:
+            for digits in unlisted:
+                for written in {digits, format_phone(digits)}:
+                    text = text.replace(written, WITHHELD)
+            # Written some other way: withhold the whole text rather than risk it.
+            return WITHHELD if any(not self._listed(p) for p in find_phones(text)) else text
+
+        answer.answer = withhold(answer.answer)
+        answer.citations = [replace(c, quote=withhold(c.quote)) for c in answer.citations]
         answer.contacts = [c for c in answer.contacts if self.directory.is_listed(c.phone)]
         return answer
 

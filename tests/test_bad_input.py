@@ -25,7 +25,7 @@ from assistant import settings as settings_module
 from assistant.api import create_app
 from assistant.cli import main
 from assistant.normalize import find_phones, format_phone
-from assistant.service import Assistant
+from assistant.service import WITHHELD, Assistant
 from tests.conftest import PROJECT_ROOT
 
 DOC = PROJECT_ROOT / "docs" / "bad-inputs.md"
@@ -340,13 +340,15 @@ def test_ui_chatbot_sanitizes_html(assistant: Assistant) -> None:
 
 def test_unlisted_numbers_are_withheld_from_any_answer(assistant: Assistant) -> None:
     # The guard behind every interface: an answer holding a number outside the directory is repaired.
-    from assistant.answers import Answer
+    from assistant.answers import Answer, Citation
     from assistant.directory import Contact
 
     made_up = Answer("電話 03-1234-5678 または 06-6966-6055 へ",
+                     citations=[Citation("s", 1, "問合せ 0312345678"), Citation("s", 2, "窓口 06-6966-6055")],
                      contacts=[Contact("x", "y", "03-1234-5678", "z"), Contact("a", "b", "06-6966-6055", "c")])
     safe = assistant._only_listed_numbers(made_up)
     assert "03-1234-5678" not in safe.answer and "06-6966-6055" in safe.answer
+    assert [c.quote for c in safe.citations] == [f"問合せ {WITHHELD}", "窓口 06-6966-6055"]
     assert [c.phone for c in safe.contacts] == ["06-6966-6055"]
 
 
