@@ -90,7 +90,16 @@ def test_build_ask_and_serve_reach_no_network(tmp_path: Path, settings: Settings
 # it is written in, can reach loopback and nothing else. The kernel counts each attempt to send
 # anywhere else as "no route" (Ip OutNoRoutes, Ip6OutNoRoutes), so those counters prove that no
 # connection or name lookup was even attempted, beyond what the Python audit hook above can see.
-NAMESPACE_DRIVER = r'''
+# A new namespace's loopback starts down; this brings it up without needing `ip` (iproute2).
+LOOPBACK_UP = r'''
+import fcntl, socket, struct
+SIOCGIFFLAGS, SIOCSIFFLAGS, IFF_UP = 0x8913, 0x8914, 0x1
+with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+    flags = struct.unpack("16sH", fcntl.ioctl(s, SIOCGIFFLAGS, struct.pack("16sH14x", b"lo", 0))[:18])[1]
+    fcntl.ioctl(s, SIOCSIFFLAGS, struct.pack("16sH14x", b"lo", flags | IFF_UP))
+'''
+
+NAMESPACE_DRIVER = LOOPBACK_UP + r'''
 import json, subprocess, sys, time, urllib.request
 port = int(sys.argv[1])
 cli = [sys.executable, "-m", "assistant.cli"]
@@ -130,22 +139,21 @@ print(json.dumps(out, ensure_ascii=False))
 
 
 def _namespaces_work() -> bool:
-    if not (shutil.which("unshare") and shutil.which("ip")):
+    if not shutil.which("unshare"):
         return False
-    probe = subprocess.run(["unshare", "-n", "ip", "link", "set", "lo", "up"], capture_output=True, timeout=30)
+    probe = subprocess.run(["unshare", "-n", sys.executable, "-c", LOOPBACK_UP], capture_output=True, timeout=30)
     return probe.returncode == 0
 
 
 @pytest.mark.slow
 def test_build_ask_and_serve_in_a_namespace_without_network(tmp_path: Path, settings: Settings) -> None:
     if not _namespaces_work():
-        pytest.skip("no network namespaces here (needs unshare, ip and the right to use them)")
+        pytest.skip("no network namespaces here (needs unshare and the right to use it)")
     driver = tmp_path / "driver.py"
     driver.write_text(NAMESPACE_DRIVER, "utf-8")
     env = guarded_env(tmp_path, settings)
     env["PYTHONPATH"] = str(PROJECT_ROOT)  # no audit hook here: the kernel is the witness
-    script = f'ip link set lo up && exec "{sys.executable}" "{driver}" 7860'
-    run = subprocess.run(["unshare", "-n", "sh", "-c", script], env=env, cwd=tmp_path,
+    run = subprocess.run(["unshare", "-n", sys.executable, str(driver), "7860"], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
     result = json.loads(run.stdout.strip().splitlines()[-1])
@@ -159,14 +167,13 @@ def test_build_ask_and_serve_in_a_namespace_without_network(tmp_path: Path, sett
 def test_the_namespace_counters_do_see_an_attempt(tmp_path: Path) -> None:
     # The control for the test above: one connection attempt and one name lookup are counted.
     if not _namespaces_work():
-        pytest.skip("no network namespaces here (needs unshare, ip and the right to use them)")
-    code = ("import socket\n"
+        pytest.skip("no network namespaces here (needs unshare and the right to use it)")
+    code = LOOPBACK_UP + ("import socket\n"
             "for target in [lambda: socket.create_connection(('192.0.2.1', 80), timeout=2),\n"
             "               lambda: socket.getaddrinfo('example.com', 80)]:\n"
             "    try:\n        target()\n    except OSError:\n        pass\n"
             "snmp = [l.split() for l in open('/proc/net/snmp') if l.startswith('Ip:')]\n"
             "print(dict(zip(snmp[0][1:], snmp[1][1:]))['OutNoRoutes'])\n")
-    run = subprocess.run(["unshare", "-n", "sh", "-c", f'ip link set lo up && "{sys.executable}" -c "$0"', code],
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(["unshare", "-n", sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert int(run.stdout.strip()) >= 1
