@@ -85,8 +85,12 @@ def chat_turn(assistant: Assistant, message: Any, history: ChatHistory | None) -
     history = [m for m in history or [] if isinstance(m, dict)]
     if not isinstance(message, str) or not message.strip():
         return history, "", "", ""
-    turns = [Turn(m["role"], from_plain_text(text_of(m.get("content"))) if m["role"] == "user" else text_of(m.get("content")))
-             for m in history if m.get("role") in ("user", "assistant")]
+    turns = []
+    for m in history:
+        if m.get("role") in ("user", "assistant"):
+            text = text_of(m.get("content"))
+            # The chat showed the user's own messages escaped: read back what they typed.
+            turns.append(Turn(m["role"], from_plain_text(text) if m["role"] == "user" else text))
     shown = {"role": "user", "content": as_plain_text(message.strip()[: assistant.settings.max_message_chars])}
     try:
         answer = assistant.ask(message, turns)
