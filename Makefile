@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup index run test test-fast lint eval clean
+.PHONY: setup index run test test-fast lint eval load clean
 
 setup: $(VENV)/.installed
 
@@ -35,5 +35,9 @@ lint: setup
 eval: index
 	$(BIN)/kinki-assistant eval
 
+# 16 clients for 60 s, then on to 10,000 requests, against a fresh server on loopback (about 4 min).
+load: index
+	$(PY) scripts/load_test.py --json docs/load-test.json
+
 clean:
-	rm -rf index/CURRENT index/*/ index/.building-*
+	rm -rf index/CURRENT index/*/ index/.building-* index/.replaced-* index/.build.lock

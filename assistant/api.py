@@ -10,11 +10,16 @@ from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Message as AsgiMessage
 
 from assistant import __version__
 from assistant.chat import Turn
 from assistant.feedback import FeedbackError
+from assistant.inputs import BadInput, clean_text
 from assistant.service import Assistant
+from assistant.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -92,17 +97,93 @@ def _problem(status: int, message: str) -> JSONResponse:
     return JSONResponse(status_code=status, content={"error": message})
 
 
-def create_app(get_assistant: Callable[[], Assistant]) -> FastAPI:
+class BodyLimit:
+    """ASGI middleware refusing request bodies over ``max_bytes`` with a JSON 413 before the app reads them.
+
+    The declared Content-Length is checked first; a body sent without one is read up to the limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await _problem(413, f"the request body is too large: at most {self.max_bytes} bytes")(scope, receive, send)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and not declared.isdigit():
+            await _problem(400, "the Content-Length header is not a number")(scope, receive, send)
+            return
+        if declared is not None and int(declared) > self.max_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":  # the client went away
+                return
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > self.max_bytes:
+                await self._refuse(scope, receive, send)
+                return
+        replayed = False
+
+        async def replay() -> AsgiMessage:
+            nonlocal replayed
+            if replayed:
+                return await receive()  # later reads wait for the client to disconnect
+            replayed = True
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+
+def _describe(error: dict[str, Any]) -> str:
+    """One validation error in words a client developer can act on."""
+    if error.get("type") == "json_invalid":
+        at = error.get("loc", ("body", "?"))[-1]
+        return f"the body is not valid JSON ({error.get('ctx', {}).get('error', 'decode error')} at character {at})"
+    where = ".".join(str(p) for p in error.get("loc", [])[1:]) or "body"
+    return f"{where}: {error.get('msg', 'invalid')}"
+
+
+def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None = None) -> FastAPI:
     """The API around an assistant; ``get_assistant`` raises when the index is not available."""
+    limits = settings or get_settings()
     app = FastAPI(title="Kansai policy assistant", version=__version__,
                   description="Cited answers over 近畿経済産業局 令和７年度 重点施策, routed to the right office.")
+    app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in e.get('loc', [])[1:]) or 'body'}: {e.get('msg', 'invalid')}" for e in exc.errors()
-        )
+        errors = exc.errors()
+        problems = "; ".join(_describe(e) for e in errors[:5])
+        if any(e.get("loc", ("",))[0] == "body" for e in errors):
+            problems += '. Send Content-Type: application/json and {"message": "...", "history": [...]}'
         return _problem(422, f"invalid request: {problems}")
+
+    @app.exception_handler(HTTPException)
+    async def http_problem(_: Request, exc: HTTPException) -> JSONResponse:
+        # Every error has the same shape, {"error": ...}, including the ones FastAPI raises itself.
+        messages = {
+            400: "the body could not be parsed: send a JSON object, UTF-8 encoded",
+            413: f"the request body is too large: at most {limits.max_request_bytes} bytes",
+        }
+        response = _problem(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        response.headers.update(exc.headers or {})
+        return response
+
+    @app.exception_handler(Exception)
+    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Last resort: the cause goes to the log, never a stack trace to the client.
+        log.exception("unexpected error while answering")
+        return _problem(500, "the assistant hit an unexpected error; it has been logged")
 
     def assistant_or_503() -> Assistant | JSONResponse:
         try:
@@ -121,20 +202,18 @@ def create_app(get_assistant: Callable[[], Assistant]) -> FastAPI:
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
             return a
-        message = request.message.strip()
-        if not message:
-            return _problem(422, "message is empty: type a question")
-        if len(message) > a.settings.max_message_chars:
-            return _problem(413, f"message is too long: at most {a.settings.max_message_chars} characters")
         history = [Turn(m.role, m.content) for m in request.history]
-        return a.ask(message, history).to_dict()
+        try:
+            return a.ask(request.message, history).to_dict()
+        except BadInput as e:
+            return _problem(e.status, str(e))
 
     @app.get("/api/contacts", response_model=list[ContactOut])
     def contacts(q: str = Query("", max_length=200, description="A topic, a division name or a phone number.")) -> Any:
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
             return a
-        return [c.to_dict() for c in a.find_contacts(q)]
+        return [c.to_dict() for c in a.find_contacts(clean_text(q))]
 
     @app.post("/api/feedback", response_model=FeedbackOut, status_code=201)
     def feedback(request: FeedbackIn) -> Any:

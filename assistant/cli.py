@@ -75,18 +75,36 @@ def build_index_cmd(force: bool) -> None:
 
 
 def _read_batch(path: Path) -> list[dict[str, Any]]:
+    """The cases of a JSONL batch file; any bad line stops the run with its line number and why."""
+    from assistant.inputs import BadInput, check_message
+
+    settings = get_settings()
+    if path.stat().st_size > 50 * settings.max_request_bytes:
+        raise click.ClickException(f"{path}: larger than {50 * settings.max_request_bytes} bytes; split it")
     cases = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            case = json.loads(line)
-        except json.JSONDecodeError as e:
-            raise click.ClickException(f"{path}:{n}: not valid JSON ({e.msg})") from e
-        turns = case.get("turns") if isinstance(case, dict) else None
-        if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
-            raise click.ClickException(f'{path}:{n}: expected {{"id": ..., "turns": ["question", ...]}}')
-        cases.append(case)
+    with path.open("rb") as f:
+        for n, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as e:
+                raise click.ClickException(f"{path}:{n}: not UTF-8 text ({e.reason} at byte {e.start}); "
+                                           "save the file as UTF-8") from e
+            if not line.strip():
+                continue
+            try:
+                case = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise click.ClickException(f"{path}:{n}: not valid JSON ({e.msg})") from e
+            turns = case.get("turns") if isinstance(case, dict) else None
+            if not isinstance(turns, list) or not turns or not all(isinstance(t, str) for t in turns):
+                raise click.ClickException(f'{path}:{n}: expected {{"id": ..., "turns": ["question", ...]}}')
+            try:
+                case["turns"] = [check_message(t, settings) for t in turns]
+            except BadInput as e:
+                raise click.ClickException(f"{path}:{n}: {e}") from e
+            cases.append(case)
+    if not cases:
+        raise click.ClickException(f'{path}: no questions in it; expected one {{"id": ..., "turns": [...]}} a line')
     return cases
 
 
@@ -105,19 +123,23 @@ def ask(question: str | None, as_json: bool, batch: Path | None) -> None:
       kinki-assistant ask --batch questions.jsonl --json
     """
     from assistant.chat import Turn
+    from assistant.inputs import BadInput, check_message
 
     if (question is None) == (batch is None):
         raise click.UsageError('give a QUESTION or --batch FILE (e.g. kinki-assistant ask "水素の相談窓口は？")')
-    cases = _read_batch(batch) if batch else [{"id": None, "turns": [question]}]
-    for case in cases:
-        if not any(t.strip() for t in case["turns"]):
-            raise click.ClickException("the question is empty: type a question")
+    if batch:
+        cases = _read_batch(batch)
+    else:
+        try:
+            cases = [{"id": None, "turns": [check_message(question, get_settings())]}]
+        except BadInput as e:
+            raise click.ClickException(str(e)) from e
     a = _assistant()
     for case in cases:
         history: list[Turn] = []
         answer = None
         for turn in case["turns"]:
-            answer = a.ask(turn.strip(), history)
+            answer = a.ask(turn, history)
             history += [Turn("user", turn), Turn("assistant", answer.answer)]
         assert answer is not None
         if as_json:

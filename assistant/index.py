@@ -7,12 +7,15 @@ in one rename, so a build killed midway leaves the previous index serving.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
+import logging
 import os
 import shutil
+import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +33,7 @@ from assistant.tokenizer import TERMS_VERSION, Tokenizer
 
 INDEX_FORMAT = 2
 Progress = Callable[[str, int, int], None]
+log = logging.getLogger(__name__)
 
 
 class IndexMissing(RuntimeError):
@@ -38,6 +42,10 @@ class IndexMissing(RuntimeError):
 
 class IndexCorrupt(RuntimeError):
     """The index on disk cannot be read back as it was written."""
+
+
+class ChromaUnavailable(RuntimeError):
+    """The Chroma server cannot be reached (server mode): the index is not damaged, only out of reach."""
 
 
 @dataclass(frozen=True)
@@ -100,6 +108,56 @@ def current_version(index_dir: Path) -> str | None:
     return pointer.read_text().strip() if pointer.exists() else None
 
 
+@contextlib.contextmanager
+def build_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's build lock: one build at a time, so any staging folder found is stale."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".build.lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _clean_leftovers(index_dir: Path) -> None:
+    """Remove what killed builds left behind; put back a live folder a killed swap had moved aside."""
+    live = current_version(index_dir)
+    for aside in sorted(index_dir.glob(".replaced-*")):
+        version = aside.name.removeprefix(".replaced-").rsplit("-", 1)[0]
+        if version == live and not (index_dir / live).exists():
+            os.replace(aside, index_dir / live)
+            log.warning("restored index %s that an interrupted build had moved aside", live)
+    for stale in [*index_dir.glob(".building-*"), *index_dir.glob(".replaced-*")]:
+        log.warning("removing %s left by an interrupted build", stale.name)
+        shutil.rmtree(stale, ignore_errors=True)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Replace ``path`` with ``text`` in one rename, flushed to disk first."""
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "w") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # the rename itself survives a crash only once the folder is flushed
+    finally:
+        os.close(fd)
+
+
+def checksums(version_dir: Path) -> dict[str, str]:
+    """SHA-256 of every file of a version except the manifest and Chroma's own (which Chroma rewrites)."""
+    out = {}
+    for path in sorted(version_dir.rglob("*")):
+        rel = path.relative_to(version_dir).as_posix()
+        if path.is_file() and rel != "manifest.json" and not rel.startswith("chroma/"):
+            out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
 def _version_of(chunks: list[Chunk], encoder_name: str, settings: Settings) -> str:
     h = hashlib.sha1(f"{INDEX_FORMAT}|{TERMS_VERSION}|{encoder_name}|{settings.chunk_tokens}".encode())
     for c in chunks:
@@ -115,6 +173,13 @@ def build_index(
     force: bool = False,
 ) -> dict[str, Any]:
     """Chunk the corpus, embed it and write a new index version; a no-op when nothing changed."""
+    with build_lock(settings.index_dir):
+        _clean_leftovers(settings.index_dir)
+        return _build(settings, tokenizer, encoder, progress, force)
+
+
+def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress: Progress | None,
+           force: bool) -> dict[str, Any]:
     say = progress or (lambda stage, done, total: None)
     t0 = time.perf_counter()
     docs = load_corpus(settings.corpus_dir)
@@ -180,18 +245,24 @@ def build_index(
         "chunks": len(stored),
         "sentences": len(sentences),
         "build_seconds": round(time.perf_counter() - t0, 2),
+        "checksums": checksums(staging),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
-    del client, col
+    del col
+    with contextlib.suppress(Exception):
+        client.close()  # releases Chroma's cached handle on the staging path before it is renamed
 
     final = index_dir / version
-    shutil.rmtree(final, ignore_errors=True)
+    aside = index_dir / f".replaced-{version}-{os.getpid()}"
+    if final.exists():
+        # Rebuilding the live version (a repair): move it aside in one rename rather than deleting
+        # it file by file, so an interruption leaves a folder the next build puts back.
+        os.replace(final, aside)
     os.replace(staging, final)
-    tmp_pointer = index_dir / "CURRENT.tmp"
-    tmp_pointer.write_text(version)
-    os.replace(tmp_pointer, index_dir / "CURRENT")  # the switch: one atomic rename
+    _write_atomic(index_dir / "CURRENT", version)  # the switch: one atomic rename
+    shutil.rmtree(aside, ignore_errors=True)
     for old in index_dir.iterdir():
-        if old.is_dir() and old.name != version and not old.name.startswith(".building"):
+        if old.is_dir() and old.name != version and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)
     return {**manifest, "skipped": False}
 
@@ -226,14 +297,69 @@ def read_manifest(version_dir: Path) -> dict[str, Any]:
 
 
 def verify(settings: Settings, version_dir: Path, manifest: dict[str, Any]) -> None:
-    """Check that every part of the index reads back with the counts the manifest promises."""
+    """Check that every part of the index reads back with the counts and checksums the manifest promises.
+
+    Raises IndexCorrupt, or ChromaUnavailable when only the Chroma server is out of reach.
+    """
+    expected = manifest.get("checksums")
+    if expected is not None:
+        found = checksums(version_dir)
+        bad = sorted(k for k in set(expected) | set(found) if expected.get(k) != found.get(k))
+        if bad:
+            raise IndexCorrupt(f"index {version_dir.name} is damaged: {', '.join(bad)} changed since it was built")
     try:
         chunks = json.loads((version_dir / "chunks.json").read_text("utf-8"))
         vectors = np.load(version_dir / "sentences.npy")
         bm25s.BM25.load(str(version_dir / "bm25"), show_progress=False)
-        client = chroma_client(settings, version_dir / "chroma")
-        count = client.get_collection(manifest["collection"]).count()
     except Exception as e:  # noqa: BLE001 - any failure to read back means the files are damaged
         raise IndexCorrupt(f"index {version_dir.name} is damaged: {e}") from e
-    if len(chunks) != manifest["chunks"] or count != manifest["chunks"] or len(vectors) != manifest["sentences"]:
+    if len(chunks) != manifest["chunks"] or len(vectors) != manifest["sentences"]:
         raise IndexCorrupt(f"index {version_dir.name} counts do not match its manifest")
+    _verify_chroma(settings, version_dir, manifest, chunks[0]["chunk_id"] if chunks else None)
+
+
+def _verify_chroma(settings: Settings, version_dir: Path, manifest: dict[str, Any], probe_id: str | None) -> None:
+    """The collection holds every chunk and answers a query (embedded: its SQLite file is sound)."""
+    server = settings.chroma_mode == ChromaMode.server
+    sqlite_file = version_dir / "chroma" / "chroma.sqlite3"
+    if not server:
+        try:
+            with contextlib.closing(sqlite3.connect(f"file:{sqlite_file}?mode=ro", uri=True)) as db:
+                result = db.execute("PRAGMA quick_check").fetchone()[0]
+        except sqlite3.Error as e:
+            raise IndexCorrupt(f"index {version_dir.name} is damaged: Chroma store unreadable ({e})") from e
+        if result != "ok":
+            raise IndexCorrupt(f"index {version_dir.name} is damaged: Chroma store fails its check ({result})")
+    try:
+        client = chroma_client(settings, version_dir / "chroma")
+    except Exception as e:  # noqa: BLE001 - classified below
+        if server:
+            raise ChromaUnavailable(f"Chroma server {settings.chroma_host}:{settings.chroma_port} unreachable: {e}") from e
+        raise IndexCorrupt(f"index {version_dir.name} is damaged: {e}") from e
+    try:
+        col = client.get_collection(manifest["collection"])
+        count = col.count()
+        if probe_id is not None:
+            got = col.get(ids=[probe_id], include=["embeddings"])
+            # A stored vector must find itself (cosine distance 0): the vector index answers.
+            found = col.query(query_embeddings=[got["embeddings"][0]], n_results=1, include=["distances"])
+            if not found["distances"][0] or found["distances"][0][0] > 1e-3:
+                raise IndexCorrupt(f"index {version_dir.name} is damaged: Chroma does not find its own chunk")
+    except IndexCorrupt:
+        raise
+    except Exception as e:  # noqa: BLE001 - any failure to read back means the store is damaged
+        if server and _is_connection_error(e):
+            raise ChromaUnavailable(f"Chroma server {settings.chroma_host}:{settings.chroma_port} unreachable: {e}") from e
+        raise IndexCorrupt(f"index {version_dir.name} is damaged: {e}") from e
+    finally:
+        with contextlib.suppress(Exception):
+            client.close()
+    if count != manifest["chunks"]:
+        raise IndexCorrupt(f"index {version_dir.name} counts do not match its manifest")
+
+
+def _is_connection_error(e: BaseException) -> bool:
+    """Whether an exception means the Chroma server could not be reached (as opposed to bad data)."""
+    import httpx
+
+    return isinstance(e, httpx.TransportError | ConnectionError | TimeoutError) or "could not connect" in str(e).lower()

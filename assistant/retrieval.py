@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +22,8 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.embeddings import Encoder, UseEmbedding
 from assistant.index import (
+    ChromaUnavailable,
+    IndexCorrupt,
     IndexMissing,
     StoredChunk,
     chroma_client,
@@ -26,7 +31,7 @@ from assistant.index import (
     read_manifest,
     verify,
 )
-from assistant.settings import Settings
+from assistant.settings import ChromaMode, Settings
 from assistant.tokenizer import Tokenizer
 
 # No LLM is used anywhere; a MockLLM keeps LlamaIndex from reaching for OpenAI by default
@@ -68,6 +73,81 @@ class MecabBM25Retriever(BaseRetriever):
         ]
 
 
+class ChromaSide(BaseRetriever):
+    """The dense retriever over Chroma, kept usable through faults: while Chroma fails, searches
+    go on from BM25 alone (degraded) and Chroma is tried again every ``retry_seconds``."""
+
+    def __init__(self, connect: Callable[[], tuple[BaseRetriever, Any]], retry_seconds: float) -> None:
+        super().__init__()
+        self._connect = connect
+        self._retry_seconds = retry_seconds
+        self._retriever: BaseRetriever | None = None
+        self._collection: Any = None
+        self._failed_at: float | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def available(self) -> bool:
+        """Whether the last attempt to reach Chroma worked."""
+        return self._failed_at is None
+
+    def retriever(self) -> BaseRetriever:
+        """The LlamaIndex retriever over the collection, connecting first when needed."""
+        if self._retriever is None:
+            self._retriever, self._collection = self._connect()
+        return self._retriever
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        return self.retriever().retrieve(query_bundle)
+
+    def _due(self) -> bool:
+        """Whether to try Chroma now; while it is down only one caller per retry period does."""
+        with self._lock:
+            if self._failed_at is None:
+                return True
+            if time.monotonic() - self._failed_at < self._retry_seconds:
+                return False
+            self._failed_at = time.monotonic()  # the others keep to BM25 while this one tries
+            return True
+
+    def _failed(self, e: Exception) -> None:
+        with self._lock:
+            was_up, self._failed_at = self._failed_at is None, time.monotonic()
+        if was_up:  # logged once per outage, not once per request
+            log.error("dense retrieval failed, answering from BM25 alone (degraded): %s: %s", type(e).__name__, e)
+
+    def _recovered(self) -> None:
+        with self._lock:
+            was_down, self._failed_at = self._failed_at is not None, None
+        if was_down:
+            log.warning("dense retrieval is back: answers are no longer degraded")
+
+    def try_retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore] | None:
+        """Dense hits, or None when Chroma is down (the failure is logged once)."""
+        if not self._due():
+            return None
+        try:
+            hits = self.retriever().retrieve(query_bundle)
+        except Exception as e:  # noqa: BLE001 - whatever broke on the Chroma side, BM25 still answers
+            self._failed(e)
+            return None
+        self._recovered()
+        return hits
+
+    def probe(self) -> bool:
+        """Ask Chroma whether it answers now (for health checks); updates ``available``."""
+        if not self._due():
+            return False
+        try:
+            self.retriever()
+            self._collection.count()
+        except Exception as e:  # noqa: BLE001 - any failure means it is not available
+            self._failed(e)
+            return False
+        self._recovered()
+        return True
+
+
 @dataclass
 class PolicyIndex:
     """A built index opened for search: chunks, sentence vectors and the two retrievers."""
@@ -77,9 +157,10 @@ class PolicyIndex:
     by_id: dict[str, StoredChunk]
     sentence_vectors: np.ndarray
     sentence_owner: list[tuple[int, int]]  # (chunk index, sentence index) of each sentence vector
-    dense: BaseRetriever
+    dense: ChromaSide
     sparse: MecabBM25Retriever
     encoder: Encoder
+    _request: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, tokenizer: Tokenizer, encoder: Encoder, check: bool = True) -> PolicyIndex:
@@ -88,9 +169,15 @@ class PolicyIndex:
         if version is None:
             raise IndexMissing(f"no index in {settings.index_dir}; run `kinki-assistant build-index`")
         vdir = settings.index_dir / version
+        if not (vdir / "manifest.json").exists():
+            # CURRENT names a version that is not there: the index is damaged, not merely unbuilt.
+            raise IndexCorrupt(f"index {version} named by {settings.index_dir / 'CURRENT'} is missing")
         manifest = read_manifest(vdir)
         if check:
-            verify(settings, vdir, manifest)
+            try:
+                verify(settings, vdir, manifest)
+            except ChromaUnavailable as e:
+                log.error("%s; starting degraded (BM25 only) until it answers", e)
         return cls.from_dir(settings, vdir, manifest, tokenizer, encoder)
 
     @classmethod
@@ -101,15 +188,43 @@ class PolicyIndex:
         owner = [(ci, si) for ci, c in enumerate(chunks) for si in range(len(c.sentences))]
         vectors = np.load(vdir / "sentences.npy")
         bm25 = bm25s.BM25.load(str(vdir / "bm25"), show_progress=False)
-        client = chroma_client(settings, vdir / "chroma")
-        store = ChromaVectorStore(chroma_collection=client.get_collection(manifest["collection"]))
-        embed = UseEmbedding(encoder)
-        vindex = VectorStoreIndex.from_vector_store(store, embed_model=embed)
-        dense = vindex.as_retriever(similarity_top_k=settings.top_k)
+
+        def connect() -> tuple[BaseRetriever, Any]:
+            collection = chroma_client(settings, vdir / "chroma").get_collection(manifest["collection"])
+            store = ChromaVectorStore(chroma_collection=collection)
+            vindex = VectorStoreIndex.from_vector_store(store, embed_model=UseEmbedding(encoder))
+            return vindex.as_retriever(similarity_top_k=settings.top_k), collection
+
+        dense = ChromaSide(connect, settings.dense_retry_seconds)
+        if settings.chroma_mode == ChromaMode.embedded:
+            dense.retriever()  # on disk: a failure here is a damaged index, reported now
+        else:
+            dense.probe()  # a server that is down is logged and retried; BM25 answers meanwhile
         sparse = MecabBM25Retriever(bm25, chunks, tokenizer, settings.top_k)
         return cls(manifest, chunks, {c.chunk_id: c for c in chunks}, vectors, owner, dense, sparse, encoder)
 
+    @property
+    def degraded(self) -> bool:
+        """Whether searches are answered from BM25 alone because Chroma is failing."""
+        return not self.dense.available
+
+    def begin_request(self) -> None:
+        """Start tracking whether this thread's searches had to go without Chroma."""
+        self._request.degraded = False
+
+    @property
+    def request_degraded(self) -> bool:
+        """Whether a search since ``begin_request`` on this thread went without Chroma."""
+        return bool(getattr(self._request, "degraded", False))
+
     def search(self, query: str, vector: list[float] | None = None) -> tuple[list[NodeWithScore], list[NodeWithScore]]:
-        """Dense and BM25 hits for a query (the dense side reuses a vector already computed)."""
+        """Dense and BM25 hits for a query (the dense side reuses a vector already computed).
+
+        When Chroma fails the dense hits are empty and the request is marked degraded.
+        """
         bundle = QueryBundle(query_str=query, embedding=vector)
-        return self.dense.retrieve(bundle), self.sparse.retrieve(bundle)
+        dense = self.dense.try_retrieve(bundle)
+        if dense is None:
+            self._request.degraded = True
+            dense = []
+        return dense, self.sparse.retrieve(bundle)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from assistant import __version__
@@ -17,14 +17,16 @@ from assistant.embeddings import get_encoder
 from assistant.feedback import FeedbackStore
 from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
-from assistant.normalize import find_phones, phone_digits
+from assistant.inputs import check_message, clean_history
+from assistant.normalize import find_phones, format_phone, phone_digits
 from assistant.query import Glossary, QuestionReader, Readings
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Router
-from assistant.settings import Settings, get_settings
+from assistant.settings import ChromaMode, Settings, get_settings
 from assistant.tokenizer import get_tokenizer
 
 log = logging.getLogger(__name__)
+WITHHELD = "[この番号は問合せ先一覧にないため表示しません / number withheld: not in the contact list]"
 
 # Only digits and the characters numbers are written with: the user is typing a phone number.
 _NUMBER_ONLY = re.compile(r"[0-9０-９\s()（）+＋\-\u2010-\u2015\u2212\uff0d\u30fc]+")
@@ -53,8 +55,40 @@ class Assistant:
     feedback: FeedbackStore | None = None
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
-        """Answer one chat message given the earlier turns."""
-        return self.conversation.ask(message, history)
+        """Answer one chat message given the earlier turns; raises ``BadInput`` for an unanswerable message."""
+        message = check_message(message, self.settings)
+        kept = clean_history([(t.role, t.content) for t in history or []], self.settings)
+        turns = [Turn("user" if role == "user" else "assistant", text) for role, text in kept]
+        self.index.begin_request()
+        answer = self.conversation.ask(message, turns)
+        answer.degraded = self.index.request_degraded
+        return self._only_listed_numbers(answer)
+
+    def _listed(self, digits: str) -> bool:
+        # A number without its area code ("6966-6014") counts when a directory number ends with it.
+        return self.directory.is_listed(digits) or (
+            len(digits) == 8 and any(o.digits.endswith(digits) for o in self.directory.offices))
+
+    def _only_listed_numbers(self, answer: Answer) -> Answer:
+        """Last line of defence: a number not in the directory is never shown, whatever produced it."""
+        texts = [answer.answer, *(c.quote for c in answer.citations)]
+        unlisted = [p for t in texts for p in find_phones(t) if not self._listed(p)]
+        unlisted += [c.phone for c in answer.contacts if not self.directory.is_listed(c.phone)]
+        if not unlisted:
+            return answer
+        log.error("answer held numbers outside the directory, withheld: %s", unlisted)
+
+        def withhold(text: str) -> str:
+            for digits in unlisted:
+                for written in {digits, format_phone(digits)}:
+                    text = text.replace(written, WITHHELD)
+            # Written some other way: withhold the whole text rather than risk it.
+            return WITHHELD if any(not self._listed(p) for p in find_phones(text)) else text
+
+        answer.answer = withhold(answer.answer)
+        answer.citations = [replace(c, quote=withhold(c.quote)) for c in answer.citations]
+        answer.contacts = [c for c in answer.contacts if self.directory.is_listed(c.phone)]
+        return answer
 
     def find_contacts(self, query: str) -> list[Contact]:
         """Offices for a topic, a division name or a phone number written any way."""
@@ -121,14 +155,19 @@ class Assistant:
         self.feedback.add_comment(feedback_id, comment)
 
     def health(self) -> dict[str, Any]:
+        """Index version and size, and the mode answers come from (embedded, server or degraded)."""
         m = self.index.manifest
+        # In server mode Chroma can go away between requests: ask it, so the mode is current.
+        remote = self.settings.chroma_mode == ChromaMode.server
+        dense_ok = self.index.dense.probe() if remote or self.index.degraded else True
         return {
-            "status": "ok",
+            "status": "ok" if dense_ok else "degraded",
             "version": __version__,
             "index_version": m["version"],
             "documents": len(m["documents"]),
             "chunks": m["chunks"],
-            "mode": self.settings.chroma_mode.value,
+            "mode": self.settings.chroma_mode.value if dense_ok else "degraded",
+            "degraded": not dense_ok,
         }
 
 
@@ -141,7 +180,8 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     try:
         index = PolicyIndex.open(settings, tokenizer, encoder)
     except (IndexMissing, IndexCorrupt) as e:
-        if not build_if_missing:
+        # A damaged index is repaired when the settings allow it; a missing one only when asked.
+        if not (build_if_missing or (settings.repair_index and isinstance(e, IndexCorrupt))):
             raise
         log.warning("%s; building the index", e)
         build_index(settings, tokenizer, encoder, progress=progress, force=True)
@@ -156,5 +196,6 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)
     feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)
+    encoder.encode(["準備"])  # loads the encoder's weights now, not during the first user's question
     return Assistant(settings, index, directory, router, Conversation(router, composer, settings),
                      finder=finder, feedback=feedback)

@@ -49,6 +49,14 @@ class Settings(BaseSettings):
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
     max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
     max_history_chars: int = Field(20000, description="Total characters of history read.")
+    max_request_bytes: int = Field(
+        1_000_000, description="Larger HTTP request bodies are refused (413) before they are read in full."
+    )
+
+    repair_index: bool = Field(True, description="Rebuild a damaged index when the assistant starts instead of failing.")
+    dense_retry_seconds: float = Field(
+        5.0, description="After the Chroma side fails, answer from BM25 alone (degraded) this long before trying again."
+    )
 
     max_feedback_comment_chars: int = Field(1000, description="Longer feedback comments are refused with a clear message.")
     finder_max_results: int = Field(5, description="Most initiatives the support finder lists.")

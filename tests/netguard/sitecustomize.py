@@ -23,18 +23,23 @@ def _host_of(address: object) -> object:
     return None  # AF_UNIX paths and socketpairs stay on this machine
 
 
+def _is_loopback(host: object) -> bool:
+    if isinstance(host, bytes):
+        host = host.decode()
+    return host in _LOOPBACK or str(host).startswith("127.")
+
+
 def _guard(event: str, args: tuple) -> None:
-    if event == "socket.connect":
+    # connect covers TCP and connected UDP; sendto/sendmsg cover datagrams sent without connecting.
+    if event in ("socket.connect", "socket.sendto", "socket.sendmsg"):
         host = _host_of(args[1])
-        if host not in _LOOPBACK and not str(host).startswith("127."):
-            _record(f"connect {args[1]!r}")
+        if not _is_loopback(host):
+            _record(f"{event.removeprefix('socket.')} {args[1]!r}")
             raise OSError(f"network blocked by test guard: {args[1]!r}")
-    elif event == "socket.getaddrinfo":
+    elif event in ("socket.getaddrinfo", "socket.gethostbyname", "socket.gethostbyaddr"):
         host = args[0]
-        if isinstance(host, bytes):
-            host = host.decode()
-        if host not in _LOOPBACK and not str(host).startswith("127."):
-            _record(f"getaddrinfo {host!r}")
+        if not _is_loopback(host):
+            _record(f"{event.removeprefix('socket.')} {host!r}")
             raise OSError(f"name lookup blocked by test guard: {host!r}")
 
 
