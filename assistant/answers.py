@@ -75,6 +75,9 @@ class Composer:
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             self._sentences_of.setdefault(chunk.initiative, []).append((row, chunk, chunk.sentences[si]))
+        # Terms of every sentence, once: tokenizing them on each question cost most of its time.
+        self._terms_of_row = {row: set(tokenizer.terms(chunk.sentences[si].text))
+                              for row, (ci, si) in enumerate(index.sentence_owner) for chunk in [index.chunks[ci]]}
 
     def quotes(self, route: Route, question: str, per_initiative: int) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question."""
@@ -91,8 +94,8 @@ class Composer:
                 continue
             sims = self.index.sentence_vectors[[r for r, _, _ in rows]] @ vector
             scored = []
-            for (_, chunk, sentence), sim in zip(rows, sims, strict=True):
-                terms = set(self.tokenizer.terms(sentence.text))
+            for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
+                terms = self._terms_of_row[row]
                 overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 score = float(sim) + 0.5 * overlap
                 if wants_number and re.search(r"\d", nfkc(sentence.text)):

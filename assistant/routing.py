@@ -123,6 +123,7 @@ class Router:
         for title, sim in best_sentence.items():
             get(title).sentence = sim
 
+        degraded = self.index.request_degraded
         q_terms = set(self.index.sparse.tokenizer.terms(text))
         q_weight = sum(self.idf(t) for t in q_terms) or 1.0
         for title in self.titles:
@@ -134,6 +135,10 @@ class Router:
             s.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[s.title]) / q_weight
             s.score = (W_DENSE * s.dense + W_SENTENCE * s.sentence + W_BM25 * bm25_rel
                        + W_TITLE * s.title_hit + W_LEXICAL * s.lexical)
+            if degraded:
+                # Without Chroma the dense evidence is missing, not zero: rescale the rest so the
+                # confidence keeps its meaning and in-scope questions are not turned away.
+                s.score /= 1 - W_DENSE
         ranked = sorted(by_title.values(), key=lambda s: -s.score)
         return ranked, vector
 
