@@ -91,16 +91,10 @@ class Assistant:
         return answer
 
     def find_contacts(self, query: str) -> list[Contact]:
-        """Offices for a topic, a division name or a phone number written any way."""
-        if not query.strip():
-            return [c for o in self.directory.offices for c in self.directory.contacts_of(o)]
-        if find_phones(query):
-            return [c for o in self.directory.by_phone(query) for c in self.directory.contacts_of(o)]
-        offices = self.directory.by_division(query)
-        if offices:
-            return [c for o in offices for c in self.directory.contacts_of(o)]
-        route = self.router.route(query)
-        return [] if route.abstained else route.contacts
+        """The contacts (office × initiative) that ``search_offices`` finds, as the API returns them."""
+        found = self.search_offices(query)
+        return [c for o in found.offices for c in self.directory.contacts_of(o)
+                if found.kind in ("all", "partial-number") or c.initiative in found.initiatives]
 
     def search_offices(self, query: str) -> OfficeSearch:
         """Offices for a topic, a division name or a (partly typed) phone number; every office when empty."""
