@@ -13,8 +13,6 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from assistant.settings import Settings
 from tests.conftest import PROJECT_ROOT
+from tests.servers import free_port, wait_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -55,14 +54,6 @@ def browser() -> Iterator[Browser]:
         b.close()
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class Server:
     def __init__(self, url: str, feedback_db: Path, netlog: Path) -> None:
         self.url, self.feedback_db, self.netlog = url, feedback_db, netlog
@@ -71,7 +62,7 @@ class Server:
 @pytest.fixture(scope="module")
 def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     tmp = tmp_path_factory.mktemp("browser")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ)
     env.update({
         "PYTHONPATH": f"{GUARD}{os.pathsep}{PROJECT_ROOT}",
@@ -88,16 +79,10 @@ def server(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
                             env=env, cwd=tmp, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2) as r:
-                    assert json.load(r)["status"] == "ok"
-                    break
-            except OSError:
-                if proc.poll() is not None or time.time() > deadline:
-                    pytest.fail("server did not start:\n" + (tmp / "server.log").read_text()[-3000:])
-                time.sleep(0.5)
+        try:
+            wait_healthy(url, proc, 120, tmp / "server.log")
+        except AssertionError as e:
+            pytest.fail(str(e))
         yield Server(url, tmp / "feedback.sqlite3", tmp / "attempts.log")
     finally:
         proc.terminate()

@@ -3,7 +3,6 @@
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ import pytest
 
 from assistant.settings import Settings
 from tests.conftest import PROJECT_ROOT
+from tests.servers import free_port, wait_healthy
 
 GUARD = Path(__file__).parent / "netguard"
 
@@ -32,12 +32,6 @@ def guarded_env(tmp_path: Path, settings: Settings) -> dict[str, str]:
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant.cli", *args]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_guard_really_blocks(tmp_path: Path, settings: Settings) -> None:
@@ -62,15 +56,7 @@ def test_build_ask_and_serve_reach_no_network(tmp_path: Path, settings: Settings
     server = subprocess.Popen(cli("serve", "--port", str(port)), env=env, cwd=tmp_path,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.time() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert json.load(r)["status"] == "ok"
-                    break
-            except OSError:
-                assert time.time() < deadline and server.poll() is None, "server did not start"
-                time.sleep(0.5)
+        wait_healthy(f"http://127.0.0.1:{port}", server, 90)
         req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", method="POST",
                                      data=json.dumps({"message": "06-6966-6014はどこ？"}).encode(),
                                      headers={"Content-Type": "application/json"})
