@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
+
+log = logging.getLogger(__name__)
+# A document's own contact table sits beside it: ``report.pdf`` → ``report.contacts.json``.
+OWN_SUFFIX = ".contacts.json"
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,8 @@ def similarity(a: str, b: str) -> float:
 
 def match_title(name: str, titles: list[str]) -> str | None:
     """The document title a contact-table name refers to, or None when nothing is close enough."""
+    if name in titles:  # the common case for generated tables; skips comparing with every title
+        return name
     best = max(titles, key=lambda t: similarity(name, t), default=None)
     return best if best is not None and similarity(name, best) >= 0.8 else None
 
@@ -76,6 +83,30 @@ class Directory:
             offices.append(
                 Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])))
             )
+        return cls(offices)
+
+    @classmethod
+    def load_folder(cls, corpus_dir: Path, titles_by_file: dict[str, list[str]]) -> Directory:
+        """The bureau's ``contacts.json`` plus each document's own ``NAME.contacts.json``.
+
+        A document's own table is matched against its own titles only; the bureau's table against the
+        documents that have no table of their own, and it is skipped (with a warning) when none of
+        its rows matches, because the document it transcribes has been removed from the corpus.
+        """
+        own = {p.name[: -len(OWN_SUFFIX)]: p for p in sorted(corpus_dir.glob(f"*{OWN_SUFFIX}"))}
+        offices: list[Office] = []
+        base = corpus_dir / "contacts.json"
+        rest = [t for f, ts in titles_by_file.items() if Path(f).stem not in own for t in ts]
+        if base.exists():
+            rows = json.loads(base.read_text(encoding="utf-8"))["offices"]
+            if any(match_title(n, rest) for r in rows for n in r["initiatives"]):
+                offices += cls.load(base, rest).offices
+            else:
+                log.warning("%s matches no document in the corpus; its numbers are not used", base.name)
+        for stem, path in own.items():
+            titles = [t for f, ts in titles_by_file.items() if Path(f).stem == stem for t in ts]
+            if titles:  # a table whose document is gone would only point at nothing
+                offices += cls.load(path, titles).offices
         return cls(offices)
 
     def is_listed(self, phone: str) -> bool:

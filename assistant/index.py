@@ -28,7 +28,7 @@ from assistant.embeddings import Encoder
 from assistant.settings import ChromaMode, Settings
 from assistant.tokenizer import Tokenizer
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: chunk vectors kept beside the index for incremental builds
 Progress = Callable[[str, int, int], None]
 
 
@@ -114,13 +114,18 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
 ) -> dict[str, Any]:
-    """Chunk the corpus, embed it and write a new index version; a no-op when nothing changed."""
+    """Chunk the corpus, embed what is new and write a new index version; a no-op when nothing changed.
+
+    Incremental: text embedded by the current version (chunks and sentences alike) is not embedded
+    again, and chunks of removed documents are simply absent from the new version.
+    """
     say = progress or (lambda stage, done, total: None)
     t0 = time.perf_counter()
     docs = load_corpus(settings.corpus_dir)
     if not docs:
-        raise FileNotFoundError(f"no *.txt documents in {settings.corpus_dir}")
-    chunks = [c for d in docs for c in chunk_document(d, tokenizer, settings.chunk_tokens)]
+        raise FileNotFoundError(f"no documents (.txt, .md, .pdf) in {settings.corpus_dir}")
+    # Identical passages (boilerplate repeated inside a document) share one id: keep the first.
+    chunks = list({c.chunk_id: c for d in docs for c in chunk_document(d, tokenizer, settings.chunk_tokens)}.values())
     say("chunk", len(chunks), len(chunks))
     version = _version_of(chunks, encoder.name, settings)
     index_dir = settings.index_dir
@@ -128,7 +133,7 @@ def build_index(
         try:
             manifest = read_manifest(index_dir / version)
             verify(settings, index_dir / version, manifest)
-            return {**manifest, "skipped": True}
+            return {**manifest, "skipped": True, "embedded_texts": 0}
         except (IndexCorrupt, IndexMissing):
             pass  # rebuild below
 
@@ -138,10 +143,14 @@ def build_index(
     staging.mkdir()
 
     stored = [StoredChunk.from_chunk(c) for c in chunks]
-    # Embed chunks (for Chroma) and sentences (for picking quotes) in batches, reporting progress.
-    chunk_vecs = _embed(encoder, [c.text for c in stored], "embed chunks", say)
+    # Embed chunks (for Chroma) and sentences (for picking quotes), reusing every vector the current
+    # version already holds for the same text.
+    cache = VectorCache.of_current(settings, encoder.name)
     sentences = [s.text for c in stored for s in c.sentences]
-    sentence_vecs = _embed(encoder, sentences, "embed sentences", say)
+    before = encoder.texts_encoded
+    chunk_vecs = cache.embed(encoder, [c.text for c in stored], "embed chunks", say)
+    sentence_vecs = cache.embed(encoder, sentences, "embed sentences", say)
+    embedded = encoder.texts_encoded - before
 
     client = chroma_client(settings, staging / "chroma")
     name = collection_name(settings, version)
@@ -149,15 +158,16 @@ def build_index(
         with contextlib.suppress(Exception):  # an absent collection is the normal case
             client.delete_collection(name)
     col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    for i in range(0, len(stored), 256):
-        part = stored[i : i + 256]
+    step = 1024
+    for i in range(0, len(stored), step):
+        part = stored[i : i + step]
         col.upsert(
             ids=[c.chunk_id for c in part],
-            embeddings=chunk_vecs[i : i + 256].tolist(),
+            embeddings=chunk_vecs[i : i + step],
             documents=[c.text for c in part],
             metadatas=[{**_meta(c)} for c in part],
         )
-        say("chroma", min(i + 256, len(stored)), len(stored))
+        say("chroma", min(i + step, len(stored)), len(stored))
 
     bm25 = bm25s.BM25()
     bm25.index([tokenizer.terms(c.text) or ["<empty>"] for c in stored], show_progress=False)
@@ -165,6 +175,7 @@ def build_index(
     say("bm25", len(stored), len(stored))
 
     np.save(staging / "sentences.npy", sentence_vecs.astype(np.float32))
+    np.save(staging / "chunk_vectors.npy", chunk_vecs.astype(np.float32))
     (staging / "chunks.json").write_text(json.dumps([c.to_json() for c in stored], ensure_ascii=False), "utf-8")
     manifest = {
         "version": version,
@@ -179,11 +190,14 @@ def build_index(
         ],
         "chunks": len(stored),
         "sentences": len(sentences),
+        "embedded_texts": embedded,
+        "reused_texts": len(stored) + len(sentences) - embedded,
         "build_seconds": round(time.perf_counter() - t0, 2),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
     del client, col
 
+    previous = current_version(index_dir)
     final = index_dir / version
     shutil.rmtree(final, ignore_errors=True)
     os.replace(staging, final)
@@ -193,20 +207,80 @@ def build_index(
     for old in index_dir.iterdir():
         if old.is_dir() and old.name != version and not old.name.startswith(".building"):
             shutil.rmtree(old, ignore_errors=True)
+    if settings.chroma_mode == ChromaMode.server:
+        _drop_old_collections(settings, keep={version, previous})
     return {**manifest, "skipped": False}
+
+
+def _drop_old_collections(settings: Settings, keep: set[str | None]) -> None:
+    """Delete this index's server collections except the new one and the one just replaced.
+
+    The replaced one stays until the next build so workers that opened it keep answering.
+    """
+    client = chroma_client(settings)
+    wanted = {collection_name(settings, v) for v in keep if v}
+    prefix = f"{settings.collection}-"
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        rest = name[len(prefix) :]
+        if name.startswith(prefix) and len(rest) == 12 and name not in wanted:
+            with contextlib.suppress(Exception):  # another builder may have dropped it already
+                client.delete_collection(name)
+
+
+class VectorCache:
+    """Vectors the current index version already computed, looked up by the exact text embedded."""
+
+    def __init__(self, vectors: np.ndarray, rows: dict[str, int]) -> None:
+        self.vectors = vectors
+        self.rows = rows
+
+    @classmethod
+    def of_current(cls, settings: Settings, encoder_name: str) -> VectorCache:
+        """The current version's chunk and sentence vectors (empty when there is none to trust)."""
+        empty = cls(np.zeros((0, 512), dtype=np.float32), {})
+        version = current_version(settings.index_dir)
+        if version is None:
+            return empty
+        vdir = settings.index_dir / version
+        try:
+            manifest = read_manifest(vdir)
+            if manifest.get("embed_model") != encoder_name:
+                return empty  # vectors of another model cannot be mixed in
+            chunks = json.loads((vdir / "chunks.json").read_text("utf-8"))
+            chunk_vecs = np.load(vdir / "chunk_vectors.npy")
+            sentence_vecs = np.load(vdir / "sentences.npy")
+        except (IndexMissing, IndexCorrupt, OSError, ValueError):
+            return empty
+        texts = [c["text"] for c in chunks] + [s["text"] for c in chunks for s in c["sentences"]]
+        if len(chunk_vecs) != len(chunks) or len(chunk_vecs) + len(sentence_vecs) != len(texts):
+            return empty
+        vectors = np.vstack([chunk_vecs, sentence_vecs]).astype(np.float32)
+        return cls(vectors, {t: i for i, t in enumerate(texts)})
+
+    def embed(self, encoder: Encoder, texts: list[str], stage: str, say: Progress, batch: int = 256) -> np.ndarray:
+        """Vectors for ``texts``: reused when known, each distinct new text embedded once, in batches."""
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            row = self.rows.get(t)
+            if row is None:
+                todo.setdefault(t, []).append(i)
+            else:
+                out[i] = self.vectors[row]
+        new = list(todo)
+        say(stage, 0, len(new))
+        for b in range(0, len(new), batch):
+            part = new[b : b + batch]
+            for t, v in zip(part, encoder.encode(part), strict=True):
+                out[todo[t]] = v
+            say(stage, min(b + batch, len(new)), len(new))
+        return out
 
 
 def _meta(c: StoredChunk) -> dict[str, str | int]:
     return {"initiative": c.initiative, "section": c.section, "page": c.page if c.page is not None else -1,
             "doc_id": c.doc_id, "kind": c.kind}
-
-
-def _embed(encoder: Encoder, texts: list[str], stage: str, say: Progress, batch: int = 128) -> np.ndarray:
-    parts = []
-    for i in range(0, len(texts), batch):
-        parts.append(encoder.encode(texts[i : i + batch]))
-        say(stage, min(i + batch, len(texts)), len(texts))
-    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
 
 
 def read_manifest(version_dir: Path) -> dict[str, Any]:
@@ -224,10 +298,12 @@ def verify(settings: Settings, version_dir: Path, manifest: dict[str, Any]) -> N
     try:
         chunks = json.loads((version_dir / "chunks.json").read_text("utf-8"))
         vectors = np.load(version_dir / "sentences.npy")
+        chunk_vectors = np.load(version_dir / "chunk_vectors.npy", mmap_mode="r")
         bm25s.BM25.load(str(version_dir / "bm25"), show_progress=False)
         client = chroma_client(settings, version_dir / "chroma")
         count = client.get_collection(manifest["collection"]).count()
     except Exception as e:  # noqa: BLE001 - any failure to read back means the files are damaged
         raise IndexCorrupt(f"index {version_dir.name} is damaged: {e}") from e
-    if len(chunks) != manifest["chunks"] or count != manifest["chunks"] or len(vectors) != manifest["sentences"]:
+    if len(chunks) != manifest["chunks"] or count != manifest["chunks"] or len(vectors) != manifest["sentences"] \
+            or len(chunk_vectors) != manifest["chunks"]:
         raise IndexCorrupt(f"index {version_dir.name} counts do not match its manifest")

@@ -9,7 +9,6 @@ from typing import Any
 from assistant import __version__
 from assistant.answers import Answer, Composer
 from assistant.chat import Conversation, Turn
-from assistant.corpus import load_corpus
 from assistant.directory import Contact, Directory
 from assistant.embeddings import get_encoder
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
@@ -60,6 +59,16 @@ class Assistant:
         }
 
 
+def titles_by_file(index: PolicyIndex) -> dict[str, list[str]]:
+    """Initiative titles of each indexed document, in document order (read from the index, not the files)."""
+    files = {d["doc_id"]: d["file"] for d in index.manifest["documents"]}
+    out: dict[str, dict[str, None]] = {f: {} for f in files.values()}
+    for c in index.chunks:
+        if c.initiative and c.doc_id in files:
+            out[files[c.doc_id]][c.initiative] = None
+    return {f: list(ts) for f, ts in out.items()}
+
+
 def build_assistant(settings: Settings | None = None, build_if_missing: bool = False,
                     progress: Progress | None = None) -> Assistant:
     """Open the index (building it first when asked and needed) and wire every part."""
@@ -74,8 +83,7 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
         log.warning("%s; building the index", e)
         build_index(settings, tokenizer, encoder, progress=progress, force=True)
         index = PolicyIndex.open(settings, tokenizer, encoder)
-    titles = [i.title for d in load_corpus(settings.corpus_dir) for i in d.initiatives()]
-    directory = Directory.load(settings.corpus_dir / "contacts.json", titles)
+    directory = Directory.load_folder(settings.corpus_dir, titles_by_file(index))
     glossary = Glossary.load(settings.corpus_dir / "glossary.json")
     router = Router(index, directory, glossary, settings)
     composer = Composer(index, tokenizer, settings.max_quotes)

@@ -39,7 +39,11 @@ class Settings(BaseSettings):
     chroma_host: str = Field("127.0.0.1", description="Chroma server host in server mode.")
     chroma_port: int = Field(8000, description="Chroma server port in server mode.")
     collection: str = Field("kinki-policies", description="Chroma collection name.")
-    embed_threads: int = Field(2, description="Threads for the sentence encoder (this machine has 2 cores).")
+    embed_threads: int = Field(
+        1,
+        description="BLAS threads for the sentence encoder. 1 by default: on 2 shared cores, 2 threads made "
+        "embedding 3-5x slower whenever another process (or a concurrent request) was busy.",
+    )
 
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
     max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
