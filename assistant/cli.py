@@ -74,6 +74,69 @@ def build_index_cmd(force: bool) -> None:
                f"{len(manifest['documents'])} document(s) in {s.index_dir}")
 
 
+def _echo_ingest(report: Any, index_dir: Path) -> None:
+    m = report.manifest
+    for label, names in (("added", report.added), ("updated", report.updated), ("unchanged", report.unchanged),
+                         ("removed", report.removed)):
+        if names:
+            click.echo(f"{label}: {', '.join(names)}")
+    state = "up to date" if m.get("skipped") else f"built in {m['build_seconds']} s"
+    click.echo(f"Index {m['version']} {state}: {m['chunks']} chunks from {len(m['documents'])} document(s); "
+               f"embedded {report.embedded} new text(s), reused {m.get('reused_texts', 0)} ({index_dir})")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+def ingest(paths: tuple[Path, ...]) -> None:
+    """Add or update documents (.pdf, .txt, .md) and update the index incrementally.
+
+    Each file is copied into the corpus folder (a same-named document is replaced) together with
+    its own contact table NAME.contacts.json when one sits beside it. PDF pages and Markdown
+    headings become sections, so answers cite them. Only text not embedded before is embedded:
+    ingesting the same files again embeds nothing.
+
+    \b
+    Examples:
+      kinki-assistant ingest reports/tokai-2025.pdf
+      kinki-assistant ingest notes/*.md policies.txt
+    """
+    from assistant.embeddings import get_encoder
+    from assistant.ingest import ingest as run_ingest
+    from assistant.loaders import UnreadableDocument
+    from assistant.tokenizer import get_tokenizer
+
+    s = get_settings()
+    try:
+        report = run_ingest(list(paths), s, get_tokenizer(), get_encoder(s.embed_threads), progress=_progress_bar())
+    except UnreadableDocument as e:
+        raise click.ClickException(f"{e}\nNothing was changed.") from e
+    _echo_ingest(report, s.index_dir)
+
+
+@main.command()
+@click.argument("names", nargs=-1, required=True)
+def remove(names: tuple[str, ...]) -> None:
+    """Remove documents (by file name) from the corpus and from the index (Chroma and BM25).
+
+    \b
+    Example:
+      kinki-assistant remove tokai-2025.pdf
+    """
+    from assistant.embeddings import get_encoder
+    from assistant.ingest import remove as run_remove
+    from assistant.loaders import UnreadableDocument
+    from assistant.tokenizer import get_tokenizer
+
+    s = get_settings()
+    try:
+        report = run_remove(list(names), s, get_tokenizer(), get_encoder(s.embed_threads), progress=_progress_bar())
+    except UnreadableDocument as e:
+        raise click.ClickException(str(e)) from e
+    except FileNotFoundError as e:
+        raise click.ClickException(f"{e}: the corpus is now empty; ingest a document to rebuild the index") from e
+    _echo_ingest(report, s.index_dir)
+
+
 def _read_batch(path: Path) -> list[dict[str, Any]]:
     cases = []
     for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
@@ -134,19 +197,23 @@ def ask(question: str | None, as_json: bool, batch: Path | None) -> None:
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default from settings: 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from settings: 7860).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", default=1, type=click.IntRange(1, 64), show_default=True,
+              help="Worker processes behind the one address (the API keeps no state between requests).")
+def serve(host: str | None, port: int | None, workers: int) -> None:
     """Serve the chat UI at / and the API at /api (docs at /docs).
 
     \b
-    Example:
+    Examples:
       kinki-assistant serve --port 7860
+      KINKI_CHROMA_MODE=server kinki-assistant serve --workers 4
     """
     import uvicorn
 
     s = get_settings()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     # The server lives in ui/ (the core never imports the UI); uvicorn loads it by name.
-    uvicorn.run("ui.server:create_server", factory=True, host=host or s.host, port=port or s.port, log_level="info")
+    uvicorn.run("ui.server:create_server", factory=True, host=host or s.host, port=port or s.port, log_level="info",
+                workers=workers)
 
 
 if __name__ == "__main__":

@@ -138,7 +138,8 @@ def build_index(
             pass  # rebuild below
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    staging = index_dir / f".building-{version}-{os.getpid()}"
+    # A fresh name per build: Chroma caches clients by path within a process.
+    staging = index_dir / f".building-{version}-{os.getpid()}-{time.time_ns()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
 

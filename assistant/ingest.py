@@ -88,6 +88,8 @@ def remove(names: list[str], settings: Settings, tokenizer: Tokenizer, encoder: 
     if missing:
         known = ", ".join(p.name for p in sorted(corpus.iterdir()) if is_document(p))
         raise UnreadableDocument(f"not in the corpus: {', '.join(missing)} (documents: {known})")
+    if not [p for p in corpus.iterdir() if is_document(p) and p not in targets]:
+        raise UnreadableDocument("refusing to remove every document: the index needs at least one")
     report = IngestReport()
     for t in targets:
         t.unlink()
