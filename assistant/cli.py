@@ -137,6 +137,83 @@ def remove(names: tuple[str, ...]) -> None:
     _echo_ingest(report, s.index_dir)
 
 
+@main.command()
+@click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, help="JSONL of {\"turns\": [...]} (default: eval/qa.jsonl).")
+@click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 64),
+              help="Concurrent HTTP clients.")
+@click.option("--per-client", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="Questions each concurrent client asks.")
+@click.option("--limit", default=None, type=click.IntRange(1), help="Use only the first N questions.")
+@click.option("--no-http", is_flag=True, help="Skip the HTTP measurements.")
+@click.option("--no-baselines", is_flag=True, help="Skip the evaluation runner's baseline pipelines.")
+@click.option("--scale", default="", help="Also build and query synthetic corpora this many times the size, "
+              "e.g. 10,100.")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write every figure to this JSON file.")
+def bench(questions: Path | None, clients: int, per_client: int, limit: int | None, no_http: bool,
+          no_baselines: bool, scale: str, json_path: Path | None) -> None:
+    """Measure latency (in-process and HTTP), build time, start-up time and peak memory.
+
+    The assistant and the evaluation runner's baselines answer the same questions, each in a
+    process of its own, and the table shows the ratios. The live index is not touched: the
+    bench builds its own copy in a temporary folder. Prints a Markdown table.
+
+    \b
+    Examples:
+      kinki-assistant bench
+      kinki-assistant bench --clients 8 --json bench.json
+      kinki-assistant bench --no-http --scale 10,100
+    """
+    from assistant.bench import run
+
+    s = get_settings()
+    try:
+        factors = tuple(int(f) for f in scale.split(",") if f.strip())
+    except ValueError as e:
+        raise click.BadParameter("give whole numbers, e.g. --scale 10,100", param_hint="--scale") from e
+    if any(f < 1 for f in factors):
+        raise click.BadParameter("factors must be at least 1", param_hint="--scale")
+    qfile = questions or s.eval_dir / "qa.jsonl"
+    try:
+        report = run(s, qfile, clients=clients, per_client=per_client, limit=limit, http=not no_http,
+                     scale=factors, with_baselines=not no_baselines,
+                     say=lambda m: click.echo(f"… {m}", err=True))
+    except (ValueError, RuntimeError, TimeoutError, FileNotFoundError) as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(report.markdown())
+    if json_path:
+        json_path.write_text(json.dumps(report.to_json(), ensure_ascii=False, indent=2), "utf-8")
+        click.echo(f"Figures written to {json_path}", err=True)
+
+
+@main.command("make-corpus")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--factor", default=10, show_default=True, type=click.IntRange(1, 1000),
+              help="How many times the real corpus's size.")
+@click.option("--seed", default=7, show_default=True, help="Random seed (the same seed writes the same corpus).")
+def make_corpus_cmd(folder: Path, factor: int, seed: int) -> None:
+    """Write a synthetic corpus FACTOR times the real one's size into FOLDER, for scale tests.
+
+    The real document is copied, and FACTOR-1 synthetic documents recombine and perturb its
+    initiatives, each with its own contact table of plainly fake numbers (000-NNN-NNNN). FOLDER is
+    emptied first; the project's corpus is never written to.
+
+    \b
+    Example:
+      kinki-assistant make-corpus /tmp/corpus100 --factor 100
+      KINKI_CORPUS_DIR=/tmp/corpus100 KINKI_INDEX_DIR=/tmp/index100 kinki-assistant build-index
+    """
+    from assistant.synthetic import make_corpus
+
+    s = get_settings()
+    try:
+        made = make_corpus(s.corpus_dir, folder, factor, seed)
+    except (ValueError, FileNotFoundError) as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"Wrote {made.documents} document(s) with {made.initiatives} initiatives to {made.folder}")
+
+
 def _read_batch(path: Path) -> list[dict[str, Any]]:
     cases = []
     for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):

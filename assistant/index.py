@@ -101,7 +101,7 @@ def current_version(index_dir: Path) -> str | None:
 
 
 def _version_of(chunks: list[Chunk], encoder_name: str, settings: Settings) -> str:
-    h = hashlib.sha1(f"{INDEX_FORMAT}|{encoder_name}|{settings.chunk_tokens}".encode())
+    h = hashlib.sha1(f"{INDEX_FORMAT}|{encoder_name}|{settings.chunk_tokens}|{settings.chunk_vectors}".encode())
     for c in chunks:
         h.update(c.chunk_id.encode())
     return h.hexdigest()[:12]
@@ -149,8 +149,11 @@ def build_index(
     cache = VectorCache.of_current(settings, encoder.name)
     sentences = [s.text for c in stored for s in c.sentences]
     before = encoder.texts_encoded
-    chunk_vecs = cache.embed(encoder, [c.text for c in stored], "embed chunks", say)
     sentence_vecs = cache.embed(encoder, sentences, "embed sentences", say)
+    if settings.chunk_vectors == "sentence-mean":
+        chunk_vecs = _sentence_means(stored, sentence_vecs)
+    else:
+        chunk_vecs = cache.embed(encoder, [c.text for c in stored], "embed chunks", say)
     embedded = encoder.texts_encoded - before
 
     client = chroma_client(settings, staging / "chroma")
@@ -184,6 +187,7 @@ def build_index(
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embed_model": encoder.name,
         "chunk_tokens": settings.chunk_tokens,
+        "chunk_vectors": settings.chunk_vectors,
         "collection": name,
         "chroma_mode": settings.chroma_mode.value,
         "documents": [
@@ -227,6 +231,15 @@ def _drop_old_collections(settings: Settings, keep: set[str | None]) -> None:
         if name.startswith(prefix) and len(rest) == 12 and name not in wanted:
             with contextlib.suppress(Exception):  # another builder may have dropped it already
                 client.delete_collection(name)
+
+
+def _sentence_means(chunks: list[StoredChunk], sentence_vecs: np.ndarray) -> np.ndarray:
+    """Each chunk's vector as the normalised mean of its sentences' vectors (no second encoding)."""
+    counts = np.array([len(c.sentences) for c in chunks])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    sums = np.add.reduceat(sentence_vecs, starts, axis=0) if len(chunks) else sentence_vecs[:0]
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
 
 
 class VectorCache:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -43,6 +44,13 @@ class Settings(BaseSettings):
         1,
         description="BLAS threads for the sentence encoder. 1 by default: on 2 shared cores, 2 threads made "
         "embedding 3-5x slower whenever another process (or a concurrent request) was busy.",
+    )
+
+    chunk_vectors: Literal["encode", "sentence-mean"] = Field(
+        "sentence-mean",
+        description="How a chunk's dense vector is made: 'sentence-mean' averages its sentence vectors (needed "
+        "anyway for quotes), halving a build's embedding work; 'encode' embeds the chunk's text. On eval/qa.jsonl "
+        "sentence-mean scored as well or better (pass 164 vs 163 of 217, routing 0.846 vs 0.841).",
     )
 
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
