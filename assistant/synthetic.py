@@ -1,8 +1,9 @@
 """Make a synthetic corpus N times the size of the real one, for measuring how the assistant scales.
 
 Each synthetic document recombines and perturbs the real document's initiatives as another bureau
-might write them: another region and year, reworded titles, swapped vocabulary, shifted figures, and
-sentences borrowed from other initiatives. Each comes with its own contact table whose numbers are
+might write them: another region and year, reworded titles, swapped vocabulary, shifted figures,
+clauses recombined across sentences and sentences borrowed from other initiatives, so that most of
+its sentences are new text (a build embeds them; nothing is saved by repeated text). Each comes with its own contact table whose numbers are
 plainly fake (``000-NNN-NNNN``: no Japanese number starts with 000) and which lives only in the
 synthetic corpus's folder, never in the project's corpus.
 """
@@ -66,7 +67,20 @@ class _Perturber:
         self.rng = rng
         self.region = region
         self.city = city
+        self.leads = [f"{region}では", "本年度は", "引き続き", f"{city}を中心に", "関係機関と連携し",
+                      f"{region}の実情を踏まえ", "前年度の成果を踏まえ", "域内の自治体とともに"]
         self.swaps = [pair if rng.random() < 0.5 else pair[::-1] for pair in rng.sample(REWORDINGS, 2 * len(REWORDINGS) // 3)]
+
+    def recombine(self, line: str, clauses: list[str]) -> str:
+        """Swap one clause of a multi-clause sentence for a clause of another sentence of the document."""
+        parts = line.split("、")
+        if len(parts) < 2 and len(line) > 20 and line[:1] not in "•◆⚫➢■・※" and self.rng.random() < 0.7:
+            lead = self.rng.choice(self.leads)  # a sentence of one clause gets a lead-in of this bureau's
+            return f"{lead}、{line}"
+        if len(parts) < 2 or not clauses or self.rng.random() < 0.25:
+            return line
+        parts[self.rng.randrange(len(parts) - 1)] = self.rng.choice(clauses)  # keep the sentence's ending
+        return "、".join(parts)
 
     def text(self, line: str) -> str:
         t = line.replace("関西", self.region).replace("近畿", self.region).replace("大阪", self.city)
@@ -95,6 +109,9 @@ def _write_document(k: int, doc: Document, rows: list[tuple[str, str, list[str]]
     rng.shuffle(chosen)
     donor_lines = [p.text(line.text) for i in initiatives for s in i.sections for line in s.lines
                    if len(line.text) > 20]
+    # Leading clauses of the document's sentences, to recombine sentences the way a new text would.
+    clauses = [c for i in initiatives for s in i.sections for line in s.lines
+               for c in line.text.split("、")[:-1] if 4 <= len(c) <= 40]
     new_titles: dict[str, str] = {}
     out = [f"# 令和{year}年度 {region}経済産業局の重点施策（合成データ No.{k:03d}）", "",
            f"{region}地域の産業の将来像と、本年度に重点的に取り組む施策をまとめた（性能測定用の合成文書）。", ""]
@@ -105,7 +122,7 @@ def _write_document(k: int, doc: Document, rows: list[tuple[str, str, list[str]]
         for s in initiative.sections:
             if s.kind == "reference":
                 out += [f"### {p.text(s.title)}", ""]
-            lines = [p.text(line.text) for line in s.lines]
+            lines = [p.text(p.recombine(line.text, clauses)) for line in s.lines]
             if len(lines) > 3 and rng.random() < 0.5:  # the same points, in another order
                 head, tail = lines[:1], lines[1:]
                 rng.shuffle(tail)
