@@ -68,7 +68,7 @@ def build_index_cmd(force: bool) -> None:
     from assistant.tokenizer import get_tokenizer
 
     s = get_settings()
-    manifest = build_index(s, get_tokenizer(), get_encoder(s.embed_threads), progress=_progress_bar(), force=force)
+    manifest = build_index(s, get_tokenizer(), get_encoder(s.embed_threads, s.model_cache_dir), progress=_progress_bar(), force=force)
     state = "up to date" if manifest.get("skipped") else f"built in {manifest['build_seconds']} s"
     click.echo(f"Index {manifest['version']} {state}: {manifest['chunks']} chunks from "
                f"{len(manifest['documents'])} document(s) in {s.index_dir}")
@@ -107,7 +107,7 @@ def ingest(paths: tuple[Path, ...]) -> None:
 
     s = get_settings()
     try:
-        report = run_ingest(list(paths), s, get_tokenizer(), get_encoder(s.embed_threads), progress=_progress_bar())
+        report = run_ingest(list(paths), s, get_tokenizer(), get_encoder(s.embed_threads, s.model_cache_dir), progress=_progress_bar())
     except UnreadableDocument as e:
         raise click.ClickException(f"{e}\nNothing was changed.") from e
     _echo_ingest(report, s.index_dir)
@@ -129,7 +129,7 @@ def remove(names: tuple[str, ...]) -> None:
 
     s = get_settings()
     try:
-        report = run_remove(list(names), s, get_tokenizer(), get_encoder(s.embed_threads), progress=_progress_bar())
+        report = run_remove(list(names), s, get_tokenizer(), get_encoder(s.embed_threads, s.model_cache_dir), progress=_progress_bar())
     except UnreadableDocument as e:
         raise click.ClickException(str(e)) from e
     except FileNotFoundError as e:

@@ -36,6 +36,11 @@ class Settings(BaseSettings):
         0.5, description="Routing confidence under which the assistant says the document does not cover the question."
     )
 
+    model_cache_dir: Path = Field(
+        PROJECT_ROOT / ".cache",
+        description="Where the encoder keeps its parsed tokenizer so start-up skips re-parsing it (not committed).",
+    )
+
     chroma_mode: ChromaMode = Field(ChromaMode.embedded, description="embedded (PersistentClient) or server (HttpClient).")
     chroma_host: str = Field("127.0.0.1", description="Chroma server host in server mode.")
     chroma_port: int = Field(8000, description="Chroma server port in server mode.")

