@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup index run test test-fast lint eval clean
+.PHONY: setup index run test test-fast lint eval bench clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ lint: setup
 
 eval: index
 	$(BIN)/kinki-assistant eval
+
+# Latency, build, start-up and memory against the baselines; figures for README "Performance".
+bench: setup
+	$(BIN)/kinki-assistant bench --json bench.json
 
 clean:
 	rm -rf index/CURRENT index/*/ index/.building-*
