@@ -1,4 +1,4 @@
-"""Command line: build the index, ask questions, serve the chat."""
+"""Command line: build the index, ask questions, evaluate, serve the chat."""
 
 from __future__ import annotations
 
@@ -269,6 +269,107 @@ def ask(question: str | None, as_json: bool, batch: Path | None) -> None:
             click.echo(answer.answer)
             if batch:
                 click.echo()
+
+
+def _summary(folder: Path) -> str:
+    """The headline numbers of a report, pipelines side by side, as fixed-width text."""
+    from assistant.evaluation import load_run
+    from assistant.reports import fmt, label
+
+    doc, _ = load_run(folder)
+    names = list(doc["pipelines"])
+    widths = [max(12, len(n)) for n in names]
+    lines = [f"{'':30s}" + "  ".join(f"{n:>{w}s}" for n, w in zip(names, widths, strict=True))]
+    for m in ("pass_rate", "routing_accuracy", "hit@1", "hit@3", "mrr", "fact_recall", "abstention_precision",
+              "abstention_recall", "false_abstention_rate", "outside_numbers", "latency_p50_ms", "latency_p95_ms"):
+        cells = [fmt(m, doc["pipelines"][n]["overall"].get(m)) for n in names]
+        lines.append(f"{label(m):30s}" + "  ".join(f"{c:>{w}s}" for c, w in zip(cells, widths, strict=True)))
+    return "\n".join(lines)
+
+
+@main.command("eval")
+@click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Regression set, one JSON case a line (default: eval/qa.jsonl).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Reports folder; each run writes <timestamp>/ in it (default: eval/reports).")
+@click.option("--baselines", is_flag=True,
+              help="Also score two baselines (SentenceSplitter + vectors; BM25 over character bigrams) side by side.")
+@click.option("--compare", nargs=2, metavar="RUN_A RUN_B", default=None,
+              help="Run nothing; list the cases that flipped from RUN_A to RUN_B (report folders, names in --out, or 'latest').")
+@click.option("--gate/--no-gate", default=True, show_default=True,
+              help="Exit with status 1 when a metric misses its threshold.")
+@click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Thresholds of the gate (default: eval/thresholds.json).")
+def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tuple[str, str] | None, gate: bool,
+             thresholds: Path | None) -> None:
+    """Score the Q&A regression set through the chat's own code path and write a report.
+
+    Reports routing accuracy@1, initiative hit@1/hit@3/MRR, fact recall, abstention precision and
+    recall, false abstentions, numbers outside the directory and latency, overall and per category,
+    as report.md, report.html (charts) and responses.jsonl under eval/reports/<timestamp>/.
+
+    \b
+    Examples:
+      kinki-assistant eval
+      kinki-assistant eval --baselines
+      kinki-assistant eval --cases my_cases.jsonl --out /tmp/reports --no-gate
+      kinki-assistant eval --compare example latest
+      kinki-assistant eval --compare eval/reports/20250601-101500 eval/reports/20250602-090000
+    """
+    from assistant.evaluation import (
+        CaseError,
+        GateCheck,
+        RunError,
+        ThresholdError,
+        compare_runs,
+        count_steps,
+        gate_message,
+        load_run,
+        resolve_run,
+        run_evaluation,
+    )
+
+    s = get_settings()
+    reports_dir = out or s.eval_dir / "reports"
+    if compare:
+        try:
+            diff = compare_runs(resolve_run(compare[0], reports_dir), resolve_run(compare[1], reports_dir))
+        except RunError as e:
+            raise click.ClickException(str(e)) from e
+        click.echo(diff.to_markdown(), nl=False)
+        return
+
+    from tqdm import tqdm
+
+    cases = cases or s.eval_dir / "qa.jsonl"
+    try:
+        total = count_steps(cases, baselines)
+    except (OSError, CaseError) as e:
+        raise click.ClickException(str(e)) from e
+    assistant = _assistant()
+    with tqdm(total=total, desc="eval", unit="case", file=sys.stderr) as bar:
+        try:
+            folder = run_evaluation(assistant, cases, reports_dir, baselines=baselines, progress=bar.update,
+                                    thresholds=thresholds)
+        except (CaseError, ThresholdError) as e:
+            raise click.ClickException(str(e)) from e
+        except OSError as e:
+            raise click.ClickException(f"cannot write the report in {reports_dir}: {e.strerror or e}") from e
+    click.echo(_summary(folder))
+    click.echo(f"\nReport: {folder / 'report.md'}  (charts: report.html, every answer: responses.jsonl)")
+    doc, _ = load_run(folder)
+    checks = [GateCheck.from_json(c) for c in doc["gate"]["checks"]]
+    if not checks:
+        click.echo("Quality gate: no thresholds file, nothing checked.")
+        return
+    message = gate_message(checks, doc["gate"]["thresholds_file"])
+    if all(c.ok for c in checks):
+        click.echo(message)
+        return
+    click.echo(message, err=True)
+    if gate:
+        sys.exit(1)
+    click.echo("(not enforced: --no-gate)", err=True)
 
 
 @main.command()

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         description="Where the encoder keeps its parsed tokenizer so start-up skips re-parsing it (not committed).",
     )
 
+    baseline_chunk_size: int = Field(
+        256, description="Evaluation baseline: SentenceSplitter chunk size in tiktoken tokens (about one per kanji)."
+    )
+    baseline_chunk_overlap: int = Field(32, description="Evaluation baseline: SentenceSplitter chunk overlap in tokens.")
+
     chroma_mode: ChromaMode = Field(ChromaMode.embedded, description="embedded (PersistentClient) or server (HttpClient).")
     chroma_host: str = Field("127.0.0.1", description="Chroma server host in server mode.")
     chroma_port: int = Field(8000, description="Chroma server port in server mode.")

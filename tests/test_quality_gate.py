@@ -1,0 +1,97 @@
+"""The quality gate of `make test`: the whole regression set through the real assistant, against eval/thresholds.json."""
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import (
+    Report,
+    Result,
+    Threshold,
+    check_gate,
+    evaluate,
+    failing_cases,
+    gate_message,
+    load_cases,
+    load_thresholds,
+)
+from assistant.normalize import phone_digits
+from assistant.service import Assistant
+from tests.conftest import PROJECT_ROOT
+
+QA = PROJECT_ROOT / "eval" / "qa.jsonl"
+THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
+
+
+@pytest.fixture(scope="module")
+def report(assistant: Assistant) -> Report:
+    """Every case of the set, asked through the chat's own code path (run once for this module)."""
+    digits = {o.digits for o in assistant.directory.offices}
+    return evaluate(load_cases(QA), assistant.ask, digits)
+
+
+def assert_quality(report: Report, thresholds_file: Path) -> None:
+    """Fail the test, naming each metric past its threshold and the cases that pulled it there."""
+    checks = check_gate(report, load_thresholds(thresholds_file))
+    if not all(c.ok for c in checks):
+        pytest.fail(gate_message(checks, str(thresholds_file)), pytrace=False)
+
+
+@pytest.mark.slow
+def test_quality_gate(report: Report) -> None:
+    assert_quality(report, THRESHOLDS)
+
+
+def _write(path: Path, limits: list[Threshold]) -> Path:
+    data: dict = {"overall": {}, "categories": {}}
+    for t in limits:
+        table = data["overall"] if t.scope == "overall" else data["categories"].setdefault(t.scope, {})
+        table.setdefault(t.metric, {})[t.bound] = t.limit
+    path.write_text(json.dumps(data), "utf-8")
+    return path
+
+
+def _value(report: Report, t: Threshold) -> float:
+    return (report.overall if t.scope == "overall" else report.by_category[t.scope])[t.metric]
+
+
+def _results(report: Report, scope: str) -> list[Result]:
+    return report.results if scope == "overall" else [r for r in report.results if r.case.category == scope]
+
+
+@pytest.mark.slow
+def test_gate_passes_at_the_committed_thresholds_and_fails_when_one_is_raised(report: Report, tmp_path: Path) -> None:
+    committed = load_thresholds(THRESHOLDS)
+    assert_quality(report, THRESHOLDS)  # passes as committed
+
+    # Tighten each threshold just past what the pipeline reaches, one at a time: the gate must fail
+    # and name that metric and exactly the cases that pull it the wrong way.
+    tightened = 0
+    for i, t in enumerate(committed):
+        value = _value(report, t)
+        if t.bound == "min" and value >= 1 or t.bound == "max" and value <= 0:
+            continue  # nothing can be stricter than perfect
+        strict = dataclasses.replace(t, limit=value + 0.001 if t.bound == "min" else value - 0.001)
+        raised = _write(tmp_path / f"raised-{i}.json", [*committed[:i], strict, *committed[i + 1 :]])
+        with pytest.raises(pytest.fail.Exception) as failed:
+            assert_quality(report, raised)
+        message = str(failed.value)
+        assert f"{t.metric} ({t.scope})" in message and "1 of" in message
+        expected = failing_cases(_results(report, t.scope), t.metric, strict.limit)
+        assert expected and all(case_id in message for case_id in expected[:20])
+        tightened += 1
+    assert tightened >= 10
+
+
+@pytest.mark.slow
+def test_failing_cases_are_the_ones_that_really_miss(report: Report) -> None:
+    by_id = {r.case.id: r for r in report.results}
+    for case_id in failing_cases(report.results, "routing_accuracy"):
+        r = by_id[case_id]
+        expected = {phone_digits(p) for p in r.case.phones}
+        assert expected and (not r.answer["contacts"] or phone_digits(r.answer["contacts"][0]["phone"]) not in expected)
+    for case_id in failing_cases(report.results, "abstention_recall"):
+        assert by_id[case_id].case.abstain and not by_id[case_id].answer["abstained"]
+    assert set(failing_cases(report.results, "pass_rate")) == {r.case.id for r in report.results if not r.passed}
