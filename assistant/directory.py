@@ -67,6 +67,13 @@ class Directory:
     def __init__(self, offices: list[Office]) -> None:
         self.offices = offices
         self._numbers = {o.digits for o in offices}
+        # Normalised once, not per question: every question is checked against every office, and a
+        # corpus of many documents has thousands of them.
+        self._keys = [(o, o.digits, nfkc(o.division)) for o in offices]
+        self._serving: dict[str, list[Office]] = {}
+        for o in offices:
+            for title in dict.fromkeys(o.initiatives):
+                self._serving.setdefault(title, []).append(o)
 
     @classmethod
     def load(cls, path: Path, titles: list[str]) -> Directory:
@@ -116,7 +123,7 @@ class Directory:
     def for_initiative(self, initiative: str, question: str = "") -> list[Contact]:
         """The offices serving an initiative, the one whose remit fits the question first."""
         q = nfkc(question)
-        offices = [o for o in self.offices if initiative in o.initiatives]
+        offices = list(self._serving.get(initiative, []))
         # Stable sort: offices with a matching remit move up, table order decides the rest.
         offices.sort(key=lambda o: -sum(1 for word in o.remit if nfkc(word) in q))
         return [Contact(o.department, o.division, o.phone, initiative) for o in offices]
@@ -125,15 +132,15 @@ class Directory:
         """Offices whose number is written in ``text`` (full, or without the area code)."""
         found: list[Office] = []
         for digits in find_phones(text):
-            for o in self.offices:
-                if (o.digits == digits or (len(digits) >= 8 and o.digits.endswith(digits))) and o not in found:
+            for o, own, _ in self._keys:
+                if (own == digits or (len(digits) >= 8 and own.endswith(digits))) and o not in found:
                     found.append(o)
         return found
 
     def by_division(self, text: str) -> list[Office]:
         """Offices whose division name is in ``text``; the longest name wins over a name inside it."""
         q = nfkc(text)
-        hits = [o for o in self.offices if nfkc(o.division) in q]
+        hits = [o for o, _, division in self._keys if division in q]
         hits.sort(key=lambda o: -len(o.division))
         longest = [o for o in hits if not any(nfkc(o.division) in nfkc(h.division) and h is not o for h in hits)]
         return longest

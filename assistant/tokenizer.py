@@ -35,6 +35,9 @@ class Tokenizer:
     def __init__(self) -> None:
         self._tagger = fugashi.Tagger()
         self._lock = threading.Lock()
+        # The same texts come back again and again (the index's sentences are scored for every
+        # question routed to them): their terms are remembered instead of re-running MeCab.
+        self._cached_terms = lru_cache(maxsize=TERMS_CACHE_SIZE)(self._terms_of)
 
     def morphemes(self, text: str) -> list[Morpheme]:
         """Morphemes of ``text`` as written, with character offsets into it."""
@@ -67,13 +70,20 @@ class Tokenizer:
         """Hiragana readings of the content words, so 'すいそ' can meet '水素'."""
         return [r for _, r in self._terms(nfkc(text))]
 
-    def _terms(self, text: str) -> list[tuple[str, str]]:
+    def _terms(self, text: str) -> tuple[tuple[str, str], ...]:
+        return self._cached_terms(text)
+
+    def _terms_of(self, text: str) -> tuple[tuple[str, str], ...]:
         terms = []
         for m in self.morphemes(text):
             if m.pos in _STOP_POS or m.base in _STOP_WORDS or not m.surface.strip():
                 continue
             terms.append((m.base.lower(), hiragana(m.reading)))
-        return terms
+        return tuple(terms)
+
+
+# Distinct texts whose terms are kept (a few MB per ten thousand sentences).
+TERMS_CACHE_SIZE = 50_000
 
 
 @lru_cache(maxsize=1)
