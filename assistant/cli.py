@@ -196,8 +196,8 @@ def make_corpus_cmd(folder: Path, factor: int, seed: int) -> None:
     """Write a synthetic corpus FACTOR times the real one's size into FOLDER, for scale tests.
 
     The real document is copied, and FACTOR-1 synthetic documents recombine and perturb its
-    initiatives, each with its own contact table of plainly fake numbers (000-NNN-NNNN). FOLDER is
-    emptied first; the project's corpus is never written to.
+    initiatives, each with its own contact table of plainly fake numbers (000-NNN-NNNN). FOLDER must
+    be new, empty or an earlier synthetic corpus; the project's corpus is never written to.
 
     \b
     Example:

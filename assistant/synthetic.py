@@ -149,8 +149,22 @@ def _write_document(k: int, doc: Document, rows: list[tuple[str, str, list[str]]
     return len(chosen)
 
 
+def _clear(folder: Path, real_names: set[str]) -> None:
+    """Empty a folder this module wrote before; refuse one holding anything else."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ours = real_names | {"contacts.json", "glossary.json"}
+    entries = list(folder.iterdir())
+    strangers = [p.name for p in entries if not (p.is_file() and (p.name in ours or re.fullmatch(
+        r"synthetic-\d{3}(\.md|\.contacts\.json)", p.name)))]
+    if strangers:
+        raise ValueError(f"{folder} holds other files ({', '.join(sorted(strangers)[:3])}…); "
+                         "give an empty or new folder")
+    for p in entries:
+        p.unlink()
+
+
 def make_corpus(real_corpus: Path, folder: Path, factor: int, seed: int = 7) -> SyntheticCorpus:
-    """Write the real corpus plus ``factor - 1`` synthetic documents into ``folder`` (emptied first)."""
+    """Write the real corpus plus ``factor - 1`` synthetic documents into ``folder`` (new, or written here before)."""
     if factor < 1:
         raise ValueError("factor must be at least 1")
     real = sorted(real_corpus.glob("*.txt"))
@@ -158,8 +172,7 @@ def make_corpus(real_corpus: Path, folder: Path, factor: int, seed: int = 7) -> 
         raise FileNotFoundError(f"no .txt source document in {real_corpus}")
     if folder.resolve() == real_corpus.resolve():
         raise ValueError("write the synthetic corpus to a folder of its own, never into the real corpus")
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
+    _clear(folder, {p.name for p in real})
     for name in [p.name for p in real] + ["contacts.json", "glossary.json"]:
         if (real_corpus / name).exists():
             shutil.copy(real_corpus / name, folder / name)

@@ -64,3 +64,12 @@ def test_a_2x_corpus_builds_and_routes_to_each_documents_own_office(tmp_path: Pa
     for q in ("水素の相談はどこ？", "価格転嫁の相談窓口は？", "半導体の人材育成について知りたい"):
         assert all(phone_digits(c.phone) in listed for c in a.ask(q).contacts)
     assert isinstance(a.directory, Directory) and len(a.directory.offices) > len(_real_numbers())
+
+
+def test_a_folder_holding_other_files_is_refused_not_emptied(tmp_path: Path) -> None:
+    keep = tmp_path / "mine" / "notes.txt"
+    keep.parent.mkdir()
+    keep.write_text("important", "utf-8")
+    with pytest.raises(ValueError, match="holds other files"):
+        make_corpus(CORPUS, keep.parent, 2)
+    assert keep.read_text("utf-8") == "important"
