@@ -19,12 +19,12 @@ from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.embeddings import Encoder, UseEmbedding
 from assistant.index import (
+    IndexCorrupt,
     IndexMissing,
     StoredChunk,
     chroma_client,
     current_version,
     read_manifest,
-    verify,
 )
 from assistant.settings import Settings
 from assistant.tokenizer import Tokenizer
@@ -92,20 +92,32 @@ class PolicyIndex:
             raise IndexMissing(f"no index in {settings.index_dir}; run `kinki-assistant build-index`")
         vdir = settings.index_dir / version
         manifest = read_manifest(vdir)
-        if check:
-            verify(settings, vdir, manifest)
-        return cls.from_dir(settings, vdir, manifest, tokenizer, encoder)
+        if not check:
+            return cls.from_dir(settings, vdir, manifest, tokenizer, encoder)
+        # Checked while loading (what verify() checks, without reading every file twice).
+        try:
+            return cls.from_dir(settings, vdir, manifest, tokenizer, encoder, check=True)
+        except IndexCorrupt:
+            raise
+        except Exception as e:  # noqa: BLE001 - any failure to read back means the files are damaged
+            raise IndexCorrupt(f"index {vdir.name} is damaged: {e}") from e
 
     @classmethod
     def from_dir(
-        cls, settings: Settings, vdir: Path, manifest: dict[str, Any], tokenizer: Tokenizer, encoder: Encoder
+        cls, settings: Settings, vdir: Path, manifest: dict[str, Any], tokenizer: Tokenizer, encoder: Encoder,
+        check: bool = False,
     ) -> PolicyIndex:
         chunks = [StoredChunk.from_json(d) for d in json.loads((vdir / "chunks.json").read_text("utf-8"))]
         owner = [(ci, si) for ci, c in enumerate(chunks) for si in range(len(c.sentences))]
         vectors = np.load(vdir / "sentences.npy")
         bm25 = bm25s.BM25.load(str(vdir / "bm25"), show_progress=False)
         client = chroma_client(settings, vdir / "chroma")
-        store = ChromaVectorStore(chroma_collection=client.get_collection(manifest["collection"]))
+        collection = client.get_collection(manifest["collection"])
+        if check:
+            counts = (len(chunks), collection.count(), len(np.load(vdir / "chunk_vectors.npy", mmap_mode="r")))
+            if counts != (manifest["chunks"],) * 3 or len(vectors) != manifest["sentences"]:
+                raise IndexCorrupt(f"index {vdir.name} counts do not match its manifest")
+        store = ChromaVectorStore(chroma_collection=collection)
         embed = UseEmbedding(encoder)
         vindex = VectorStoreIndex.from_vector_store(store, embed_model=embed)
         dense = vindex.as_retriever(similarity_top_k=settings.top_k)

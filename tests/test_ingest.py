@@ -13,9 +13,10 @@ from click.testing import CliRunner
 from assistant import settings as settings_module
 from assistant.cli import main
 from assistant.embeddings import get_encoder
-from assistant.index import build_index, chroma_client, current_version
+from assistant.index import IndexCorrupt, build_index, chroma_client, current_version
 from assistant.ingest import ingest, remove
 from assistant.loaders import UnreadableDocument, load_path
+from assistant.retrieval import PolicyIndex
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from assistant.tokenizer import get_tokenizer
@@ -206,3 +207,20 @@ def test_cli_ingest_and_remove(small: Settings, files: dict[str, Path], tmp_path
     last = runner.invoke(main, ["remove", "tokai.md"])
     assert last.exit_code == 1 and "every document" in last.output
     shutil.rmtree(small.index_dir)
+
+
+def test_a_damaged_version_is_refused_on_open_and_rebuilt(small: Settings,
+                                                           files: dict[str, Path]) -> None:
+    tok, enc = get_tokenizer(), get_encoder()
+    ingest([files["md"]], small, tok, enc)
+    vdir = small.index_dir / current_version(small.index_dir)
+    chunks = json.loads((vdir / "chunks.json").read_text("utf-8"))
+    (vdir / "chunks.json").write_text(json.dumps(chunks[:-1], ensure_ascii=False), "utf-8")
+    with pytest.raises(IndexCorrupt, match="counts do not match"):
+        PolicyIndex.open(small, tok, enc)
+    (vdir / "bm25" / "params.index.json").unlink()
+    with pytest.raises(IndexCorrupt, match="damaged"):
+        PolicyIndex.open(small, tok, enc)
+    rebuilt = build_index(small, tok, enc)
+    assert rebuilt["skipped"] is False
+    assert PolicyIndex.open(small, tok, enc).manifest["chunks"] == len(chunks)
