@@ -372,7 +372,7 @@ def render_markdown(r: dict[str, Any]) -> str:
     product = pipes[PRODUCT]
     others = [n for n in pipes if n != PRODUCT]
     lines = [f"Machine: {m['cores']} cores, load average {m['load_avg_1m']} at start (other processes competing "
-             f"for the cores inflate wall times; CPU times do not depend on them), Python {m['python']}, {m['time']}.",
+             f"for the cores inflate wall times; CPU times depend on them much less), Python {m['python']}, {m['time']}.",
              ""]
     head = "| figure | assistant | " + "".join(f"{n} | assistant ÷ {n} | " for n in others) + "target |"
     lines += [head, "|" + "---|" * (3 + 2 * len(others))]
