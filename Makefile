@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup index run test test-fast lint eval load clean
+.PHONY: setup index run test test-fast lint eval load bench clean
 
 setup: $(VENV)/.installed
 
@@ -38,6 +38,10 @@ eval: index
 # 16 clients for 60 s, then on to 10,000 requests, against a fresh server on loopback (about 4 min).
 load: index
 	$(PY) scripts/load_test.py --json docs/load-test.json
+
+# Latency, build, start-up and memory against the baselines; figures for README "Performance".
+bench: setup
+	$(BIN)/kinki-assistant bench --json bench.json
 
 clean:
 	rm -rf index/CURRENT index/*/ index/.building-* index/.replaced-* index/.build.lock

@@ -272,6 +272,12 @@ def _lists_titles(section: Section, titles: set[str]) -> bool:
     return sum(1 for b in bullets if any(b and b in t for t in titles)) >= 5
 
 
+# The line cleaner is shared with the PDF loader, whose pages wrap lines the same way.
+clean_lines = _clean_lines
+
+
 def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Every extracted document (``*.txt``) in the corpus folder, in name order."""
-    return [load_document(p) for p in sorted(corpus_dir.glob("*.txt"))]
+    """Every source document in the corpus folder (.txt slides, .md, .pdf), in name order."""
+    from assistant.loaders import load_documents  # late: the loaders build on this module
+
+    return load_documents(corpus_dir)

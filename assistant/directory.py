@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from assistant.normalize import find_extensions, find_phones, format_phone, hiragana, nfkc, phone_digits
+
+log = logging.getLogger(__name__)
+# A document's own contact table sits beside it: ``report.pdf`` → ``report.contacts.json``.
+OWN_SUFFIX = ".contacts.json"
+
+
+_DIGITS: dict[str, str] = {}  # phone as written → its digits, computed once per number
 
 
 @dataclass(frozen=True)
@@ -25,7 +33,7 @@ class Office:
 
     @property
     def digits(self) -> str:
-        return phone_digits(self.phone)
+        return _DIGITS.get(self.phone) or _DIGITS.setdefault(self.phone, phone_digits(self.phone))
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ def similarity(a: str, b: str) -> float:
 
 def match_title(name: str, titles: list[str]) -> str | None:
     """The document title a contact-table name refers to, or None when nothing is close enough."""
+    if name in titles:  # the common case for generated tables; skips comparing with every title
+        return name
     best = max(titles, key=lambda t: similarity(name, t), default=None)
     return best if best is not None and similarity(name, best) >= 0.8 else None
 
@@ -64,6 +74,13 @@ class Directory:
     def __init__(self, offices: list[Office]) -> None:
         self.offices = offices
         self._numbers = {o.digits for o in offices}
+        # Normalised once, not per question: every question is checked against every office, and a
+        # corpus of many documents has thousands of them.
+        self._keys = [(o, tuple(nfkc(a) for a in o.aliases), nfkc(o.division)) for o in offices]
+        self._serving: dict[str, list[Office]] = {}
+        for o in offices:
+            for title in dict.fromkeys(o.initiatives):
+                self._serving.setdefault(title, []).append(o)
 
     @classmethod
     def load(cls, path: Path, titles: list[str], reading: Callable[[str], str] | None = None) -> Directory:
@@ -83,6 +100,31 @@ class Directory:
             )
         return cls(offices)
 
+    @classmethod
+    def load_folder(cls, corpus_dir: Path, titles_by_file: dict[str, list[str]],
+                    reading: Callable[[str], str] | None = None) -> Directory:
+        """The bureau's ``contacts.json`` plus each document's own ``NAME.contacts.json``.
+
+        A document's own table is matched against its own titles only; the bureau's table against the
+        documents that have no table of their own, and it is skipped (with a warning) when none of
+        its rows matches, because the document it transcribes has been removed from the corpus.
+        """
+        own = {p.name[: -len(OWN_SUFFIX)]: p for p in sorted(corpus_dir.glob(f"*{OWN_SUFFIX}"))}
+        offices: list[Office] = []
+        base = corpus_dir / "contacts.json"
+        rest = [t for f, ts in titles_by_file.items() if Path(f).stem not in own for t in ts]
+        if base.exists():
+            rows = json.loads(base.read_text(encoding="utf-8"))["offices"]
+            if any(match_title(n, rest) for r in rows for n in r["initiatives"]):
+                offices += cls.load(base, rest, reading).offices
+            else:
+                log.warning("%s matches no document in the corpus; its numbers are not used", base.name)
+        for stem, path in own.items():
+            titles = [t for f, ts in titles_by_file.items() if Path(f).stem == stem for t in ts]
+            if titles:  # a table whose document is gone would only point at nothing
+                offices += cls.load(path, titles, reading).offices
+        return cls(offices)
+
     def is_listed(self, phone: str) -> bool:
         """Whether a number (written any way) is a directory number."""
         return phone_digits(phone) in self._numbers
@@ -90,7 +132,7 @@ class Directory:
     def for_initiative(self, initiative: str, question: str = "") -> list[Contact]:
         """The offices serving an initiative, the one whose remit fits the question first."""
         q = nfkc(question)
-        offices = [o for o in self.offices if initiative in o.initiatives]
+        offices = list(self._serving.get(initiative, []))
         # Stable sort: offices whose remit fits move up, table order decides the rest (so the
         # general office, listed first, stays first when several fit).
         offices.sort(key=lambda o: -any(nfkc(word) in q for word in o.remit))
@@ -101,7 +143,8 @@ class Directory:
         found: list[Office] = []
         for digits in find_phones(text):
             for o in self.offices:
-                if (o.digits == digits or (len(digits) >= 8 and o.digits.endswith(digits))) and o not in found:
+                own = o.digits
+                if (own == digits or (len(digits) >= 8 and own.endswith(digits))) and o not in found:
                     found.append(o)
         return found
 
@@ -123,9 +166,8 @@ class Directory:
         """Offices named in ``text`` (name, English alias or kana reading); the longest name wins."""
         q = nfkc(text)
         kana = re.sub(r"[^ぁ-ゖー]", "", hiragana(q))
-        hits = [o for o in self.offices
-                if nfkc(o.division) in q or any(nfkc(a) in q for a in o.aliases)
-                or (len(o.reading) >= 4 and o.reading in kana)]
+        hits = [o for o, aliases, division in self._keys
+                if division in q or any(a in q for a in aliases) or (len(o.reading) >= 4 and o.reading in kana)]
         hits.sort(key=lambda o: -len(o.division))
         longest = [o for o in hits if not any(nfkc(o.division) in nfkc(h.division) and h is not o for h in hits)]
         return longest

@@ -31,7 +31,7 @@ from assistant.embeddings import Encoder
 from assistant.settings import ChromaMode, Settings
 from assistant.tokenizer import TERMS_VERSION, Tokenizer
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3  # 2: chunk vectors kept for incremental builds; 3: slide titles in chunk vectors and BM25
 Progress = Callable[[str, int, int], None]
 log = logging.getLogger(__name__)
 
@@ -159,7 +159,8 @@ def checksums(version_dir: Path) -> dict[str, str]:
 
 
 def _version_of(chunks: list[Chunk], encoder_name: str, settings: Settings) -> str:
-    h = hashlib.sha1(f"{INDEX_FORMAT}|{TERMS_VERSION}|{encoder_name}|{settings.chunk_tokens}".encode())
+    h = hashlib.sha1(
+        f"{INDEX_FORMAT}|{TERMS_VERSION}|{encoder_name}|{settings.chunk_tokens}|{settings.chunk_vectors}".encode())
     for c in chunks:
         h.update(c.chunk_id.encode())
     return h.hexdigest()[:12]
@@ -172,7 +173,11 @@ def build_index(
     progress: Progress | None = None,
     force: bool = False,
 ) -> dict[str, Any]:
-    """Chunk the corpus, embed it and write a new index version; a no-op when nothing changed."""
+    """Chunk the corpus, embed what is new and write a new index version; a no-op when nothing changed.
+
+    Incremental: text embedded by the current version (chunks and sentences alike) is not embedded
+    again, and chunks of removed documents are simply absent from the new version.
+    """
     with build_lock(settings.index_dir):
         _clean_leftovers(settings.index_dir)
         return _build(settings, tokenizer, encoder, progress, force)
@@ -184,8 +189,9 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     t0 = time.perf_counter()
     docs = load_corpus(settings.corpus_dir)
     if not docs:
-        raise FileNotFoundError(f"no *.txt documents in {settings.corpus_dir}")
-    chunks = [c for d in docs for c in chunk_document(d, tokenizer, settings.chunk_tokens)]
+        raise FileNotFoundError(f"no documents (.txt, .md, .pdf) in {settings.corpus_dir}")
+    # Identical passages (boilerplate repeated inside a document) share one id: keep the first.
+    chunks = list({c.chunk_id: c for d in docs for c in chunk_document(d, tokenizer, settings.chunk_tokens)}.values())
     say("chunk", len(chunks), len(chunks))
     version = _version_of(chunks, encoder.name, settings)
     index_dir = settings.index_dir
@@ -193,20 +199,28 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
         try:
             manifest = read_manifest(index_dir / version)
             verify(settings, index_dir / version, manifest)
-            return {**manifest, "skipped": True}
+            return {**manifest, "skipped": True, "embedded_texts": 0}
         except (IndexCorrupt, IndexMissing):
             pass  # rebuild below
 
     index_dir.mkdir(parents=True, exist_ok=True)
-    staging = index_dir / f".building-{version}-{os.getpid()}"
+    # A fresh name per build: Chroma caches clients by path within a process.
+    staging = index_dir / f".building-{version}-{os.getpid()}-{time.time_ns()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir()
 
     stored = [StoredChunk.from_chunk(c) for c in chunks]
-    # Embed chunks (for Chroma) and sentences (for picking quotes) in batches, reporting progress.
-    chunk_vecs = _embed(encoder, [searchable(c) for c in stored], "embed chunks", say)
+    # Embed chunks (for Chroma) and sentences (for picking quotes), reusing every vector the current
+    # version already holds for the same text.
+    cache = VectorCache.of_current(settings, encoder.name)
     sentences = [s.text for c in stored for s in c.sentences]
-    sentence_vecs = _embed(encoder, sentences, "embed sentences", say)
+    before = encoder.texts_encoded
+    sentence_vecs = cache.embed(encoder, sentences, "embed sentences", say, settings.build_workers)
+    if settings.chunk_vectors == "sentence-mean":
+        chunk_vecs = _sentence_means(stored, sentence_vecs)
+    else:
+        chunk_vecs = cache.embed(encoder, [searchable(c) for c in stored], "embed chunks", say, settings.build_workers)
+    embedded = encoder.texts_encoded - before
 
     client = chroma_client(settings, staging / "chroma")
     name = collection_name(settings, version)
@@ -214,15 +228,16 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
         with contextlib.suppress(Exception):  # an absent collection is the normal case
             client.delete_collection(name)
     col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
-    for i in range(0, len(stored), 256):
-        part = stored[i : i + 256]
+    step = 1024
+    for i in range(0, len(stored), step):
+        part = stored[i : i + step]
         col.upsert(
             ids=[c.chunk_id for c in part],
-            embeddings=chunk_vecs[i : i + 256].tolist(),
+            embeddings=chunk_vecs[i : i + step],
             documents=[searchable(c) for c in part],
             metadatas=[{**_meta(c)} for c in part],
         )
-        say("chroma", min(i + 256, len(stored)), len(stored))
+        say("chroma", min(i + step, len(stored)), len(stored))
 
     bm25 = bm25s.BM25()
     bm25.index([tokenizer.terms(searchable(c)) or ["<empty>"] for c in stored], show_progress=False)
@@ -230,6 +245,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     say("bm25", len(stored), len(stored))
 
     np.save(staging / "sentences.npy", sentence_vecs.astype(np.float32))
+    np.save(staging / "chunk_vectors.npy", chunk_vecs.astype(np.float32))
     (staging / "chunks.json").write_text(json.dumps([c.to_json() for c in stored], ensure_ascii=False), "utf-8")
     manifest = {
         "version": version,
@@ -237,6 +253,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "embed_model": encoder.name,
         "chunk_tokens": settings.chunk_tokens,
+        "chunk_vectors": settings.chunk_vectors,
         "collection": name,
         "chroma_mode": settings.chroma_mode.value,
         "documents": [
@@ -244,6 +261,8 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
         ],
         "chunks": len(stored),
         "sentences": len(sentences),
+        "embedded_texts": embedded,
+        "reused_texts": len(stored) + len(sentences) - embedded,
         "build_seconds": round(time.perf_counter() - t0, 2),
         "checksums": checksums(staging),
     }
@@ -252,6 +271,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     with contextlib.suppress(Exception):
         client.close()  # releases Chroma's cached handle on the staging path before it is renamed
 
+    previous = current_version(index_dir)
     final = index_dir / version
     aside = index_dir / f".replaced-{version}-{os.getpid()}"
     if final.exists():
@@ -264,6 +284,8 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     for old in index_dir.iterdir():
         if old.is_dir() and old.name != version and not old.name.startswith("."):
             shutil.rmtree(old, ignore_errors=True)
+    if settings.chroma_mode == ChromaMode.server:
+        _drop_old_collections(settings, keep={version, previous})
     return {**manifest, "skipped": False}
 
 
@@ -273,17 +295,92 @@ def searchable(c: StoredChunk) -> str:
     return f"{c.section}\n{c.text}"
 
 
+def _drop_old_collections(settings: Settings, keep: set[str | None]) -> None:
+    """Delete this index's server collections except the new one and the one just replaced.
+
+    The replaced one stays until the next build so workers that opened it keep answering.
+    """
+    client = chroma_client(settings)
+    wanted = {collection_name(settings, v) for v in keep if v}
+    prefix = f"{settings.collection}-"
+    for col in client.list_collections():
+        name = col if isinstance(col, str) else col.name
+        rest = name[len(prefix) :]
+        if name.startswith(prefix) and len(rest) == 12 and name not in wanted:
+            with contextlib.suppress(Exception):  # another builder may have dropped it already
+                client.delete_collection(name)
+
+
+def _sentence_means(chunks: list[StoredChunk], sentence_vecs: np.ndarray) -> np.ndarray:
+    """Each chunk's vector as the normalised mean of its sentences' vectors (no second encoding)."""
+    counts = np.array([len(c.sentences) for c in chunks])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    sums = np.add.reduceat(sentence_vecs, starts, axis=0) if len(chunks) else sentence_vecs[:0]
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    return (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+
+class VectorCache:
+    """Vectors the current index version already computed, looked up by the exact text embedded."""
+
+    def __init__(self, vectors: np.ndarray, rows: dict[str, int]) -> None:
+        self.vectors = vectors
+        self.rows = rows
+
+    @classmethod
+    def of_current(cls, settings: Settings, encoder_name: str) -> VectorCache:
+        """The current version's chunk and sentence vectors (empty when there is none to trust)."""
+        empty = cls(np.zeros((0, 512), dtype=np.float32), {})
+        version = current_version(settings.index_dir)
+        if version is None:
+            return empty
+        vdir = settings.index_dir / version
+        try:
+            manifest = read_manifest(vdir)
+            if manifest.get("embed_model") != encoder_name:
+                return empty  # vectors of another model cannot be mixed in
+            chunks = json.loads((vdir / "chunks.json").read_text("utf-8"))
+            chunk_vecs = np.load(vdir / "chunk_vectors.npy")
+            sentence_vecs = np.load(vdir / "sentences.npy")
+        except (IndexMissing, IndexCorrupt, OSError, ValueError):
+            return empty
+        sentences = [s["text"] for c in chunks for s in c["sentences"]]
+        if len(chunk_vecs) != len(chunks) or len(sentence_vecs) != len(sentences):
+            return empty
+        if manifest.get("chunk_vectors", "sentence-mean") != settings.chunk_vectors:
+            chunks, chunk_vecs = [], chunk_vecs[:0]  # made another way: only the sentences' vectors carry over
+        # Chunks were embedded as the text retrieval sees (title and body), and are looked up the same way.
+        texts = [searchable(StoredChunk.from_json(c)) for c in chunks] + sentences
+        vectors = np.vstack([chunk_vecs, sentence_vecs]).astype(np.float32)
+        return cls(vectors, {t: i for i, t in enumerate(texts)})
+
+    def embed(self, encoder: Encoder, texts: list[str], stage: str, say: Progress, workers: int = 1,
+              batch: int = 256) -> np.ndarray:
+        """Vectors for ``texts``: reused when known, each distinct new text embedded once, in batches."""
+        out = np.zeros((len(texts), 512), dtype=np.float32)
+        todo: dict[str, list[int]] = {}
+        for i, t in enumerate(texts):
+            row = self.rows.get(t)
+            if row is None:
+                todo.setdefault(t, []).append(i)
+            else:
+                out[i] = self.vectors[row]
+        new = list(todo)
+        done = [0]
+
+        def step(n: int) -> None:
+            done[0] += n
+            say(stage, done[0], len(new))
+
+        say(stage, 0, len(new))
+        for t, v in zip(new, encoder.encode_many(new, workers, batch, step), strict=True):
+            out[todo[t]] = v
+        return out
+
+
 def _meta(c: StoredChunk) -> dict[str, str | int]:
     return {"initiative": c.initiative, "section": c.section, "page": c.page if c.page is not None else -1,
             "doc_id": c.doc_id, "kind": c.kind}
-
-
-def _embed(encoder: Encoder, texts: list[str], stage: str, say: Progress, batch: int = 128) -> np.ndarray:
-    parts = []
-    for i in range(0, len(texts), batch):
-        parts.append(encoder.encode(texts[i : i + batch]))
-        say(stage, min(i + batch, len(texts)), len(texts))
-    return np.vstack(parts) if parts else np.zeros((0, 512), dtype=np.float32)
 
 
 def read_manifest(version_dir: Path) -> dict[str, Any]:
@@ -310,10 +407,12 @@ def verify(settings: Settings, version_dir: Path, manifest: dict[str, Any]) -> N
     try:
         chunks = json.loads((version_dir / "chunks.json").read_text("utf-8"))
         vectors = np.load(version_dir / "sentences.npy")
+        chunk_vectors = np.load(version_dir / "chunk_vectors.npy", mmap_mode="r")
         bm25s.BM25.load(str(version_dir / "bm25"), show_progress=False)
     except Exception as e:  # noqa: BLE001 - any failure to read back means the files are damaged
         raise IndexCorrupt(f"index {version_dir.name} is damaged: {e}") from e
-    if len(chunks) != manifest["chunks"] or len(vectors) != manifest["sentences"]:
+    if len(chunks) != manifest["chunks"] or len(vectors) != manifest["sentences"] \
+            or len(chunk_vectors) != manifest["chunks"]:
         raise IndexCorrupt(f"index {version_dir.name} counts do not match its manifest")
     _verify_chroma(settings, version_dir, manifest, chunks[0]["chunk_id"] if chunks else None)
 

@@ -37,6 +37,9 @@ from assistant.tokenizer import Tokenizer
 # No LLM is used anywhere; a MockLLM keeps LlamaIndex from reaching for OpenAI by default
 # (setting None instead prints a notice on stdout, which would corrupt `ask --json`).
 LlamaSettings.llm = MockLLM()
+# Chunks are made by assistant.chunking, never by LlamaIndex: without this, opening the vector index
+# builds the default SentenceSplitter and loads its tiktoken vocabulary (~0.5 s of every start-up).
+LlamaSettings.transformations = []
 log = logging.getLogger(__name__)
 
 
@@ -182,7 +185,7 @@ class PolicyIndex:
 
     @classmethod
     def from_dir(
-        cls, settings: Settings, vdir: Path, manifest: dict[str, Any], tokenizer: Tokenizer, encoder: Encoder
+        cls, settings: Settings, vdir: Path, manifest: dict[str, Any], tokenizer: Tokenizer, encoder: Encoder,
     ) -> PolicyIndex:
         chunks = [StoredChunk.from_json(d) for d in json.loads((vdir / "chunks.json").read_text("utf-8"))]
         owner = [(ci, si) for ci, c in enumerate(chunks) for si in range(len(c.sentences))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -11,7 +12,6 @@ from typing import Any
 from assistant import __version__
 from assistant.answers import Answer, Composer
 from assistant.chat import Conversation, Turn
-from assistant.corpus import load_corpus
 from assistant.directory import Contact, Directory, Office
 from assistant.embeddings import get_encoder
 from assistant.feedback import FeedbackStore
@@ -165,12 +165,25 @@ class Assistant:
         }
 
 
+def titles_by_file(index: PolicyIndex) -> dict[str, list[str]]:
+    """Initiative titles of each indexed document, in document order (read from the index, not the files)."""
+    files = {d["doc_id"]: d["file"] for d in index.manifest["documents"]}
+    out: dict[str, dict[str, None]] = {f: {} for f in files.values()}
+    for c in index.chunks:
+        if c.initiative and c.doc_id in files:
+            out[files[c.doc_id]][c.initiative] = None
+    return {f: list(ts) for f, ts in out.items()}
+
+
 def build_assistant(settings: Settings | None = None, build_if_missing: bool = False,
                     progress: Progress | None = None) -> Assistant:
     """Open the index (building it first when asked and needed) and wire every part."""
     settings = settings or get_settings()
     tokenizer = get_tokenizer()
-    encoder = get_encoder(settings.embed_threads)
+    encoder = get_encoder(settings.embed_threads, settings.model_cache_dir)
+    # Load the model's weights while the index opens: on two cores this takes a part of start-up off.
+    warm = threading.Thread(target=encoder.encode, args=(["warm-up"],), daemon=True)
+    warm.start()
     try:
         index = PolicyIndex.open(settings, tokenizer, encoder)
     except (IndexMissing, IndexCorrupt) as e:
@@ -180,16 +193,15 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
         log.warning("%s; building the index", e)
         build_index(settings, tokenizer, encoder, progress=progress, force=True)
         index = PolicyIndex.open(settings, tokenizer, encoder)
-    titles = [i.title for d in load_corpus(settings.corpus_dir) for i in d.initiatives()]
-    directory = Directory.load(settings.corpus_dir / "contacts.json", titles, tokenizer.reading)
+    directory = Directory.load_folder(settings.corpus_dir, titles_by_file(index), tokenizer.reading)
     texts = [c.text for c in index.chunks]
     reader = QuestionReader(Glossary.load(settings.corpus_dir / "glossary.json"),
                             Readings.from_texts(texts, tokenizer), "\n".join(texts))
     router = Router(index, directory, reader, settings)
+    warm.join()
     composer = Composer(index, tokenizer, reader, settings.max_quotes)
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)
     feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)
-    encoder.encode(["準備"])  # loads the encoder's weights now, not during the first user's question
     return Assistant(settings, index, directory, router, Conversation(router, composer, settings),
                      finder=finder, feedback=feedback)

@@ -45,6 +45,9 @@ class Tokenizer:
     def __init__(self) -> None:
         self._tagger = fugashi.Tagger()
         self._lock = threading.Lock()
+        # The same texts come back again and again (the index's sentences are scored for every
+        # question routed to them): their terms are remembered instead of re-running MeCab.
+        self._cached_terms = lru_cache(maxsize=TERMS_CACHE_SIZE)(self._terms_of)
 
     def morphemes(self, text: str) -> list[Morpheme]:
         """Morphemes of ``text`` as written, with character offsets into it."""
@@ -81,14 +84,21 @@ class Tokenizer:
         """The whole text in hiragana, punctuation dropped (神戸通商事務所 → こうべつうしょうじむしょ)."""
         return "".join(hiragana(m.reading) for m in self.morphemes(nfkc(text)) if m.pos not in _STOP_POS)
 
-    def _terms(self, text: str) -> list[tuple[str, str]]:
+    def _terms(self, text: str) -> tuple[tuple[str, str], ...]:
+        return self._cached_terms(text)
+
+    def _terms_of(self, text: str) -> tuple[tuple[str, str], ...]:
         terms = []
         for m in self.morphemes(text):
             if m.pos in _STOP_POS or m.base in _STOP_WORDS or not m.surface.strip():
                 continue
             # Katakana folds to hiragana on both sides, so "Ｇめん" meets "Ｇメン".
             terms.append((hiragana(m.base.lower()), hiragana(m.reading)))
-        return terms
+        return tuple(terms)
+
+
+# Distinct texts whose terms are kept (a few MB per ten thousand sentences).
+TERMS_CACHE_SIZE = 50_000
 
 
 @lru_cache(maxsize=1)

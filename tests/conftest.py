@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -54,3 +60,45 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
 @pytest.fixture(scope="session")
 def assistant(settings: Settings) -> Assistant:
     return build_assistant(settings)
+
+
+def _heartbeat(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
+    """A Chroma server on loopback: CI's (KINKI_TEST_CHROMA_PORT), else one started for this session."""
+    given = os.environ.get("KINKI_TEST_CHROMA_PORT")
+    if given:
+        assert _heartbeat(int(given)), f"no Chroma server answers on 127.0.0.1:{given}"
+        yield int(given)
+        return
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    chroma = Path(sys.executable).parent / "chroma"
+    data = tmp_path_factory.mktemp("chroma-server")
+    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
+    proc = subprocess.Popen([str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    try:
+        deadline = time.monotonic() + 60
+        while not _heartbeat(port):
+            assert proc.poll() is None and time.monotonic() < deadline, "chroma run did not start"
+            time.sleep(0.3)
+        yield port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+@pytest.fixture()
+def server_settings(tmp_path: Path, chroma_port: int) -> Settings:
+    """Settings in Chroma server mode, with a collection prefix of the test's own."""
+    return make_settings(tmp_path, chroma_mode="server", chroma_port=chroma_port,
+                         collection=f"test-{tmp_path.name[-20:].replace('_', '-')}")
