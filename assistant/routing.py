@@ -116,7 +116,9 @@ class Router:
             s.evidence.append(Evidence(chunk, float(hit.score or 0.0) / (top_bm25 or 1.0)))
         sims = self.index.sentence_vectors @ vector
         best_sentence: dict[str, float] = defaultdict(float)
-        for i in np.argsort(-sims)[:40]:
+        # The 40 best sentences without sorting them all (a large corpus has tens of thousands).
+        top = np.argpartition(-sims, min(40, len(sims) - 1))[:40] if len(sims) else []
+        for i in top:
             title = self._owner_initiative[i]
             if title:
                 best_sentence[title] = max(best_sentence[title], float(sims[i]))
