@@ -129,7 +129,9 @@ class Composer:
         citations = self.quotes(route, question, per)
         lines = [self._lead(route, english)]
         for c in citations:
-            where = f"{c.section}, p. {c.page}" if english else f"{c.section}、{c.page}ページ"
+            where = c.section  # documents without pages (Markdown) cite the section alone
+            if c.page is not None:
+                where += f", p. {c.page}" if english else f"、{c.page}ページ"
             lines.append(f"> 「{c.quote}」（{where}）")
         if route.contacts:
             first = route.contacts[0]

@@ -67,7 +67,8 @@ def _answer(question: str, ranked: list[Passage], directory: Directory, max_init
     initiatives = list(dict.fromkeys(p.initiative for p in ranked))[:max_initiatives]
     contacts = directory.for_initiative(top.initiative, question)
     quote = " ".join(top.text.split())
-    lines = [f"「{top.initiative}」", f"> 「{quote}」（{top.section}、{top.page}ページ）"]
+    where = top.section if top.page is None else f"{top.section}、{top.page}ページ"
+    lines = [f"「{top.initiative}」", f"> 「{quote}」（{where}）"]
     if contacts:
         lines.append(f"{'Contact' if english else 'お問い合わせ先'}: {contacts[0].department} {contacts[0].division} "
                      f"{'Tel' if english else '電話'} {contacts[0].phone}")
