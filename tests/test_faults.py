@@ -26,6 +26,7 @@ from assistant.index import IndexCorrupt, build_index, current_version, read_man
 from assistant.retrieval import PolicyIndex
 from assistant.service import build_assistant
 from assistant.settings import Settings
+from assistant.synthetic import make_corpus
 from assistant.tokenizer import get_tokenizer
 from tests.conftest import PROJECT_ROOT, make_settings
 
@@ -148,14 +149,19 @@ def _env(s: Settings) -> dict[str, str]:
 def test_build_killed_midway_leaves_the_previous_index_serving(settings: Settings, tmp_path: Path) -> None:
     s = copy_index(settings, tmp_path)
     version = current_version(s.index_dir)
-    build = subprocess.Popen([sys.executable, "-m", "assistant.cli", "build-index", "--force"], env=_env(s),
+    # A build that has real embedding to do: the corpus grows tenfold (a forced rebuild of the same
+    # corpus reuses every vector and finishes before it can be killed).
+    grown = tmp_path / "grown"
+    make_corpus(s.corpus_dir, grown, 10)
+    env = {**_env(s), "KINKI_CORPUS_DIR": str(grown)}
+    build = subprocess.Popen([sys.executable, "-m", "assistant.cli", "build-index"], env=env,
                              cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.time() + 120
         while not list(s.index_dir.glob(".building-*")):
             assert build.poll() is None and time.time() < deadline, "the build never started writing"
             time.sleep(0.05)
-        time.sleep(1.0)  # into the embedding stage
+        time.sleep(0.3)  # into the embedding stage
     finally:
         build.send_signal(signal.SIGKILL)
         build.wait(timeout=30)
