@@ -218,14 +218,20 @@ def _continues(prev: str, nxt: str, gap: bool, width: int) -> bool:
     return len(prev) >= _WRAP_MIN or (_is_marker(prev) and len(prev) >= 4)
 
 
+def split_lines(source: str) -> tuple[list[str], list[int]]:
+    """The source's lines and the offset in the source where each starts."""
+    raw_lines = source.split("\n")
+    starts, pos = [], 0
+    for raw in raw_lines:
+        starts.append(pos)
+        pos += len(raw) + 1
+    return raw_lines, starts
+
+
 def load_document(path: Path) -> Document:
     """Read one extracted policy document into its sections."""
     source = path.read_text(encoding="utf-8")
-    raw_lines = source.split("\n")
-    line_starts, pos = [], 0
-    for raw in raw_lines:
-        line_starts.append(pos)
-        pos += len(raw) + 1
+    raw_lines, line_starts = split_lines(source)
 
     sections: list[Section] = []
     page: int | None = None

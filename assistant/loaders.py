@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from assistant.corpus import _REFERENCE, Document, Line, Section, clean_lines, load_document
+from assistant.corpus import _REFERENCE, Document, Line, Section, clean_lines, load_document, split_lines
 
 SUFFIXES = (".txt", ".md", ".pdf")
 # Files of the corpus folder that describe it rather than being policy documents.
@@ -64,11 +64,7 @@ def _kind_of(title: str) -> str:
 def load_markdown(path: Path) -> Document:
     """Markdown: '#' is the document title, the next level down names initiatives, deeper ones their parts."""
     source = path.read_text(encoding="utf-8")
-    raw_lines = source.split("\n")
-    starts, pos = [], 0
-    for raw in raw_lines:
-        starts.append(pos)
-        pos += len(raw) + 1
+    raw_lines, starts = split_lines(source)
     headings = [(i, len(m.group(1)), m.group(2)) for i, raw in enumerate(raw_lines) if (m := _MD_HEADING_RE.match(raw))]
     levels = sorted({lvl for _, lvl, _ in headings})
     # The shallowest level is the document title when it is used once; the next one names initiatives.

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.directory import Contact, Directory, Office
-from assistant.index import StoredChunk
 from assistant.normalize import find_phones, format_phone, nfkc
 from assistant.query import QuestionReader
 from assistant.retrieval import PolicyIndex
@@ -23,12 +22,6 @@ from assistant.settings import Settings
 
 # Weights of the evidence, measured on eval/qa.jsonl (see README, "Answer quality").
 W_DENSE, W_SENTENCE, W_BM25, W_TITLE, W_LEXICAL = 0.40, 0.30, 0.20, 0.30, 0.30
-
-
-@dataclass(frozen=True)
-class Evidence:
-    chunk: StoredChunk
-    score: float
 
 
 @dataclass
@@ -40,7 +33,6 @@ class ScoredInitiative:
     bm25: float = 0.0
     title_hit: float = 0.0
     lexical: float = 0.0
-    evidence: list[Evidence] = field(default_factory=list)
 
 
 @dataclass
@@ -105,7 +97,6 @@ class Router:
                 continue
             s = get(chunk.initiative)
             s.dense = max(s.dense, float(hit.score or 0.0))
-            s.evidence.append(Evidence(chunk, float(hit.score or 0.0)))
         top_bm25 = max((float(h.score or 0.0) for h in sparse_hits), default=0.0)
         for hit in sparse_hits:
             chunk = self.index.by_id[hit.node.node_id]
@@ -113,7 +104,6 @@ class Router:
                 continue
             s = get(chunk.initiative)
             s.bm25 = max(s.bm25, float(hit.score or 0.0))
-            s.evidence.append(Evidence(chunk, float(hit.score or 0.0) / (top_bm25 or 1.0)))
         sims = self.index.sentence_vectors @ vector
         best_sentence: dict[str, float] = defaultdict(float)
         # The 40 best sentences without sorting them all (a large corpus has tens of thousands).

@@ -12,10 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from assistant import settings as settings_module  # noqa: E402
 from assistant.corpus import Document, load_document  # noqa: E402
 from assistant.embeddings import get_encoder  # noqa: E402
 from assistant.index import build_index  # noqa: E402
@@ -102,3 +104,11 @@ def server_settings(tmp_path: Path, chroma_port: int) -> Settings:
     """Settings in Chroma server mode, with a collection prefix of the test's own."""
     return make_settings(tmp_path, chroma_mode="server", chroma_port=chroma_port,
                          collection=f"test-{tmp_path.name[-20:].replace('_', '-')}")
+
+
+@pytest.fixture()
+def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """click's runner for the CLI, with the session's settings (and so its index)."""
+    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
+    monkeypatch.setattr("assistant.cli.get_settings", lambda: settings)
+    return CliRunner()

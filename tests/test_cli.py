@@ -3,19 +3,9 @@
 import json
 from pathlib import Path
 
-import pytest
 from click.testing import CliRunner
 
-from assistant import settings as settings_module
 from assistant.cli import main
-from assistant.settings import Settings
-
-
-@pytest.fixture()
-def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: settings)
-    return CliRunner()
 
 
 def test_help_lists_commands_with_examples(runner: CliRunner) -> None:

@@ -7,7 +7,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import settings as settings_module
 from assistant.baselines import BASELINES
 from assistant.cli import main
 from assistant.evaluation import (
@@ -129,13 +128,6 @@ def test_compare_lists_the_cases_that_flipped_and_how(run_a: tuple[Path, int], r
     md = diff.to_markdown()
     assert "## Broken (pass → fail)" in md and "`topic-001`" in md
     assert re.search(r"\| overall \| pass rate \| [\d.]+ \| [\d.]+ \| -", md)
-
-
-@pytest.fixture()
-def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: settings)
-    return CliRunner()
 
 
 def test_eval_help_has_examples(runner: CliRunner) -> None:
