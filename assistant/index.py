@@ -34,6 +34,8 @@ from assistant.tokenizer import TERMS_VERSION, Tokenizer
 INDEX_FORMAT = 3  # 2: chunk vectors kept for incremental builds; 3: slide titles in chunk vectors and BM25
 Progress = Callable[[str, int, int], None]
 log = logging.getLogger(__name__)
+# bm25s logs its own progress at DEBUG on a handler of its own; our progress bars say it already.
+logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 class IndexMissing(RuntimeError):
