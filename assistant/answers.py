@@ -84,7 +84,8 @@ class Composer:
         vector = route.query_vector
         if vector is None:
             vector = self.index.encoder.encode([question])[0]
-        q_terms = set(self.tokenizer.terms(self.reader.search_text(question)))
+        # The router already read the question in the document's words; directory routes did not.
+        q_terms = set(self.tokenizer.terms(route.search_text or self.reader.search_text(question)))
         wants_number = mentions_number(question)
         patterns = self.reader.answer_patterns(question)
         out: list[Citation] = []

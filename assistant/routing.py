@@ -47,6 +47,7 @@ class Route:
     abstained: bool
     query_vector: np.ndarray | None = None
     offices: list[Office] = field(default_factory=list)
+    search_text: str = ""  # the question in the document's words, as the retrievers saw it
 
 
 class Router:
@@ -153,13 +154,13 @@ class Router:
         top = ranked[0] if ranked else None
         confidence = top.score if top else 0.0
         if top is None or confidence < self.settings.abstain_below:
-            return Route(question, "none", ranked[:3], [], confidence, True, vector)
+            return Route(question, "none", ranked[:3], [], confidence, True, vector, search_text=text)
         if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
-            return Route(question, "uncovered", ranked[:3], [], confidence, True, vector)
+            return Route(question, "uncovered", ranked[:3], [], confidence, True, vector, search_text=text)
         chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives] if r.score >= 0.9 * top.score]
         # The office is chosen on the expanded text: 値上げ → 価格転嫁 → 取引適正化推進室.
         contacts = self._contacts_for(chosen, text)
-        return Route(question, "retrieval", chosen, contacts, confidence, False, vector)
+        return Route(question, "retrieval", chosen, contacts, confidence, False, vector, search_text=text)
 
     def _states_asked_fact(self, question: str, top: ScoredInitiative) -> bool:
         """A question asking for a kind of fact (a date, a count) is answerable only if the
