@@ -6,7 +6,7 @@ import json
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from assistant.normalize import find_extensions, find_phones, format_phone, hiragana, nfkc, phone_digits
@@ -14,9 +14,6 @@ from assistant.normalize import find_extensions, find_phones, format_phone, hira
 log = logging.getLogger(__name__)
 # A document's own contact table sits beside it: ``report.pdf`` → ``report.contacts.json``.
 OWN_SUFFIX = ".contacts.json"
-
-
-_DIGITS: dict[str, str] = {}  # phone as written → its digits, computed once per number
 
 
 @dataclass(frozen=True)
@@ -31,9 +28,11 @@ class Office:
     aliases: tuple[str, ...] = ()  # other names people use (English names)
     reading: str = ""  # the division name in hiragana, for questions typed in kana
 
-    @property
-    def digits(self) -> str:
-        return _DIGITS.get(self.phone) or _DIGITS.setdefault(self.phone, phone_digits(self.phone))
+    digits: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Every look-up compares digits: derive them once, when the office is read.
+        object.__setattr__(self, "digits", phone_digits(self.phone))
 
 
 @dataclass(frozen=True)
