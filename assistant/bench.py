@@ -49,7 +49,7 @@ class Question:
 
 
 def load_questions(path: Path, limit: int | None = None) -> list[Question]:
-    """Questions from a JSONL file of ``{"turns": [...]}`` lines (eval/qa.jsonl works as is)."""
+    """Questions from a JSONL file of ``{"turns": [...]}`` lines (eval/dev.jsonl works as is)."""
     out = []
     for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
         if not line.strip():

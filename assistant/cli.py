@@ -139,7 +139,7 @@ def remove(names: tuple[str, ...]) -> None:
 
 @main.command()
 @click.option("--questions", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              default=None, help="JSONL of {\"turns\": [...]} (default: eval/qa.jsonl).")
+              default=None, help="JSONL of {\"turns\": [...]} (default: eval/dev.jsonl).")
 @click.option("--clients", default=8, show_default=True, type=click.IntRange(1, 64),
               help="Concurrent HTTP clients.")
 @click.option("--per-client", default=10, show_default=True, type=click.IntRange(1, 1000),
@@ -174,7 +174,7 @@ def bench(questions: Path | None, clients: int, per_client: int, limit: int | No
         raise click.BadParameter("give whole numbers, e.g. --scale 10,100", param_hint="--scale") from e
     if any(f < 1 for f in factors):
         raise click.BadParameter("factors must be at least 1", param_hint="--scale")
-    qfile = questions or s.eval_dir / "qa.jsonl"
+    qfile = questions or s.eval_dir / "dev.jsonl"
     try:
         report = run(s, qfile, clients=clients, per_client=per_client, limit=limit, http=not no_http,
                      scale=factors, with_baselines=not no_baselines,
@@ -311,7 +311,7 @@ def _summary(folder: Path) -> str:
 
 @main.command("eval")
 @click.option("--cases", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-              help="Regression set, one JSON case a line (default: eval/qa.jsonl).")
+              help="Regression set, one JSON case a line (default: eval/dev.jsonl).")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Reports folder; each run writes <timestamp>/ in it (default: eval/reports).")
 @click.option("--baselines", is_flag=True,
@@ -363,7 +363,7 @@ def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tup
 
     from tqdm import tqdm
 
-    cases = cases or s.eval_dir / "qa.jsonl"
+    cases = cases or s.eval_dir / "dev.jsonl"
     try:
         total = count_steps(cases, baselines)
     except (OSError, CaseError) as e:
@@ -402,7 +402,7 @@ def feedback() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the drafts to this JSONL file instead of standard output.")
 def feedback_export(out: Path | None) -> None:
-    """Turn thumbs-down into draft eval cases in the eval/qa.jsonl format.
+    """Turn thumbs-down into draft eval cases in the eval/dev.jsonl format.
 
     Each draft keeps the conversation and what was answered; its `expect` is left
     empty and it is marked `"draft": true` until someone checks it against the document.
@@ -435,7 +435,7 @@ def feedback_export(out: Path | None) -> None:
             raise click.ClickException(f"cannot write {out}: {e}") from e
     where = f" to {out}" if out else ""
     click.echo(f"{len(drafts)} draft case(s) from {len(downs)} thumbs-down{where}. "
-               "Fill in each `expect` before adding it to eval/qa.jsonl.", err=True)
+               "Fill in each `expect` before adding it to eval/dev.jsonl.", err=True)
 
 
 @main.command()

@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS feedback (
 """
 
 DRAFT_NOTE = ("DRAFT from a thumbs-down: fill in `expect` by checking the document (see eval/README.md), "
-              "give it a real id and category, drop `draft`/`todo`/`feedback`, then add it to qa.jsonl.")
+              "give it a real id and category, drop `draft`/`todo`/`feedback`, then add it to dev.jsonl.")
 
 
 class FeedbackError(RuntimeError):
@@ -130,7 +130,7 @@ def _json(text: str, default: Any) -> Any:
 
 
 def draft_cases(items: Sequence[Feedback]) -> list[dict[str, Any]]:
-    """Thumbs-down as draft cases in the ``eval/qa.jsonl`` schema, one per distinct conversation.
+    """Thumbs-down as draft cases in the ``eval/dev.jsonl`` schema, one per distinct conversation.
 
     ``expect`` is left empty for a human to fill; what the assistant answered is kept beside it.
     """

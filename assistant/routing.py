@@ -20,7 +20,7 @@ from assistant.query import QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
 
-# Weights of the evidence, measured on eval/qa.jsonl (see README, "Answer quality").
+# Weights of the evidence, measured on eval/dev.jsonl (see README, "Answer quality").
 W_DENSE, W_SENTENCE, W_BM25, W_TITLE, W_LEXICAL = 0.40, 0.30, 0.20, 0.30, 0.30
 
 

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         "encode",
         description="How a chunk's dense vector is made: 'encode' embeds the chunk's slide title and text; "
         "'sentence-mean' averages its sentence vectors (needed anyway for quotes), halving a build's embedding "
-        "work. On eval/qa.jsonl (347 cases) 'encode' routes 0.987 against 0.977 and turns no in-scope question "
+        "work. On eval/dev.jsonl (347 cases) 'encode' routes 0.987 against 0.977 and turns no in-scope question "
         "away (0.010 with 'sentence-mean'), so it is the default; 'sentence-mean' suits very large corpora.",
     )
 

@@ -63,7 +63,7 @@ class Tally:
 
 def questions() -> list[str]:
     """Every turn of the regression set, as the questions to ask."""
-    lines = (ROOT / "eval" / "qa.jsonl").read_text("utf-8").splitlines()
+    lines = (ROOT / "eval" / "dev.jsonl").read_text("utf-8").splitlines()
     return [t for line in lines if line.strip() for t in json.loads(line)["turns"]]
 
 

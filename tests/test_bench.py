@@ -22,7 +22,7 @@ def test_percentiles_are_nearest_rank() -> None:
 
 
 def test_questions_come_from_the_eval_set_with_earlier_turns_as_history(tmp_path: Path) -> None:
-    qs = load_questions(PROJECT_ROOT / "eval" / "qa.jsonl")
+    qs = load_questions(PROJECT_ROOT / "eval" / "dev.jsonl")
     assert len(qs) >= 200 and any(q.history for q in qs)
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"turns": []}\n', "utf-8")

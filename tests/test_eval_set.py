@@ -12,7 +12,7 @@ from assistant.evaluation import Case, load_cases, load_thresholds
 from assistant.normalize import nfkc
 from tests.conftest import CORPUS, PROJECT_ROOT
 
-QA = PROJECT_ROOT / "eval" / "qa.jsonl"
+QA = PROJECT_ROOT / "eval" / "dev.jsonl"
 THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
 PREFIX = {"contact_topic": "topic", "reverse_phone": "rev", "division": "div", "sme_situation": "sme",
           "fact": "fact", "multi_turn": "multi", "english": "en", "noisy": "noisy", "out_of_scope": "oos"}

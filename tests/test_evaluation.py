@@ -24,7 +24,7 @@ from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
 from tests.conftest import PROJECT_ROOT, make_settings
 
-QA = PROJECT_ROOT / "eval" / "qa.jsonl"
+QA = PROJECT_ROOT / "eval" / "dev.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from assistant.normalize import phone_digits
 from assistant.service import Assistant
 from tests.conftest import PROJECT_ROOT
 
-QA = PROJECT_ROOT / "eval" / "qa.jsonl"
+QA = PROJECT_ROOT / "eval" / "dev.jsonl"
 THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
 
 

@@ -416,7 +416,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 done[0] += int(args[0]) if args and isinstance(args[0], int) else 1
                 progress((done[0], None), desc="評価中 / Evaluating")
 
-            path = run_evaluation(assistant, settings.eval_dir / "qa.jsonl", _reports_dir(assistant),
+            path = run_evaluation(assistant, settings.eval_dir / "dev.jsonl", _reports_dir(assistant),
                                   baselines=baselines, progress=tick)
             return report_markdown(path)
         except Exception as e:  # noqa: BLE001 - show the failure to the evaluator, keep the app up
@@ -487,7 +487,7 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 description.submit(find, [goals, description], recs, api_visibility="private")
 
             with gr.Tab("評価 / Evaluators", id="evaluators", elem_id="tab-evaluators"):
-                gr.Markdown("回帰テスト（eval/qa.jsonl）の最新レポートと、新しい評価の実行。"
+                gr.Markdown("回帰テスト（eval/dev.jsonl）の最新レポートと、新しい評価の実行。"
                             " / The latest regression report, and a button to run a new evaluation.")
                 with gr.Row():
                     baselines = gr.Checkbox(label="ベースラインも比較 / Include baselines", value=False)
