@@ -13,9 +13,9 @@ from typing import Any
 from assistant.directory import Contact
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc
-from assistant.query import QuestionReader
+from assistant.question import Language
 from assistant.retrieval import PolicyIndex
-from assistant.routing import Route, mentions_number
+from assistant.routing import Route, RouteReason
 from assistant.tokenizer import Tokenizer
 
 DOCUMENT_NAME_JA = "近畿経済産業局「令和７年度 重点施策」"
@@ -32,6 +32,24 @@ class Citation:
     end: int = 0
 
 
+@dataclass(frozen=True)
+class Option:
+    """One answer to a clarifying question: an initiative and the office that handles it."""
+
+    initiative: str
+    department: str
+    division: str
+    phone: str
+
+
+@dataclass
+class Clarify:
+    """A short question asked instead of guessing between initiatives that fit about equally."""
+
+    question: str
+    options: list[Option]
+
+
 @dataclass
 class Answer:
     """What every interface returns (chat, API, CLI)."""
@@ -45,6 +63,7 @@ class Answer:
     confidence: float = 0.0
     language: str = "ja"
     degraded: bool = False
+    clarify: Clarify | None = None
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -52,24 +71,12 @@ class Answer:
         return d
 
 
-def is_english(text: str) -> bool:
-    """Whether a question is written in English: Latin words and no kana (a Japanese sentence always
-    has kana, even one naming "Global Startup EXPO 2025")."""
-    text = nfkc(text)
-    if re.search(r"[\u3040-\u30ff]", text):
-        return False
-    latin = len(re.findall(r"[a-z]", text))
-    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
-    return latin >= 3 and latin > 3 * cjk
-
-
 class Composer:
     """Turns a route into an answer, choosing the sentences that answer the question."""
 
-    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, reader: QuestionReader, max_quotes: int) -> None:
+    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, max_quotes: int) -> None:
         self.index = index
         self.tokenizer = tokenizer
-        self.reader = reader
         self.max_quotes = max_quotes
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
         for row, (ci, si) in enumerate(index.sentence_owner):
@@ -79,27 +86,23 @@ class Composer:
         self._terms_of_row = {row: set(tokenizer.terms(chunk.sentences[si].text))
                               for row, (ci, si) in enumerate(index.sentence_owner) for chunk in [index.chunks[ci]]}
 
-    def quotes(self, route: Route, question: str, per_initiative: int) -> list[Citation]:
+    def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question."""
-        vector = route.query_vector
-        if vector is None:
-            vector = self.index.encoder.encode([question])[0]
-        # The router already read the question in the document's words; directory routes did not.
-        q_terms = set(self.tokenizer.terms(route.search_text or self.reader.search_text(question)))
-        wants_number = mentions_number(question)
-        patterns = self.reader.answer_patterns(question)
+        question = route.question
+        q_terms = question.terms
+        patterns = [t.pattern for t in question.asked]
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
             rows = self._sentences_of.get(initiative.title, [])
             if not rows:
                 continue
-            sims = self.index.sentence_vectors[[r for r, _, _ in rows]] @ vector
+            sims = self.index.sentence_vectors[[r for r, _, _ in rows]] @ question.search_vector
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
                 overlap = len(q_terms & terms) / (len(q_terms) or 1)
                 score = float(sim) + 0.5 * overlap
-                if wants_number and re.search(r"\d", nfkc(sentence.text)):
+                if patterns and re.search(r"\d", nfkc(sentence.text)):
                     score += 0.2
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
                 score += 0.8 * sum(1 for p in patterns if p.search(sentence.text))
@@ -120,20 +123,19 @@ class Composer:
                 out.append(Citation(chunk.section, chunk.page, sentence.text, chunk.initiative, sentence.start, sentence.end))
         return out[: self.max_quotes + len(route.initiatives)]
 
-    def compose(self, route: Route, question: str) -> Answer:
-        english = is_english(question)
+    def compose(self, route: Route, language: Language | None = None) -> Answer:
+        """The answer to a routed question, in the language it was asked in (``language`` overrides)."""
+        english = (language or route.question.language) == Language.en
         lang = "en" if english else "ja"
         if route.abstained:
-            return Answer(self._abstain_text(route, english), abstained=True, route=route.reason,
+            return Answer(self._abstain_text(route, english), abstained=True, route=route.reason.value,
                           confidence=route.confidence, language=lang)
-        per = 2 if route.reason == "retrieval" else 1
-        citations = self.quotes(route, question, per)
+        if route.reason == RouteReason.clarify:
+            return self._clarify(route, english)
+        per = 2 if route.reason == RouteReason.retrieval else 1
+        citations = self.quotes(route, per)
         lines = [self._lead(route, english)]
-        for c in citations:
-            where = c.section  # documents without pages (Markdown) cite the section alone
-            if c.page is not None:
-                where += f", p. {c.page}" if english else f"、{c.page}ページ"
-            lines.append(f"> 「{c.quote}」（{where}）")
+        lines += [self._quote_line(c, english) for c in citations]
         if route.contacts:
             first = route.contacts[0]
             label = "Contact" if english else "お問い合わせ先"
@@ -148,15 +150,45 @@ class Composer:
             contacts=route.contacts,
             abstained=False,
             initiatives=[s.title for s in route.initiatives],
-            route=route.reason,
+            route=route.reason.value,
             confidence=route.confidence,
             language=lang,
         )
 
+    @staticmethod
+    def _quote_line(c: Citation, english: bool) -> str:
+        where = c.section  # documents without pages (Markdown) cite the section alone
+        if c.page is not None:
+            where += f", p. {c.page}" if english else f"、{c.page}ページ"
+        return f"> 「{c.quote}」（{where}）"
+
+    def _clarify(self, route: Route, english: bool) -> Answer:
+        """A short question with the initiatives that fit as options, each with its office, and one
+        quote of each so the user can tell them apart."""
+        first_office = {}
+        for c in route.contacts:
+            first_office.setdefault(c.initiative, c)
+        options = [Option(s.title, c.department, c.division, c.phone)
+                   for s in route.initiatives if (c := first_office.get(s.title)) is not None]
+        if english:
+            ask = "Which of these is closer to what you need? Each is handled by a different office."
+        else:
+            ask = "ご相談の内容は次のどれに近いでしょうか。取組ごとに担当の窓口が異なります。"
+        citations = self.quotes(route, 1)
+        lines = [ask]
+        for i, o in enumerate(options, 1):
+            lines.append(f"{i}. 「{o.initiative}」— {o.division} {'Tel' if english else '電話'} {o.phone}")
+        lines += [self._quote_line(c, english) for c in citations]
+        contacts = [c for o in options for c in route.contacts if c.initiative == o.initiative and c.division == o.division]
+        return Answer("\n".join(lines), citations=citations, contacts=contacts, abstained=False,
+                      initiatives=[o.initiative for o in options], route=route.reason.value,
+                      confidence=route.confidence, language="en" if english else "ja",
+                      clarify=Clarify(ask, options))
+
     def _lead(self, route: Route, english: bool) -> str:
         titles = [s.title for s in route.initiatives]
         named = "」「".join(titles)
-        if route.reason in ("phone", "division") and route.offices:
+        if route.reason in (RouteReason.phone, RouteReason.division) and route.offices:
             o = route.offices[0]
             if english:
                 return f"{o.phone} is {o.department} {o.division}, in charge of 「{named}」."
@@ -166,7 +198,7 @@ class Composer:
         return f"ご質問の内容は「{named}」に該当します。"
 
     def _abstain_text(self, route: Route, english: bool) -> str:
-        if route.reason == "unknown-phone":
+        if route.reason == RouteReason.unknown_phone:
             if english:
                 return "That number is not in the contact list of this document, so I cannot say whose it is."
             return "お尋ねの番号は、この資料の問合せ先一覧にはありません。"
@@ -175,5 +207,3 @@ class Composer:
                     "Try asking about one of its initiatives (hydrogen, GX, DX, price pass-through, foreign talent, …).")
         return (f"申し訳ありません。{DOCUMENT_NAME_JA}には、このご質問についての記載がありません。"
                 "資料に載っている取組（水素、GX、DX、価格転嫁、外国人材など）についてお尋ねください。")
-
-

@@ -19,13 +19,14 @@ from llama_index.core import Document as LlamaDocument
 from llama_index.core import VectorStoreIndex
 from llama_index.core.node_parser import SentenceSplitter
 
-from assistant.answers import Answer, Citation, is_english
+from assistant.answers import Answer, Citation
 from assistant.chat import Turn
 from assistant.chunking import chunk_document
 from assistant.corpus import Document, Section, load_corpus
 from assistant.directory import Directory
 from assistant.embeddings import UseEmbedding, get_encoder
 from assistant.normalize import nfkc
+from assistant.question import Language, language_of
 from assistant.settings import Settings
 from assistant.tokenizer import get_tokenizer
 
@@ -56,7 +57,7 @@ def _owner(doc: Document, start: int, end: int) -> Section | None:
 
 def _answer(question: str, ranked: list[Passage], directory: Directory, max_initiatives: int, name: str) -> Answer:
     """The answer a plain retriever gives: the top passage quoted, and the office of its initiative."""
-    english = is_english(question)
+    english = language_of(question) == Language.en
     lang = "en" if english else "ja"
     ranked = [p for p in ranked if p.initiative]
     if not ranked:

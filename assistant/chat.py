@@ -8,7 +8,8 @@ from typing import Literal
 
 from assistant.answers import Answer, Composer
 from assistant.normalize import nfkc
-from assistant.routing import Route, Router
+from assistant.question import Question, language_of
+from assistant.routing import Route, Router, RouteReason
 from assistant.settings import Settings
 
 # Words that make a message lean on what was said before ("その電話番号は？", "神戸の窓口は？").
@@ -18,11 +19,18 @@ _FOLLOW_UP = re.compile(
 )
 # A follow-up is short: a long message carries its own topic.
 _FOLLOW_UP_MAX_CHARS = 40
-# A message whose words cover this much of an initiative's title names a topic of its own
-# ("じゃあ外国人材の採用は？"), so it is not read as a follow-up of the previous one.
-_OWN_TOPIC_TITLE_HIT = 0.3
+# A message routed this confidently on its own names a topic of its own ("じゃあ外国人材の採用は？"),
+# so it is not read as a follow-up of the previous one.
+_OWN_TOPIC_CONFIDENCE = 0.9
+# A message whose nearest examples are at least this much out-of-scope questions asks about
+# something else ("ところで登記はどこで？"), not about the earlier topic.
+_ELSEWHERE = 0.5
 # An earlier message routed at least this confidently gives a later follow-up its topic.
 _CONFIDENT = 0.7
+# How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
+# of "1", "２番", "the second" or part of an option's title picks it.
+_OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
+_ORDINALS = {"1": 1, "一": 1, "最初": 1, "first": 1, "2": 2, "二": 2, "second": 2, "3": 3, "三": 3, "third": 3}
 
 
 @dataclass(frozen=True)
@@ -51,35 +59,57 @@ class Conversation:
             out.append(u[: self.settings.max_message_chars])
         return out
 
+    def chosen_option(self, message: str, history: list[Turn]) -> str | None:
+        """The option a reply picks when the assistant's last turn asked which initiative was meant."""
+        last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+        options = {int(n): title for n, title in _OPTION_LINE.findall(last)}
+        if not options:
+            return None
+        text = nfkc(message).strip(" 　。.!！?？")
+        for word, n in _ORDINALS.items():
+            if text.startswith(word) and len(text) <= len(word) + 3 and n in options:
+                return options[n]
+        named = [t for t in options.values() if len(text) >= 2 and (text in nfkc(t) or nfkc(t) in text)]
+        return named[0] if len(named) == 1 else None
+
     def resolve(self, message: str, history: list[Turn]) -> Route:
         """Route a message; a follow-up without a topic of its own borrows the previous one."""
-        route = self.router.route(message)
+        chosen = self.chosen_option(message, history)
+        if chosen is not None:
+            return self.router.route(self.router.read(chosen))
+        question = self.router.read(message)
+        route = self.router.route(question)
         context = self.context_of(history)
-        if not context or route.reason in ("phone", "division", "unknown-phone"):
+        if not context or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
             return route
-        if not self._is_follow_up(message, route):
+        if not self._is_follow_up(question, route):
             return route
         # The most recent earlier message with a topic of its own gives the follow-up its topic
         # (["DX推進の取組について", "目標は何社？", "担当部署の電話番号は？"] → DX).
         for previous in context:
-            earlier = self.router.route(previous)
-            if earlier.abstained or (earlier.confidence < _CONFIDENT and self._is_follow_up(previous, earlier)):
+            earlier = self.router.route(self.router.read(previous))
+            if earlier.abstained or (earlier.confidence < _CONFIDENT and self._is_follow_up(earlier.question, earlier)):
                 continue
-            combined = self.router.route(f"{previous} {message}")
+            combined = self.router.route(self.router.read(f"{previous} {message}"))
             if not combined.abstained:
-                combined.question = message
                 return combined
         return route
 
-    def _is_follow_up(self, message: str, route: Route) -> bool:
-        """A short message that points back or asks for a fact, without a topic of its own."""
-        text = nfkc(message)
+    def _is_follow_up(self, question: Question, route: Route) -> bool:
+        """A short message that points back or asks for a fact, without a topic of its own: read
+        alone it finds no initiative confidently, and it is not a question of another kind (the
+        nearest examples of it are mostly questions the document does not answer)."""
+        text = question.normalized
         if len(text) > _FOLLOW_UP_MAX_CHARS:
             return False
-        if not (_FOLLOW_UP.search(text) or self.router.reader.answer_patterns(message)):
+        if not (_FOLLOW_UP.search(text) or question.asked):
             return False
-        return route.abstained or not route.initiatives or route.initiatives[0].title_hit < _OWN_TOPIC_TITLE_HIT
+        if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= _ELSEWHERE:
+            return False
+        return route.abstained or route.confidence < _OWN_TOPIC_CONFIDENCE
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
-        route = self.resolve(message, history or [])
-        return self.composer.compose(route, message)
+        history = history or []
+        route = self.resolve(message, history)
+        # A follow-up is routed with the earlier message's words, but answered in its own language.
+        return self.composer.compose(route, language_of(message))

@@ -14,7 +14,7 @@ from typing import Any
 
 from assistant.answers import Citation, Composer
 from assistant.directory import Contact, Directory
-from assistant.routing import Route, Router, ScoredInitiative
+from assistant.routing import Route, Router, RouteReason, ScoredInitiative
 
 # A company description re-orders what the goals found, as much as a goal does, but only where the
 # document clearly speaks to it: a profile such as "金属加工、従業員30人" matches everything weakly.
@@ -101,7 +101,7 @@ class SupportFinder:
         fit: dict[str, float] = {}  # what the goals (or, without goals, the description) found
         matched: dict[str, list[Goal]] = {}
         for g in chosen:
-            ranked, _ = self.router.score(g.query)
+            ranked = self.router.score(self.router.read(g.query))
             for s in ranked:
                 # An initiative serving several chosen goals ranks by its best fit, not their sum.
                 fit[s.title] = max(fit.get(s.title, 0.0), s.score)
@@ -109,7 +109,7 @@ class SupportFinder:
                     matched.setdefault(s.title, []).append(g)
         total = dict(fit)
         if description:
-            ranked, _ = self.router.score(description)
+            ranked = self.router.score(self.router.read(description))
             for s in ranked:
                 if not chosen:
                     fit[s.title] = total[s.title] = s.score
@@ -126,7 +126,7 @@ class SupportFinder:
                    description: str) -> Recommendation:
         # Quote and pick the office with the words of the goals this initiative serves (and the company's).
         question = " ".join([g.query for g in served or chosen] + ([description] if description else []))
-        route = Route(question, "retrieval", [ScoredInitiative(title, score)], [], score, False)
-        quotes = self.composer.quotes(route, question, per_initiative=2)
+        route = Route(self.router.read(question), RouteReason.retrieval, [ScoredInitiative(title, score)], [], score)
+        quotes = self.composer.quotes(route, per_initiative=2)
         contacts = self.directory.for_initiative(title, question)
         return Recommendation(title, score, [g.ja for g in served], self._pages.get(title, []), quotes, contacts)

@@ -28,10 +28,13 @@ from chromadb.config import Settings as ChromaSettings
 from assistant.chunking import Chunk, chunk_document
 from assistant.corpus import load_corpus
 from assistant.embeddings import Encoder
+from assistant.examples import Example, load_examples
 from assistant.settings import ChromaMode, Settings
 from assistant.tokenizer import TERMS_VERSION, Tokenizer
 
-INDEX_FORMAT = 3  # 2: chunk vectors kept for incremental builds; 3: slide titles in chunk vectors and BM25
+# 2: chunk vectors kept for incremental builds; 3: slide titles in chunk vectors and BM25;
+# 4: labelled example questions in a collection of their own.
+INDEX_FORMAT = 4
 Progress = Callable[[str, int, int], None]
 log = logging.getLogger(__name__)
 # bm25s logs its own progress at DEBUG on a handler of its own; our progress bars say it already.
@@ -160,12 +163,19 @@ def checksums(version_dir: Path) -> dict[str, str]:
     return out
 
 
-def _version_of(chunks: list[Chunk], encoder_name: str, settings: Settings) -> str:
+def _version_of(chunks: list[Chunk], examples: list[Example], encoder_name: str, settings: Settings) -> str:
     h = hashlib.sha1(
         f"{INDEX_FORMAT}|{TERMS_VERSION}|{encoder_name}|{settings.chunk_tokens}|{settings.chunk_vectors}".encode())
     for c in chunks:
         h.update(c.chunk_id.encode())
+    for e in examples:
+        h.update(f"{e.question}|{e.initiative}|{e.division}".encode())
     return h.hexdigest()[:12]
+
+
+def examples_collection(name: str) -> str:
+    """The Chroma collection of a version's labelled example questions, beside its chunks' one."""
+    return f"{name}-examples"
 
 
 def build_index(
@@ -195,7 +205,9 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     # Identical passages (boilerplate repeated inside a document) share one id: keep the first.
     chunks = list({c.chunk_id: c for d in docs for c in chunk_document(d, tokenizer, settings.chunk_tokens)}.values())
     say("chunk", len(chunks), len(chunks))
-    version = _version_of(chunks, encoder.name, settings)
+    titles_by_stem = {d.path.stem: [i.title for i in d.initiatives()] for d in docs}
+    examples = load_examples(settings.corpus_dir, titles_by_stem)
+    version = _version_of(chunks, examples, encoder.name, settings)
     index_dir = settings.index_dir
     if not force and current_version(index_dir) == version:
         try:
@@ -222,6 +234,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
         chunk_vecs = _sentence_means(stored, sentence_vecs)
     else:
         chunk_vecs = cache.embed(encoder, [searchable(c) for c in stored], "embed chunks", say, settings.build_workers)
+    example_vecs = cache.embed(encoder, [e.question for e in examples], "embed examples", say, settings.build_workers)
     embedded = encoder.texts_encoded - before
 
     client = chroma_client(settings, staging / "chroma")
@@ -229,6 +242,8 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     if settings.chroma_mode == ChromaMode.server:
         with contextlib.suppress(Exception):  # an absent collection is the normal case
             client.delete_collection(name)
+        with contextlib.suppress(Exception):
+            client.delete_collection(examples_collection(name))
     col = client.create_collection(name, metadata={"hnsw:space": "cosine"}, embedding_function=None)
     step = 1024
     for i in range(0, len(stored), step):
@@ -240,6 +255,13 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
             metadatas=[{**_meta(c)} for c in part],
         )
         say("chroma", min(i + step, len(stored)), len(stored))
+    ex_col = client.create_collection(examples_collection(name), metadata={"hnsw:space": "cosine"},
+                                      embedding_function=None)
+    for i in range(0, len(examples), step):
+        part = examples[i : i + step]
+        ex_col.upsert(ids=[f"example-{i + j}" for j in range(len(part))], embeddings=example_vecs[i : i + step],
+                      documents=[e.question for e in part],
+                      metadatas=[{"initiative": e.initiative, "division": e.division} for e in part])
 
     bm25 = bm25s.BM25()
     bm25.index([tokenizer.terms(searchable(c)) or ["<empty>"] for c in stored], show_progress=False)
@@ -248,6 +270,8 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
 
     np.save(staging / "sentences.npy", sentence_vecs.astype(np.float32))
     np.save(staging / "chunk_vectors.npy", chunk_vecs.astype(np.float32))
+    np.save(staging / "examples.npy", example_vecs.astype(np.float32).reshape(len(examples), -1))
+    (staging / "examples.json").write_text(json.dumps([e.to_json() for e in examples], ensure_ascii=False), "utf-8")
     (staging / "chunks.json").write_text(json.dumps([c.to_json() for c in stored], ensure_ascii=False), "utf-8")
     manifest = {
         "version": version,
@@ -263,13 +287,15 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
         ],
         "chunks": len(stored),
         "sentences": len(sentences),
+        "examples": len(examples),
+        "examples_collection": examples_collection(name),
         "embedded_texts": embedded,
-        "reused_texts": len(stored) + len(sentences) - embedded,
+        "reused_texts": len(stored) + len(sentences) + len(examples) - embedded,
         "build_seconds": round(time.perf_counter() - t0, 2),
         "checksums": checksums(staging),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), "utf-8")
-    del col
+    del col, ex_col
     with contextlib.suppress(Exception):
         client.close()  # releases Chroma's cached handle on the staging path before it is renamed
 
@@ -307,8 +333,8 @@ def _drop_old_collections(settings: Settings, keep: set[str | None]) -> None:
     prefix = f"{settings.collection}-"
     for col in client.list_collections():
         name = col if isinstance(col, str) else col.name
-        rest = name[len(prefix) :]
-        if name.startswith(prefix) and len(rest) == 12 and name not in wanted:
+        rest = name[len(prefix) :].removesuffix("-examples")
+        if name.startswith(prefix) and len(rest) == 12 and name.removesuffix("-examples") not in wanted:
             with contextlib.suppress(Exception):  # another builder may have dropped it already
                 client.delete_collection(name)
 
@@ -344,16 +370,18 @@ class VectorCache:
             chunks = json.loads((vdir / "chunks.json").read_text("utf-8"))
             chunk_vecs = np.load(vdir / "chunk_vectors.npy")
             sentence_vecs = np.load(vdir / "sentences.npy")
+            examples = [e["question"] for e in _read_examples(vdir)]
+            example_vecs = np.load(vdir / "examples.npy") if examples else np.zeros((0, 512), dtype=np.float32)
         except (IndexMissing, IndexCorrupt, OSError, ValueError):
             return empty
         sentences = [s["text"] for c in chunks for s in c["sentences"]]
-        if len(chunk_vecs) != len(chunks) or len(sentence_vecs) != len(sentences):
+        if len(chunk_vecs) != len(chunks) or len(sentence_vecs) != len(sentences) or len(example_vecs) != len(examples):
             return empty
         if manifest.get("chunk_vectors", "sentence-mean") != settings.chunk_vectors:
             chunks, chunk_vecs = [], chunk_vecs[:0]  # made another way: only the sentences' vectors carry over
         # Chunks were embedded as the text retrieval sees (title and body), and are looked up the same way.
-        texts = [searchable(StoredChunk.from_json(c)) for c in chunks] + sentences
-        vectors = np.vstack([chunk_vecs, sentence_vecs]).astype(np.float32)
+        texts = [searchable(StoredChunk.from_json(c)) for c in chunks] + sentences + examples
+        vectors = np.vstack([chunk_vecs, sentence_vecs, example_vecs]).astype(np.float32)
         return cls(vectors, {t: i for i, t in enumerate(texts)})
 
     def embed(self, encoder: Encoder, texts: list[str], stage: str, say: Progress, workers: int = 1,
@@ -378,6 +406,19 @@ class VectorCache:
         for t, v in zip(new, encoder.encode_many(new, workers, batch, step), strict=True):
             out[todo[t]] = v
         return out
+
+
+def _read_examples(version_dir: Path) -> list[dict[str, str]]:
+    """A version's labelled examples (none for an index built before they existed)."""
+    path = version_dir / "examples.json"
+    return json.loads(path.read_text("utf-8")) if path.exists() else []
+
+
+def read_examples(version_dir: Path) -> tuple[list[Example], np.ndarray]:
+    """A version's labelled examples and their vectors, in the same order."""
+    examples = [Example(**e) for e in _read_examples(version_dir)]
+    vectors = np.load(version_dir / "examples.npy") if examples else np.zeros((0, 512), dtype=np.float32)
+    return examples, vectors
 
 
 def _meta(c: StoredChunk) -> dict[str, str | int]:
@@ -411,10 +452,12 @@ def verify(settings: Settings, version_dir: Path, manifest: dict[str, Any]) -> N
         vectors = np.load(version_dir / "sentences.npy")
         chunk_vectors = np.load(version_dir / "chunk_vectors.npy", mmap_mode="r")
         bm25s.BM25.load(str(version_dir / "bm25"), show_progress=False)
+        examples, example_vectors = read_examples(version_dir)
     except Exception as e:  # noqa: BLE001 - any failure to read back means the files are damaged
         raise IndexCorrupt(f"index {version_dir.name} is damaged: {e}") from e
     if len(chunks) != manifest["chunks"] or len(vectors) != manifest["sentences"] \
-            or len(chunk_vectors) != manifest["chunks"]:
+            or len(chunk_vectors) != manifest["chunks"] \
+            or len(examples) != len(example_vectors) or len(examples) != manifest.get("examples", 0):
         raise IndexCorrupt(f"index {version_dir.name} counts do not match its manifest")
     _verify_chroma(settings, version_dir, manifest, chunks[0]["chunk_id"] if chunks else None)
 
@@ -440,6 +483,8 @@ def _verify_chroma(settings: Settings, version_dir: Path, manifest: dict[str, An
     try:
         col = client.get_collection(manifest["collection"])
         count = col.count()
+        if manifest.get("examples") and client.get_collection(manifest["examples_collection"]).count() != manifest["examples"]:
+            raise IndexCorrupt(f"index {version_dir.name} counts do not match its manifest (examples)")
         if probe_id is not None:
             got = col.get(ids=[probe_id], include=["embeddings"])
             # A stored vector must find itself (cosine distance 0): the vector index answers.

@@ -2,17 +2,19 @@
 and whether the question asks for something the document never states.
 
 The vocabulary is data (``corpus/glossary.json``) or read from the document itself; nothing here is
-a code branch per topic.
+a code branch per topic. Phrases match whole MeCab tokens (or their base forms), never a piece of
+a word: タイ does not fire inside タイミング.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.normalize import hiragana, nfkc, normalize_query
+from assistant.normalize import hiragana, nfkc
 from assistant.tokenizer import Tokenizer
 
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
@@ -21,41 +23,93 @@ _MIN_READING = 3
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 
+Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
+
+
+@dataclass(frozen=True)
+class Words:
+    """A text as MeCab tokens, written forms and base forms, for whole-word phrase matching."""
+
+    surfaces: tuple[str, ...]
+    bases: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str, tokenizer: Tokenizer) -> Words:
+        ms = [m for m in tokenizer.morphemes(nfkc(text)) if m.surface.strip()]
+        # Not folded to hiragana: the phrase タイ (Thailand) must not meet the auxiliary たい.
+        return cls(tuple(m.surface for m in ms), tuple(nfkc(m.base) for m in ms))
+
+    def has(self, phrase: Phrase) -> bool:
+        """Whether the tokens of ``phrase`` occur in a row, as written or in base form."""
+        n = len(phrase)
+        if not n:
+            return False
+        for seq in (self.surfaces, self.bases):
+            for i in range(len(seq) - n + 1):
+                if seq[i : i + n] == phrase:
+                    return True
+        return False
+
+    def has_any(self, phrases: Sequence[Phrase]) -> list[Phrase]:
+        return [p for p in phrases if self.has(p)]
+
+
+def phrase_of(text: str, tokenizer: Tokenizer) -> Phrase:
+    """A glossary phrase as tokens, compared by written form (base forms of the question also count)."""
+    return Words.of(text, tokenizer).surfaces
+
 
 @dataclass(frozen=True)
 class CoverageRule:
     about: str
-    asks: tuple[str, ...]
+    asks: tuple[Phrase, ...]
     needs: str  # a regular expression, or "$same": the asked word must occur in the document
-    asks_pattern: re.Pattern[str] | None = None  # asked words found by a pattern (years)
+    asks_pattern: re.Pattern[str] | None = None  # asked words found by a pattern (years, other bureaus)
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """A kind of fact a question can ask for (a date, a count) and what a sentence stating it contains."""
+
+    name: str
+    asks: tuple[Phrase, ...]
+    pattern: re.Pattern[str]
+    strict: bool  # the document not stating one means it does not answer the question
 
 
 class Glossary:
-    """Phrases people use mapped to the document's vocabulary, and the coverage rules."""
+    """Phrases people use mapped to the document's vocabulary, the coverage rules and the answer types."""
 
-    def __init__(self, entries: list[tuple[tuple[str, ...], str]], coverage: list[CoverageRule],
-                 answer_types: list[tuple[tuple[str, ...], re.Pattern[str], bool]] | None = None) -> None:
+    def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
+                 answer_types: list[AnswerType] | None = None) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
 
     @classmethod
-    def load(cls, path: Path) -> Glossary:
+    def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
         if not path.exists():
             return cls([], [])
         data = json.loads(path.read_text("utf-8"))
-        entries = [(tuple(nfkc(p) for p in e["phrases"]), e["expand"]) for e in data.get("entries", [])]
-        coverage = [CoverageRule(r["about"], tuple(nfkc(a) for a in r.get("asks", [])), r["needs"],
+
+        def phrases(items: list[str]) -> tuple[Phrase, ...]:
+            return tuple(p for p in (phrase_of(a, tokenizer) for a in items) if p)
+
+        entries = [(phrases(e["phrases"]), e["expand"]) for e in data.get("entries", [])]
+        coverage = [CoverageRule(r["about"], phrases(r.get("asks", [])), r["needs"],
                                  re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                     for r in data.get("coverage", [])]
-        answer_types = [(tuple(nfkc(a) for a in r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")))
+        answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")))
                         for r in data.get("answer_types", [])]
         return cls(entries, coverage, answer_types)
 
-    def expand(self, question: str) -> str:
+    def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""
-        q = f" {nfkc(question)} "
-        return " ".join(expand for phrases, expand in self.entries if any(p in q for p in phrases))
+        return " ".join(expand for phrases, expand in self.entries if words.has_any(phrases))
+
+    def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
+        """The kinds of fact the question asks for."""
+        return tuple(t for t in self.answer_types if words.has_any(t.asks))
 
 
 class Readings:
@@ -99,42 +153,3 @@ class Readings:
 
         spelled = _KANA_RUN.sub(lambda m: rewrite(m.group(0)), nfkc(text))
         return spelled, found
-
-
-class QuestionReader:
-    """Turns a question into the text the retrievers search and checks it against coverage rules."""
-
-    def __init__(self, glossary: Glossary, readings: Readings, document_text: str) -> None:
-        self.glossary = glossary
-        self.readings = readings
-        self._document = nfkc(document_text)
-
-    def search_text(self, question: str) -> str:
-        """The question in the document's words: kana spelled out, then glossary words added."""
-        spelled, _ = self.readings.spell(normalize_query(question))
-        extra = self.glossary.expand(spelled)
-        return f"{spelled} {extra}".strip()
-
-    def answer_patterns(self, question: str, strict: bool = False) -> list[re.Pattern[str]]:
-        """Patterns a sentence answering this question should contain (a date for いつ, N社 for 何社);
-        ``strict``: only the kinds whose absence means the document does not say."""
-        q = f" {nfkc(question)} "
-        return [pattern for asks, pattern, is_strict in self.glossary.answer_types
-                if any(a in q for a in asks) and (is_strict or not strict)]
-
-    def uncovered(self, question: str, evidence: str) -> CoverageRule | None:
-        """The first coverage rule saying the document cannot answer this question, if any."""
-        q = f" {nfkc(question)} "
-        text = nfkc(evidence)
-        for rule in self.glossary.coverage:
-            asked = [a for a in rule.asks if a in q]
-            if rule.asks_pattern:
-                asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(q)]
-            if not asked:
-                continue
-            if rule.needs == "$same":
-                if not any(a.strip() in self._document for a in asked):
-                    return rule
-            elif not re.search(rule.needs, text):
-                return rule
-        return None

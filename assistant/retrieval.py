@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from llama_index.vector_stores.chroma import ChromaVectorStore
 
 from assistant.embeddings import Encoder, UseEmbedding
+from assistant.examples import Example
 from assistant.index import (
     ChromaUnavailable,
     IndexCorrupt,
@@ -28,6 +30,7 @@ from assistant.index import (
     StoredChunk,
     chroma_client,
     current_version,
+    read_examples,
     read_manifest,
     verify,
 )
@@ -163,6 +166,9 @@ class PolicyIndex:
     dense: ChromaSide
     sparse: MecabBM25Retriever
     encoder: Encoder
+    examples: list[Example] = field(default_factory=list)
+    example_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 512), dtype=np.float32))
+    example_side: ChromaSide | None = None
     _request: threading.local = field(default_factory=threading.local, repr=False)
 
     @classmethod
@@ -192,19 +198,26 @@ class PolicyIndex:
         vectors = np.load(vdir / "sentences.npy")
         bm25 = bm25s.BM25.load(str(vdir / "bm25"), show_progress=False)
 
-        def connect() -> tuple[BaseRetriever, Any]:
-            collection = chroma_client(settings, vdir / "chroma").get_collection(manifest["collection"])
-            store = ChromaVectorStore(chroma_collection=collection)
-            vindex = VectorStoreIndex.from_vector_store(store, embed_model=UseEmbedding(encoder))
-            return vindex.as_retriever(similarity_top_k=settings.top_k), collection
+        examples, example_vectors = read_examples(vdir)
 
-        dense = ChromaSide(connect, settings.dense_retry_seconds)
+        def connector(name: str, top_k: int) -> Callable[[], tuple[BaseRetriever, Any]]:
+            def connect() -> tuple[BaseRetriever, Any]:
+                collection = chroma_client(settings, vdir / "chroma").get_collection(name)
+                store = ChromaVectorStore(chroma_collection=collection)
+                vindex = VectorStoreIndex.from_vector_store(store, embed_model=UseEmbedding(encoder))
+                return vindex.as_retriever(similarity_top_k=top_k), collection
+            return connect
+
+        dense = ChromaSide(connector(manifest["collection"], settings.top_k), settings.dense_retry_seconds)
+        example_side = (ChromaSide(connector(manifest["examples_collection"], settings.example_neighbours),
+                                   settings.dense_retry_seconds) if examples else None)
         if settings.chroma_mode == ChromaMode.embedded:
             dense.retriever()  # on disk: a failure here is a damaged index, reported now
         else:
             dense.probe()  # a server that is down is logged and retried; BM25 answers meanwhile
         sparse = MecabBM25Retriever(bm25, chunks, tokenizer, settings.top_k)
-        return cls(manifest, chunks, {c.chunk_id: c for c in chunks}, vectors, owner, dense, sparse, encoder)
+        return cls(manifest, chunks, {c.chunk_id: c for c in chunks}, vectors, owner, dense, sparse, encoder,
+                   examples, example_vectors, example_side)
 
     @property
     def degraded(self) -> bool:
@@ -219,6 +232,24 @@ class PolicyIndex:
     def request_degraded(self) -> bool:
         """Whether a search since ``begin_request`` on this thread went without Chroma."""
         return bool(getattr(self._request, "degraded", False))
+
+    def nearest_examples(self, vector: np.ndarray, k: int) -> list[tuple[Example, float]]:
+        """The ``k`` labelled examples closest to a question vector, with their cosine similarity.
+
+        Asked of their Chroma collection; while Chroma fails, of the same vectors kept beside it.
+        """
+        if not self.examples:
+            return []
+        hits = self.example_side.try_retrieve(QueryBundle(query_str="", embedding=vector.tolist())) \
+            if self.example_side is not None else None
+        if hits is not None:
+            # LlamaIndex reports Chroma's cosine distance d as exp(-d).
+            return [(self.examples[int(h.node.node_id.rsplit("-", 1)[1])], 1.0 + math.log(max(h.score or 0.0, 1e-9)))
+                    for h in hits[:k]]
+        self._request.degraded = True
+        sims = self.example_vectors @ vector
+        top = np.argsort(-sims)[:k]
+        return [(self.examples[int(i)], float(sims[i])) for i in top]
 
     def search(self, query: str, vector: list[float] | None = None) -> tuple[list[NodeWithScore], list[NodeWithScore]]:
         """Dense and BM25 hits for a query (the dense side reuses a vector already computed).

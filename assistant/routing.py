@@ -1,27 +1,43 @@
 """Decide which initiative a question is about and which office to call, from the evidence.
 
 Routing is a step of its own: a phone number or a division name in the question goes straight to
-the directory; otherwise initiatives (not chunks) are scored from dense and BM25 evidence, with the
-question first expanded by the glossary, and the question is turned away when the evidence is weak.
+the directory; otherwise initiatives (not chunks) are scored from the evidence — the nearest
+labelled example questions, dense and BM25 search over the document, and the question's words in
+each initiative's title and text. Out of scope is turned away; two initiatives that fit about
+equally well become a short question with both as options instead of a guess.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 import numpy as np
 
 from assistant.directory import Contact, Directory, Office
-from assistant.normalize import find_phones, format_phone, nfkc
-from assistant.query import QuestionReader
+from assistant.examples import Vote, vote
+from assistant.normalize import format_phone
+from assistant.question import Question, QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
 
-# Weights of the evidence, measured on eval/dev.jsonl (see README, "Answer quality").
-W_DENSE, W_SENTENCE, W_BM25, W_TITLE, W_LEXICAL = 0.40, 0.30, 0.20, 0.30, 0.30
+
+class RouteReason(StrEnum):
+    """Why a question went where it did (the ``route`` field of every answer)."""
+
+    phone = "phone"  # a directory number was written in it
+    division = "division"  # it named an office
+    retrieval = "retrieval"  # the evidence picked the initiative
+    clarify = "clarify"  # two initiatives fit about equally: the user is asked which
+    unknown_phone = "unknown-phone"  # a number that is not in the directory
+    uncovered = "uncovered"  # about an initiative, but asks what the document does not state
+    out_of_scope = "none"  # the document does not cover it
+
+    @property
+    def abstains(self) -> bool:
+        return self in (RouteReason.unknown_phone, RouteReason.uncovered, RouteReason.out_of_scope)
 
 
 @dataclass
@@ -33,21 +49,24 @@ class ScoredInitiative:
     bm25: float = 0.0
     title_hit: float = 0.0
     lexical: float = 0.0
+    examples: float = 0.0  # share of the nearest examples' vote
 
 
 @dataclass
 class Route:
-    """Where a question goes: ranked initiatives, offices to call, and why."""
+    """Where a question goes: ranked initiatives, offices to call (or to choose from), and why."""
 
-    question: str
-    reason: str  # "phone", "division", "retrieval", "unknown-phone", "none"
+    question: Question
+    reason: RouteReason
     initiatives: list[ScoredInitiative]
     contacts: list[Contact]
     confidence: float
-    abstained: bool
-    query_vector: np.ndarray | None = None
     offices: list[Office] = field(default_factory=list)
-    search_text: str = ""  # the question in the document's words, as the retrievers saw it
+    out_of_scope_share: float = 0.0  # of the nearest examples' vote
+
+    @property
+    def abstained(self) -> bool:
+        return self.reason.abstains
 
 
 class Router:
@@ -76,115 +95,140 @@ class Router:
         self._unknown_idf = math.log(1 + 2 * n)  # a word the document never uses
         # A question naming an initiative's own subject (its title words) is about it.
         self._title_terms = {t: set(tok.terms(t)) for t in self.titles}
+        self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
 
-    def score(self, question: str, text: str | None = None) -> tuple[list[ScoredInitiative], np.ndarray]:
-        """Initiatives ranked by fused evidence for ``question`` (``text``: its search text, if known)."""
-        text = text or self.reader.search_text(question)
-        vector = self.index.encoder.encode([text])[0]
-        dense_hits, sparse_hits = self.index.search(text, vector.tolist())
-        by_title: dict[str, ScoredInitiative] = {}
+    def read(self, text: str) -> Question:
+        return self.reader.read(text)
 
-        def get(title: str) -> ScoredInitiative:
-            if title not in by_title:
-                by_title[title] = ScoredInitiative(title, 0.0)
-            return by_title[title]
+    def vote(self, question: Question) -> Vote:
+        """What the labelled examples nearest to the question say."""
+        s = self.settings
+        return vote(self.index.nearest_examples(question.vector, s.example_neighbours), s.example_temperature)
 
+    def score(self, question: Question, examples: Vote | None = None) -> list[ScoredInitiative]:
+        """Initiatives ranked by fused evidence for the question."""
+        s = self.settings
+        examples = examples if examples is not None else self.vote(question)
+        dense_hits, sparse_hits = self.index.search(question.search_text, question.search_vector.tolist())
+        by_title = {t: ScoredInitiative(t, 0.0) for t in self.titles}
         for hit in dense_hits:
             chunk = self.index.by_id[hit.node.node_id]
-            if not chunk.initiative:
-                continue
-            s = get(chunk.initiative)
-            s.dense = max(s.dense, float(hit.score or 0.0))
+            if chunk.initiative in by_title:
+                si = by_title[chunk.initiative]
+                si.dense = max(si.dense, float(hit.score or 0.0))
         top_bm25 = max((float(h.score or 0.0) for h in sparse_hits), default=0.0)
         for hit in sparse_hits:
             chunk = self.index.by_id[hit.node.node_id]
-            if not chunk.initiative:
-                continue
-            s = get(chunk.initiative)
-            s.bm25 = max(s.bm25, float(hit.score or 0.0))
-        sims = self.index.sentence_vectors @ vector
-        best_sentence: dict[str, float] = defaultdict(float)
+            if chunk.initiative in by_title:
+                si = by_title[chunk.initiative]
+                si.bm25 = max(si.bm25, float(hit.score or 0.0) / top_bm25 if top_bm25 else 0.0)
+        sims = self.index.sentence_vectors @ question.search_vector
         # The 40 best sentences without sorting them all (a large corpus has tens of thousands).
         top = np.argpartition(-sims, min(40, len(sims) - 1))[:40] if len(sims) else []
         for i in top:
             title = self._owner_initiative[i]
-            if title:
-                best_sentence[title] = max(best_sentence[title], float(sims[i]))
-        for title, sim in best_sentence.items():
-            get(title).sentence = sim
+            if title in by_title:
+                by_title[title].sentence = max(by_title[title].sentence, float(sims[i]))
 
         degraded = self.index.request_degraded
-        q_terms = set(self.index.sparse.tokenizer.terms(text))
+        q_terms = set(self.index.sparse.tokenizer.terms(question.search_text))
         q_weight = sum(self.idf(t) for t in q_terms) or 1.0
-        for title in self.titles:
-            get(title)
-        for s in by_title.values():
-            bm25_rel = s.bm25 / top_bm25 if top_bm25 else 0.0
+        for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
-            s.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[s.title]) / q_weight
-            s.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[s.title]) / q_weight
-            s.score = (W_DENSE * s.dense + W_SENTENCE * s.sentence + W_BM25 * bm25_rel
-                       + W_TITLE * s.title_hit + W_LEXICAL * s.lexical)
+            si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
+            si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
+            si.examples = examples.share(si.title)
+            dense_weight = 0.0 if degraded else s.weight_dense
+            si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
+                        + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
+                        + s.weight_examples * si.examples)
             if degraded:
                 # Without Chroma the dense evidence is missing, not zero: rescale the rest so the
                 # confidence keeps its meaning and in-scope questions are not turned away.
-                s.score /= 1 - W_DENSE
-        ranked = sorted(by_title.values(), key=lambda s: -s.score)
-        return ranked, vector
+                si.score /= 1 - s.weight_dense
+        return sorted(by_title.values(), key=lambda x: -x.score)
 
-    def route(self, question: str) -> Route:
+    def evidence(self, top: ScoredInitiative, examples: Vote) -> float:
+        """How strongly the evidence says the question is about ``top``: its fused score, lowered by
+        the share of the nearest examples that are questions the document does not answer."""
+        return top.score - self.settings.weight_out_of_scope * examples.out_of_scope
+
+    def confidence(self, evidence: float) -> float:
+        """The evidence as a calibrated chance that the answer names the right initiative."""
+        s = self.settings
+        return 1.0 / (1.0 + math.exp(-s.confidence_slope * (evidence - s.abstain_below)))
+
+    def route(self, question: Question) -> Route:
         """The route for one question, read on its own."""
-        phones = find_phones(question)
-        if phones:
-            offices = self.directory.by_phone(question)
+        if question.phones:
+            offices = self.directory.by_phone(question.text)
             if not offices:
-                return Route(question, "unknown-phone", [], [], 0.0, True)
-            return self._to_offices(question, "phone", offices)
-        offices = self.directory.by_division(question) or self.directory.by_extension(question)
+                return Route(question, RouteReason.unknown_phone, [], [], 0.0)
+            return self._to_offices(question, RouteReason.phone, offices)
+        offices = list(question.offices) or self.directory.by_extension(question.text)
         if offices:
             # Naming an office does not make every question about it answerable (室長の名前は？).
             if self.reader.uncovered(question, ""):
-                return Route(question, "uncovered", [], [], 0.0, True)
-            return self._to_offices(question, "division", offices)
-        text = self.reader.search_text(question)
-        ranked, vector = self.score(question, text)
+                return Route(question, RouteReason.uncovered, [], [], 0.0)
+            return self._to_offices(question, RouteReason.division, offices)
+        examples = self.vote(question)
+        ranked = self.score(question, examples)
         top = ranked[0] if ranked else None
-        confidence = top.score if top else 0.0
-        if top is None or confidence < self.settings.abstain_below:
-            return Route(question, "none", ranked[:3], [], confidence, True, vector, search_text=text)
+        if top is None:
+            return Route(question, RouteReason.out_of_scope, [], [], 0.0)
+        evidence = self.evidence(top, examples)
+        confidence = self.confidence(evidence)
+        if evidence < self.settings.abstain_below:
+            return Route(question, RouteReason.out_of_scope, ranked[:3], [], confidence,
+                         out_of_scope_share=examples.out_of_scope)
         if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
-            return Route(question, "uncovered", ranked[:3], [], confidence, True, vector, search_text=text)
-        chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives] if r.score >= 0.9 * top.score]
-        # The office is chosen on the expanded text: 値上げ → 価格転嫁 → 取引適正化推進室.
-        contacts = self._contacts_for(chosen, text)
-        return Route(question, "retrieval", chosen, contacts, confidence, False, vector, search_text=text)
+            return Route(question, RouteReason.uncovered, ranked[:3], [], confidence)
+        rivals = self._rivals(ranked)
+        if rivals:
+            options = [top, *rivals]
+            return Route(question, RouteReason.clarify, options, self._contacts_for(options, examples, question),
+                         confidence)
+        chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives]
+                          if r.score >= self.settings.also_name_within * top.score]
+        return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, examples, question),
+                     confidence)
 
-    def _states_asked_fact(self, question: str, top: ScoredInitiative) -> bool:
+    def _rivals(self, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
+        """Initiatives served by other offices that fit about as well as the top one (then the user is
+        asked which is meant: the wrong office is worse than one short question)."""
+        top = ranked[0]
+        close = self.settings.clarify_within
+        return [r for r in ranked[1 : self.settings.max_initiatives]
+                if r.score >= close * top.score and not (self._offices_of[r.title] & self._offices_of[top.title])]
+
+    def _states_asked_fact(self, question: Question, top: ScoredInitiative) -> bool:
         """A question asking for a kind of fact (a date, a count) is answerable only if the
         initiative states one; otherwise the document does not say, and the assistant must not guess."""
-        patterns = self.reader.answer_patterns(question, strict=True)
         text = self._text_of.get(top.title, "")
-        return not patterns or any(p.search(text) for p in patterns)
+        strict = question.strict_types
+        return not strict or any(t.pattern.search(text) for t in strict)
 
-    def _contacts_for(self, initiatives: list[ScoredInitiative], question: str) -> list[Contact]:
+    def _contacts_for(self, initiatives: list[ScoredInitiative], examples: Vote, question: Question) -> list[Contact]:
+        """Each initiative's offices, the one the nearest examples (then the remit words) point to first."""
         contacts: list[Contact] = []
         for s in initiatives:
-            for c in self.directory.for_initiative(s.title, question):
+            found = self.directory.for_initiative(s.title, question.search_text)
+            found.sort(key=lambda c: -examples.divisions.get(c.division, 0.0))  # stable: remit order breaks ties
+            for c in found:
                 if all(c.phone != x.phone or c.division != x.division for x in contacts):
                     contacts.append(c)
         return contacts
 
-    def _to_offices(self, question: str, reason: str, offices: list[Office]) -> Route:
+    def _to_offices(self, question: Question, reason: RouteReason, offices: list[Office]) -> Route:
         """A route decided by the directory: the named offices and the initiatives they serve."""
         titles = [t for o in offices for t in o.initiatives]
         initiatives = [ScoredInitiative(t, 1.0) for t in dict.fromkeys(titles)]
         if len(initiatives) > 1:
             # Several initiatives share the office: let the evidence order them.
-            ranked, _ = self.score(question)
-            order = {s.title: i for i, s in enumerate(ranked)}
+            order = {s.title: i for i, s in enumerate(self.score(question))}
             initiatives.sort(key=lambda s: order.get(s.title, len(order)))
         contacts = [
             Contact(o.department, o.division, format_phone(o.digits), t)
@@ -193,11 +237,5 @@ class Router:
             for t in o.initiatives
             if t == s.title
         ]
-        return Route(question, reason, initiatives, contacts, 1.0, False, offices=offices)
+        return Route(question, reason, initiatives, contacts, 1.0, offices=offices)
 
-
-def mentions_number(question: str) -> bool:
-    """Whether the question asks for a number, a date or a count (the quote must hold it)."""
-    q = nfkc(question)
-    return bool(re.search(r"いつ|何日|何月|何年|日程|開催日|日付|何社|何件|何人|何%|何パーセント|いくつ|何者|"
-                          r"目標|規模|割合|how many|how much|when|what date|target|percent", q))

@@ -19,7 +19,8 @@ from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
 from assistant.inputs import check_message, clean_history
 from assistant.normalize import find_phones, format_phone, phone_digits
-from assistant.query import Glossary, QuestionReader, Readings
+from assistant.query import Glossary, Readings
+from assistant.question import QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Router
 from assistant.settings import ChromaMode, Settings, get_settings
@@ -114,7 +115,7 @@ class Assistant:
         offices = self.directory.by_division(q)
         if offices:
             return OfficeSearch(query, "division", offices, [t for o in offices for t in o.initiatives])
-        route = self.router.route(q)
+        route = self.router.route(self.router.read(q))
         if route.abstained:
             return OfficeSearch(query, "none", [])
         found: list[Office] = []
@@ -195,11 +196,11 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
         index = PolicyIndex.open(settings, tokenizer, encoder)
     directory = Directory.load_folder(settings.corpus_dir, titles_by_file(index), tokenizer.reading)
     texts = [c.text for c in index.chunks]
-    reader = QuestionReader(Glossary.load(settings.corpus_dir / "glossary.json"),
-                            Readings.from_texts(texts, tokenizer), "\n".join(texts))
+    reader = QuestionReader(Glossary.load(settings.corpus_dir / "glossary.json", tokenizer),
+                            Readings.from_texts(texts, tokenizer), "\n".join(texts), tokenizer, encoder, directory)
     router = Router(index, directory, reader, settings)
     warm.join()
-    composer = Composer(index, tokenizer, reader, settings.max_quotes)
+    composer = Composer(index, tokenizer, settings.max_quotes)
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)
     feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)

@@ -32,9 +32,33 @@ class Settings(BaseSettings):
     top_k: int = Field(12, description="Chunks fetched from each retriever before fusion.")
     max_initiatives: int = Field(3, description="Most initiatives named in one answer.")
     max_quotes: int = Field(3, description="Most quoted sentences in one answer.")
+    # The evidence an initiative's score is made of (Router.score) and the thresholds on it: chosen by
+    # scripts/tune_routing.py on eval/dev.jsonl and eval/dev-voices.jsonl (390 single questions; routed
+    # 0.960, out of scope turned away 0.969, in scope turned away 0.003, clarifying 0.028), never on
+    # eval/sealed.jsonl.
+    weight_dense: float = Field(0.40, description="Weight of the best chunk's dense (Chroma) similarity.")
+    weight_sentence: float = Field(0.60, description="Weight of the best sentence's similarity to the question.")
+    weight_bm25: float = Field(0.20, description="Weight of the best chunk's BM25 score, relative to the top hit.")
+    weight_title: float = Field(0.30, description="Weight of the share of the question's rare words in the title.")
+    weight_lexical: float = Field(0.30, description="Weight of the share of the question's rare words in the text.")
+    weight_examples: float = Field(0.50, description="Weight of the initiative's share of the nearest examples' vote.")
+    weight_out_of_scope: float = Field(
+        1.0, description="How much the share of out-of-scope examples among the nearest lowers the evidence.")
     abstain_below: float = Field(
-        0.51, description="Routing confidence under which the assistant says the document does not cover the question."
-    )
+        0.22, description="Evidence (top score less the out-of-scope share) under which the assistant says the "
+        "document does not cover the question; confidence 0.5 sits here.")
+    confidence_slope: float = Field(
+        2.75, description="Confidence = sigmoid(slope x (evidence - abstain_below)); the slope is the maximum-"
+        "likelihood fit of 'the top initiative is right' on the dev questions, so confidence reads as a chance.")
+    example_neighbours: int = Field(10, ge=1, description="Labelled examples that vote on each question.")
+    example_temperature: float = Field(
+        0.05, gt=0, description="Vote weight exp((sim - best) / T): an example 0.05 less similar than the "
+        "closest counts e^-1 as much.")
+    also_name_within: float = Field(
+        0.9, description="Other initiatives (same office) scoring at least this share of the top one are named too.")
+    clarify_within: float = Field(
+        0.90, description="An initiative of another office scoring at least this share of the top one makes the "
+        "assistant ask which is meant instead of guessing.")
 
     model_cache_dir: Path = Field(
         PROJECT_ROOT / ".cache",

@@ -1,0 +1,108 @@
+"""A question read once: everything the router and the composer need to know about what was asked."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+
+from assistant.directory import Directory, Office
+from assistant.embeddings import Encoder
+from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query
+from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
+from assistant.romaji import read_romaji
+from assistant.tokenizer import Tokenizer
+
+
+class Language(StrEnum):
+    ja = "ja"
+    en = "en"
+
+
+def language_of(text: str) -> Language:
+    """English when the question is Latin words without kana (a Japanese sentence always has kana,
+    even one naming "Global Startup EXPO 2025"); Japanese typed in romaji is Japanese."""
+    text = read_romaji(nfkc(text))
+    if re.search(r"[\u3040-\u30ff]", text):
+        return Language.ja
+    latin = len(re.findall(r"[a-z]", text))
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", text))
+    return Language.en if latin >= 3 and latin > 3 * cjk else Language.ja
+
+
+@dataclass(frozen=True, eq=False)
+class Question:
+    """One message as read: its forms, words, vectors, language, what it asks and what it names."""
+
+    text: str  # as typed (after input clean-up)
+    normalized: str  # NFKC, lower case, dashes and spaces folded
+    search_text: str  # in the document's words: kana spelled out, glossary words added
+    words: Words
+    terms: frozenset[str]  # BM25 terms of the search text
+    vector: np.ndarray  # the question itself, in the encoder's space (where the examples are)
+    search_vector: np.ndarray  # the search text, in the encoder's space (where the passages are)
+    language: Language
+    asked: tuple[AnswerType, ...]  # kinds of fact asked for
+    phones: tuple[str, ...]  # phone numbers written in it (digits)
+    extensions: tuple[str, ...]  # four-digit ends of numbers ("末尾が6034")
+    offices: tuple[Office, ...]  # offices it names
+
+    @property
+    def english(self) -> bool:
+        return self.language == Language.en
+
+    @property
+    def strict_types(self) -> tuple[AnswerType, ...]:
+        """The asked kinds whose absence from the evidence means the document does not say."""
+        return tuple(t for t in self.asked if t.strict)
+
+
+class QuestionReader:
+    """Reads a message into a ``Question`` once, and checks it against the coverage rules."""
+
+    def __init__(self, glossary: Glossary, readings: Readings, document_text: str, tokenizer: Tokenizer,
+                 encoder: Encoder, directory: Directory) -> None:
+        self.glossary = glossary
+        self.readings = readings
+        self.tokenizer = tokenizer
+        self.encoder = encoder
+        self.directory = directory
+        self._document = nfkc(document_text)
+
+    def read(self, text: str) -> Question:
+        normalized = normalize_query(read_romaji(nfkc(text)))
+        spelled, _ = self.readings.spell(normalized)
+        words = Words.of(spelled, self.tokenizer)
+        extra = self.glossary.expand(words)
+        search_text = f"{spelled} {extra}".strip()
+        # The examples are compared with the question as asked (kana spelled out), the passages with
+        # the question in the document's words.
+        if search_text == spelled:
+            vector = search_vector = self.encoder.encode([spelled])[0]
+        else:
+            vector, search_vector = self.encoder.encode([spelled, search_text])
+        return Question(
+            text=text, normalized=normalized, search_text=search_text, words=words,
+            terms=frozenset(self.tokenizer.terms(search_text)), vector=vector, search_vector=search_vector,
+            language=language_of(text), asked=self.glossary.asked_types(words),
+            phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
+            offices=tuple(self.directory.by_division(text)),
+        )
+
+    def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:
+        """The first coverage rule saying the document cannot answer this question, if any."""
+        text = nfkc(evidence)
+        for rule in self.glossary.coverage:
+            asked = ["".join(p) for p in question.words.has_any(rule.asks)]
+            if rule.asks_pattern:
+                asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(question.normalized)]
+            if not asked:
+                continue
+            if rule.needs == "$same":
+                if not any(a.strip() in self._document for a in asked):
+                    return rule
+            elif not re.search(rule.needs, text):
+                return rule
+        return None
