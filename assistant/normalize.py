@@ -71,12 +71,16 @@ def find_phones(text: str) -> list[str]:
     return found
 
 
+# At most this many characters besides the digits make a message a bare number look-up.
+_TERSE_CHARS = 6
 _EXTENSION_CUE = re.compile(r"番号|末尾|下4桁|下四桁|内線|電話|number|ending|ext")
 
 
 def find_extensions(text: str) -> list[str]:
     """Four-digit numbers given as the end of a phone number ("末尾が6034の番号"), not years."""
     folded = nfkc(text)
-    if not _EXTENSION_CUE.search(folded):
+    # A look-up typed in a hurry ("6037 何課", "６０３２") is the number and little else.
+    terse = len(re.sub(r"\d|\s", "", folded)) <= _TERSE_CHARS
+    if not (_EXTENSION_CUE.search(folded) or terse):
         return []
     return re.findall(r"(?<![\d-])(\d{4})(?![\d-]|\s*年)", folded)

@@ -15,6 +15,19 @@ from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
 
+# Sentence ends: a long message tells its story first and asks in its last sentence (or the last
+# one with a question mark); only that sentence says what kind of fact is asked for.
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+
+
+def asking_sentence(text: str) -> str:
+    """The sentence that asks: the last one with a question mark, else the last one."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    if len(sentences) <= 1:
+        return text
+    asking = [s for s in sentences if s[-1] in "？?"]
+    return (asking or sentences)[-1]
+
 
 class Language(StrEnum):
     ja = "ja"
@@ -40,6 +53,7 @@ class Question:
     normalized: str  # NFKC, lower case, dashes and spaces folded
     search_text: str  # in the document's words: kana spelled out, glossary words added
     words: Words
+    asking: Words  # the sentence that asks (a long message's story does not say what is asked)
     terms: frozenset[str]  # BM25 terms of the search text
     vector: np.ndarray  # the question itself, in the encoder's space (where the examples are)
     search_vector: np.ndarray  # the search text, in the encoder's space (where the passages are)
@@ -75,6 +89,8 @@ class QuestionReader:
         normalized = normalize_query(read_romaji(nfkc(text)))
         spelled, _ = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
+        last = asking_sentence(spelled)
+        asking = words if last == spelled else Words.of(last, self.tokenizer)
         extra = self.glossary.expand(words)
         search_text = f"{spelled} {extra}".strip()
         # The examples are compared with the question as asked (kana spelled out), the passages with
@@ -84,9 +100,9 @@ class QuestionReader:
         else:
             vector, search_vector = self.encoder.encode([spelled, search_text])
         return Question(
-            text=text, normalized=normalized, search_text=search_text, words=words,
+            text=text, normalized=normalized, search_text=search_text, words=words, asking=asking,
             terms=frozenset(self.tokenizer.terms(search_text)), vector=vector, search_vector=search_vector,
-            language=language_of(text), asked=self.glossary.asked_types(words),
+            language=language_of(text), asked=self.glossary.asked_types(asking),
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)),
         )
@@ -95,9 +111,9 @@ class QuestionReader:
         """The first coverage rule saying the document cannot answer this question, if any."""
         text = nfkc(evidence)
         for rule in self.glossary.coverage:
-            asked = ["".join(p) for p in question.words.has_any(rule.asks)]
+            asked = ["".join(p) for p in question.asking.has_any(rule.asks)]
             if rule.asks_pattern:
-                asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(question.normalized)]
+                asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(asking_sentence(question.normalized))]
             if not asked:
                 continue
             if rule.needs == "$same":

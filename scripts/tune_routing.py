@@ -64,6 +64,7 @@ def search(rows: list[Row], w: np.ndarray, clarify_options: tuple[float, ...]) -
     """Every (out-of-scope weight, abstain threshold, clarify share) scored for one set of weights."""
     n = len(rows)
     top_score = np.zeros(n)
+    top_lexical = np.zeros(n)
     top_right = np.zeros(n, bool)
     oos = np.array([r.oos for r in rows])
     is_oos = np.array([r.abstain for r in rows])
@@ -75,6 +76,7 @@ def search(rows: list[Row], w: np.ndarray, clarify_options: tuple[float, ...]) -
         order = np.argsort(-s)
         top = order[0]
         top_score[k] = s[top]
+        top_lexical[k] = r.x[top][FEATURES.index("lexical")]
         top_right[k] = r.titles[top] in r.correct
         for c in clarify_options:
             rivals = [i for i in order[1:3] if s[i] >= c * s[top] and not (r.offices[i] & r.offices[top])]
@@ -82,8 +84,9 @@ def search(rows: list[Row], w: np.ndarray, clarify_options: tuple[float, ...]) -
             in_top3[c][k] = any(r.titles[i] in r.correct for i in [top, *rivals])
     inside = ~is_oos
     out = []
-    for w_oos in (0.0, 0.5, 1.0, 1.5, 2.0, 3.0):
-        conf = top_score - w_oos * oos
+    for w_oos, discount in itertools.product((0.0, 0.5, 1.0, 1.5, 2.0, 3.0), (0.0, 0.5, 1.0)):
+        # discount: how far the question's words found in the initiative's text outweigh the examples
+        conf = top_score - w_oos * oos * (1 - discount * top_lexical)
         for abstain in np.arange(-0.6, 1.4, 0.02):
             away = (conf < abstain) | blocked
             for c in clarify_options:
@@ -93,7 +96,7 @@ def search(rows: list[Row], w: np.ndarray, clarify_options: tuple[float, ...]) -
                      "away": float((inside & away).sum() / inside.sum()),
                      "oos_ok": float((is_oos & away).sum() / max(is_oos.sum(), 1)),
                      "clarify": float((answered & asks[c]).sum() / inside.sum())}
-                out.append((m, (w_oos, round(float(abstain), 2), c)))
+                out.append((m, ((w_oos, discount), round(float(abstain), 2), c)))
     return out
 
 
@@ -116,7 +119,7 @@ def main() -> None:
     best: tuple[float, dict[str, float], tuple] = (-9.0, {}, ())
     combos = list(itertools.product(*grid.values()))
     rng.shuffle(combos)
-    for combo in combos[:400]:
+    for combo in combos:
         for m, knobs in search(rows, np.array(combo), (0.9, 0.95, 1.01)):
             o = objective(m)
             if o > best[0]:
@@ -128,14 +131,15 @@ def main() -> None:
     print("confidence_slope", round(fit_slope(rows, np.array(combo), w_oos, abstain), 2))
 
 
-def fit_slope(rows: list[Row], w: np.ndarray, w_oos: float, abstain: float) -> float:
+def fit_slope(rows: list[Row], w: np.ndarray, oos_knobs: tuple[float, float], abstain: float) -> float:
     """The slope k that makes sigmoid(k * (raw confidence - threshold)) the chance the answer is right
     (maximum likelihood over a grid): 0.5 sits at the threshold."""
     raw, right = [], []
+    w_oos, discount = oos_knobs
     for r in rows:
         s = r.x @ w
         top = int(np.argmax(s))
-        raw.append(s[top] - w_oos * r.oos - abstain)
+        raw.append(s[top] - w_oos * r.oos * (1 - discount * r.x[top][FEATURES.index("lexical")]) - abstain)
         right.append((not r.abstain) and r.titles[top] in r.correct)
     x, y = np.array(raw), np.array(right, float)
     best_k, best_ll = 1.0, -np.inf

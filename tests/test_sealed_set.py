@@ -1,0 +1,63 @@
+"""The sealed set: written by an independent author, varied in voice, and never leaked into the knowledge."""
+
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from assistant.evaluation import Case, load_cases
+from tests.conftest import CORPUS, PROJECT_ROOT
+
+SEALED = PROJECT_ROOT / "eval" / "sealed.jsonl"
+DOCUMENTS = (".txt", ".md", ".pdf")
+DATA = (".json", ".jsonl", ".yaml", ".yml", ".csv")
+RUN = 12  # characters a sealed question may share with the knowledge only where the document has them
+
+
+def _norm(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+@pytest.fixture(scope="module")
+def sealed() -> list[Case]:
+    return load_cases(SEALED)
+
+
+def test_the_sealed_set_is_large_and_speaks_in_many_voices(sealed: list[Case]) -> None:
+    assert len(sealed) >= 150
+    voices = Counter(c.voice for c in sealed)
+    expected = {"plain", "story", "kansai", "terse", "romaji", "english", "typo", "chain", "near_topic", "other_bureau"}
+    assert expected <= set(voices), voices
+    chains = [c for c in sealed if c.turn_expects is not None]
+    assert len(chains) >= 30 and all(2 <= len(c.turns) <= 4 for c in chains)
+
+
+def _knowledge(corpus: Path) -> tuple[str, list[tuple[str, str]]]:
+    """The documents' own text, and the data under corpus/ the assistant learns from (examples,
+    glossary, goals). The contact tables are transcribed from the documents' own last slides."""
+    documents, data = "", []
+    for path in sorted(corpus.rglob("*")):
+        if not path.is_file():
+            continue
+        text = _norm(path.read_text("utf-8", errors="ignore"))
+        if path.suffix in DOCUMENTS:
+            documents += text
+        elif path.suffix in DATA and "contacts" not in path.name:
+            data.append((path.name, text))
+    return documents, data
+
+
+def test_no_sealed_question_shaped_the_knowledge(sealed: list[Case]) -> None:
+    """A run of 12 characters shared with corpus data (and not taken from the document) would mean a
+    sealed question was copied into what the assistant learns from."""
+    documents, data = _knowledge(CORPUS)
+    leaks = []
+    for case in sealed:
+        for turn in case.turns:
+            t = _norm(turn)
+            for i in range(len(t) - RUN + 1):
+                run = t[i : i + RUN]
+                if run.strip() and run not in documents:
+                    leaks += [f"{case.id}: {run!r} in {name}" for name, text in data if run in text]
+    assert not leaks, "\n".join(sorted(set(leaks))[:30])
