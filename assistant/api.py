@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -18,6 +19,7 @@ from assistant import __version__, openai_api
 from assistant.chat import Turn
 from assistant.feedback import FeedbackError
 from assistant.inputs import BadInput, clean_text
+from assistant.mcp_server import MCP_PATH, build_mcp, http_mount
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 
@@ -156,10 +158,18 @@ def _describe(error: dict[str, Any]) -> str:
 def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None = None) -> FastAPI:
     """The API around an assistant; ``get_assistant`` raises when the index is not available."""
     limits = settings or get_settings()
-    app = FastAPI(title="Kansai policy assistant", version=__version__,
+    mcp = http_mount(build_mcp(get_assistant), limits)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with mcp.lifespan():  # the MCP endpoint's sessions live as long as the app
+            yield
+
+    app = FastAPI(title="Kansai policy assistant", version=__version__, lifespan=lifespan,
                   description="Cited answers over 近畿経済産業局 令和７年度 重点施策, routed to the right office. "
-                  "OpenAI-compatible API at /v1.")
+                  "OpenAI-compatible API at /v1, MCP (streamable HTTP) at /mcp.")
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
+    app.router.add_route(MCP_PATH, mcp.endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     openai_api.install(app, get_assistant, limits)
 
     @app.exception_handler(RequestValidationError)
