@@ -63,6 +63,7 @@ class Slide:
 
     @property
     def uri(self) -> str:
+        """The resource URI MCP clients read the slide by."""
         return SLIDE_URI.format(doc=self.doc, page=self.key)
 
 
@@ -195,6 +196,7 @@ class HttpMount:
 
     @contextlib.asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
+        """Run the session manager while the app runs (Starlette does not run a mounted app's lifespan)."""
         async with self.manager.run():
             yield
 

@@ -82,12 +82,15 @@ class ChatMessage(BaseModel):
     content: str | list[TextPart] | None = Field(None, description="The text, or a list of text parts.")
 
     def text(self) -> str:
+        """The message's text, its text parts joined."""
         if isinstance(self.content, list):
             return "".join(p.text or "" for p in self.content if p.type == "text")
         return self.content or ""
 
 
 class StreamOptions(BaseModel):
+    """``stream_options``: ``include_usage`` adds a last chunk with the usage."""
+
     include_usage: bool = False
 
 
