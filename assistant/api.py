@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI, Query, Request
@@ -14,10 +15,11 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
-from assistant import __version__
+from assistant import __version__, openai_api
 from assistant.chat import Turn
 from assistant.feedback import FeedbackError
 from assistant.inputs import BadInput, clean_text
+from assistant.mcp_server import MCP_PATH, build_mcp, http_mount
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
 
@@ -156,34 +158,53 @@ def _describe(error: dict[str, Any]) -> str:
 def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None = None) -> FastAPI:
     """The API around an assistant; ``get_assistant`` raises when the index is not available."""
     limits = settings or get_settings()
-    app = FastAPI(title="Kansai policy assistant", version=__version__,
-                  description="Cited answers over 近畿経済産業局 令和７年度 重点施策, routed to the right office.")
+    mcp = http_mount(build_mcp(get_assistant), limits)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with mcp.lifespan():  # the MCP endpoint's sessions live as long as the app
+            yield
+
+    app = FastAPI(title="Kansai policy assistant", version=__version__, lifespan=lifespan,
+                  description="Cited answers over 近畿経済産業局 令和７年度 重点施策, routed to the right office. "
+                  "OpenAI-compatible API at /v1, MCP (streamable HTTP) at /mcp.")
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
+    app.router.add_route(MCP_PATH, mcp.endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False)
+    openai_api.install(app, get_assistant, limits)
 
     @app.exception_handler(RequestValidationError)
-    async def invalid_request(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = exc.errors()
+        if openai_api.is_openai_path(request):  # /v1 answers in OpenAI's error shape, the rest in ours
+            return openai_api.validation_error(list(errors))
         problems = "; ".join(_describe(e) for e in errors[:5])
         if any(e.get("loc", ("",))[0] == "body" for e in errors):
             problems += '. Send Content-Type: application/json and {"message": "...", "history": [...]}'
         return _problem(422, f"invalid request: {problems}")
 
     @app.exception_handler(HTTPException)
-    async def http_problem(_: Request, exc: HTTPException) -> JSONResponse:
+    async def http_problem(request: Request, exc: HTTPException) -> JSONResponse:
         # Every error has the same shape, {"error": ...}, including the ones FastAPI raises itself.
         messages = {
             400: "the body could not be parsed: send a JSON object, UTF-8 encoded",
             413: f"the request body is too large: at most {limits.max_request_bytes} bytes",
         }
-        response = _problem(exc.status_code, messages.get(exc.status_code, str(exc.detail)))
+        message = messages.get(exc.status_code, str(exc.detail))
+        if openai_api.is_openai_path(request):
+            response = openai_api.error_response(exc.status_code, message)
+        else:
+            response = _problem(exc.status_code, message)
         response.headers.update(exc.headers or {})
         return response
 
     @app.exception_handler(Exception)
-    async def unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         # Last resort: the cause goes to the log, never a stack trace to the client.
         log.exception("unexpected error while answering")
-        return _problem(500, "the assistant hit an unexpected error; it has been logged")
+        message = "the assistant hit an unexpected error; it has been logged"
+        if openai_api.is_openai_path(request):
+            return openai_api.error_response(500, message, kind="server_error")
+        return _problem(500, message)
 
     def assistant_or_503() -> Assistant | JSONResponse:
         try:

@@ -438,6 +438,24 @@ def feedback_export(out: Path | None) -> None:
                "Fill in each `expect` before adding it to eval/dev.jsonl.", err=True)
 
 
+@main.command("mcp")
+def mcp_cmd() -> None:
+    """Serve the assistant as an MCP server over stdio (for MCP clients that start it themselves).
+
+    Tools: ask, find_office, list_initiatives; resources: the document's slides. Stdout carries only
+    the protocol; logs go to stderr. The served app also offers MCP over HTTP at /mcp.
+
+    \b
+    Example (an MCP client's command line):
+      /path/to/.venv/bin/kinki-assistant mcp
+    """
+    from assistant.mcp_server import run_stdio, stdout_to_stderr
+
+    with stdout_to_stderr():  # opening the index must not print anything onto the protocol's stream
+        assistant = _assistant()
+    run_stdio(assistant)
+
+
 @main.command()
 @click.option("--host", default=None, help="Address to bind (default from settings: 127.0.0.1).")
 @click.option("--port", default=None, type=int, help="Port (default from settings: 7860).")
@@ -455,6 +473,11 @@ def serve(host: str | None, port: int | None, workers: int) -> None:
 
     s = get_settings()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    if host:  # the app reads it from settings too (the MCP endpoint's Host check depends on it)
+        from assistant import settings as settings_module
+
+        os.environ["KINKI_HOST"] = host
+        settings_module.get_settings.cache_clear()
     # The server lives in ui/ (the core never imports the UI); uvicorn loads it by name.
     uvicorn.run("ui.server:create_server", factory=True, host=host or s.host, port=port or s.port, log_level="info",
                 workers=workers)

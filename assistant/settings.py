@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     max_feedback_comment_chars: int = Field(1000, description="Longer feedback comments are refused with a clear message.")
     finder_max_results: int = Field(5, description="Most initiatives the support finder lists.")
 
+    api_token: str | None = Field(
+        None, description="When set, the OpenAI-compatible API (/v1) requires `Authorization: Bearer <token>`."
+    )
+
     host: str = Field("127.0.0.1", description="Address `serve` binds to.")
     port: int = Field(7860, description="Port `serve` binds to.")
 

@@ -42,6 +42,17 @@ def test_guard_really_blocks(tmp_path: Path, settings: Settings) -> None:
     assert "8.8.8.8" in (tmp_path / "attempts.log").read_text()
 
 
+OPENAI_BODY = {"model": "kinki-assistant", "messages": [{"role": "user", "content": "水素の相談はどこ？"}]}
+MCP_INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+    "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "offline-test", "version": "1"}}}
+
+
+def _post(port: int, path: str, body: dict) -> urllib.request.Request:
+    return urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST", data=json.dumps(body).encode(),
+                                  headers={"Content-Type": "application/json",
+                                           "Accept": "application/json, text/event-stream"})
+
+
 @pytest.mark.slow
 def test_build_ask_and_serve_reach_no_network(tmp_path: Path, settings: Settings) -> None:
     env = guarded_env(tmp_path, settings)
@@ -64,6 +75,11 @@ def test_build_ask_and_serve_reach_no_network(tmp_path: Path, settings: Settings
             assert json.load(r)["contacts"][0]["division"] == "創業・経営支援課"
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
             assert r.status == 200
+        # The OpenAI-compatible API and the MCP endpoint live in the same process: use both.
+        with urllib.request.urlopen(_post(port, "/v1/chat/completions", OPENAI_BODY), timeout=30) as r:
+            assert "06-6966-6055" in json.load(r)["choices"][0]["message"]["content"]
+        with urllib.request.urlopen(_post(port, "/mcp", MCP_INITIALIZE), timeout=30) as r:
+            assert json.load(r)["result"]["serverInfo"]["name"] == "kinki-assistant"
         time.sleep(2)  # give background threads (analytics, version checks) a chance to try
     finally:
         server.terminate()
