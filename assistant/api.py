@@ -50,6 +50,20 @@ class ContactOut(BaseModel):
     initiative: str
 
 
+class OptionOut(BaseModel):
+    initiative: str
+    department: str
+    division: str
+    phone: str
+
+
+class ClarifyOut(BaseModel):
+    question: str = Field(description="What the assistant asks instead of guessing.")
+    options: list[OptionOut] = Field(description="The initiatives that fit, each with its office; `contacts` "
+                                     "lists the same offices in this order. Send an option's initiative back "
+                                     "(or its number) as the next message to choose it.")
+
+
 class AnswerOut(BaseModel):
     answer: str
     citations: list[CitationOut]
@@ -60,6 +74,7 @@ class AnswerOut(BaseModel):
     confidence: float = 0.0
     language: str = "ja"
     degraded: bool = False
+    clarify: ClarifyOut | None = Field(None, description="Set when two or more initiatives fit about equally.")
 
 
 class FeedbackIn(BaseModel):

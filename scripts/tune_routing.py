@@ -87,7 +87,7 @@ def search(rows: list[Row], w: np.ndarray, clarify_options: tuple[float, ...]) -
     for w_oos, discount in itertools.product((0.0, 0.5, 1.0, 1.5, 2.0, 3.0), (0.0, 0.5, 1.0)):
         # discount: how far the question's words found in the initiative's text outweigh the examples
         conf = top_score - w_oos * oos * (1 - discount * top_lexical)
-        for abstain in np.arange(-0.6, 1.4, 0.02):
+        for abstain in np.arange(-0.4, 1.2, 0.04):
             away = (conf < abstain) | blocked
             for c in clarify_options:
                 answered = inside & ~away
@@ -119,7 +119,7 @@ def main() -> None:
     best: tuple[float, dict[str, float], tuple] = (-9.0, {}, ())
     combos = list(itertools.product(*grid.values()))
     rng.shuffle(combos)
-    for combo in combos:
+    for combo in combos[:300]:
         for m, knobs in search(rows, np.array(combo), (0.9, 0.95, 1.01)):
             o = objective(m)
             if o > best[0]:

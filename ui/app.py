@@ -306,6 +306,9 @@ def text_of(content: Any) -> str:
     return ""
 
 
+MAX_OPTIONS = 3  # buttons for a clarifying question's choices
+
+
 class ChatTurn(NamedTuple):
     """What one chat turn changes on the page."""
 
@@ -314,6 +317,7 @@ class ChatTurn(NamedTuple):
     contact: str  # the contact card
     turns: list[dict[str, str]]  # the conversation as typed, read as history by the next turn
     records: dict[str, Any]  # what each shown answer was, for feedback on it
+    options: list[str] = []  # a clarifying question's choices, shown as buttons
 
 
 def chat_turn(assistant: Assistant, message: Any, chat: ChatHistory | None,
@@ -348,7 +352,9 @@ def chat_turn(assistant: Assistant, message: Any, chat: ChatHistory | None,
     records[str(len(chat) - 1)] = {"question": message, "history": [t["content"] for t in turns if t["role"] == "user"],
                                    "answer": answer.to_dict()}
     turns = turns + [{"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
-    return ChatTurn(chat, "", contact_card_html(answer), turns, records)
+    options = [f"{i}. 「{o.initiative}」（{o.division}）" for i, o in enumerate(answer.clarify.options, 1)] \
+        if answer.clarify else []
+    return ChatTurn(chat, "", contact_card_html(answer), turns, records, options)
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
@@ -359,7 +365,11 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     def respond(message: str, chat: ChatHistory, turns: list[dict[str, str]],
                 records: dict[str, Any]) -> tuple[Any, ...]:
         turn = chat_turn(assistant, message, chat, turns, records)
-        return turn.chat, turn.box, turn.contact or gr.update(), turn.turns, turn.records, "", gr.update(visible=False)
+        # A clarifying question's choices become buttons; any other answer hides them.
+        buttons = [gr.update(value=turn.options[i], visible=True) if i < len(turn.options) else gr.update(visible=False)
+                   for i in range(MAX_OPTIONS)]
+        return (turn.chat, turn.box, turn.contact or gr.update(), turn.turns, turn.records, "",
+                gr.update(visible=False), *buttons)
 
     def rate(records: dict[str, Any], data: gr.LikeData) -> tuple[Any, ...]:
         index = data.index if isinstance(data.index, int) else data.index[0]
@@ -438,6 +448,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                         # No "share" button: it posts to Hugging Face, and this app stays offline.
                         chat = gr.Chatbot(label="チャット / Chat", height=460, elem_id="chatbot",
                                           feedback_options=("Like", "Dislike"), buttons=["copy", "copy_all"])
+                        with gr.Row(elem_id="clarify-options"):
+                            option_buttons = [gr.Button(visible=False, size="sm", elem_id=f"option-{i + 1}")
+                                              for i in range(MAX_OPTIONS)]
                         box = gr.Textbox(label="質問 / Question", placeholder="例：取引先が値上げを認めてくれない",
                                          elem_id="question", max_length=assistant.settings.max_message_chars)
                         with gr.Row():
@@ -452,11 +465,14 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                             comment = gr.Textbox(label="コメント（任意） / Comment (optional)", elem_id="feedback-comment",
                                                  max_length=assistant.settings.max_feedback_comment_chars, lines=2)
                             comment_btn = gr.Button("コメントを送る / Send comment", elem_id="send-comment", size="sm")
-                outputs = [chat, box, card, turns, records, status, comment_row]
+                outputs = [chat, box, card, turns, records, status, comment_row, *option_buttons]
                 box.submit(respond, [box, chat, turns, records], outputs, api_name="chat")
                 send.click(respond, [box, chat, turns, records], outputs, api_visibility="private")
-                clear.click(lambda: ([], "", WELCOME_CARD, [], {}, "", gr.update(visible=False)), None, outputs,
-                            api_visibility="private")
+                for button in option_buttons:  # choosing an option answers the clarifying question
+                    button.click(respond, [button, chat, turns, records], outputs, api_visibility="private")
+                hidden = [gr.update(visible=False)] * MAX_OPTIONS
+                clear.click(lambda: ([], "", WELCOME_CARD, [], {}, "", gr.update(visible=False), *hidden), None,
+                            outputs, api_visibility="private")
                 chat.clear(lambda: (WELCOME_CARD, [], {}, "", gr.update(visible=False)), None,
                            [card, turns, records, status, comment_row], api_visibility="private")
                 chat.like(rate, [records], [status, feedback_id, comment_row], api_visibility="private")
