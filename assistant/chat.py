@@ -17,6 +17,8 @@ _FOLLOW_UP = re.compile(
     r"その|そこ|それ|そちら|この|あの|さっき|先ほど|担当|電話|番号|連絡先|窓口|問い?合わせ|いつ|開催日|日程|場所|"
     r"詳しく|もっと|ほか|他に|どこ|誰|\b(it|its|that|this|they|them|their|there|phone|number|contact|when|where|who)\b"
 )
+# Earlier user turns replayed to find the current topic.
+_TOPIC_TURNS = 3
 # A follow-up is short: a long message carries its own topic.
 _FOLLOW_UP_MAX_CHARS = 40
 # A message routed this confidently on its own names a topic of its own ("じゃあ外国人材の採用は？"),
@@ -47,18 +49,6 @@ class Conversation:
         self.composer = composer
         self.settings = settings
 
-    def context_of(self, history: list[Turn]) -> list[str]:
-        """The earlier user messages that may give a follow-up its topic, most recent first."""
-        recent = history[-self.settings.max_history_turns :]
-        users = [t.content for t in reversed(recent) if t.role == "user" and t.content.strip()]
-        out, total = [], 0
-        for u in users[:3]:
-            total += len(u)
-            if total > self.settings.max_history_chars:
-                break
-            out.append(u[: self.settings.max_message_chars])
-        return out
-
     def chosen_option(self, message: str, history: list[Turn]) -> str | None:
         """The option a reply picks when the assistant's last turn asked which initiative was meant."""
         last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
@@ -72,41 +62,47 @@ class Conversation:
         named = [t for t in options.values() if len(text) >= 2 and (text in nfkc(t) or nfkc(t) in text)]
         return named[0] if len(named) == 1 else None
 
+    def topic(self, history: list[Turn]) -> Route | None:
+        """The conversation's current topic: the last few user turns replayed in order, each read in
+        the light of the topic before it; a turn that is turned away or asks back leaves it as it was."""
+        recent = history[-self.settings.max_history_turns :]
+        asked = [i for i, t in enumerate(recent) if t.role == "user" and t.content.strip()][-_TOPIC_TURNS:]
+        topic: Route | None = None
+        for i in asked:
+            route = self._resolve_with(recent[i].content[: self.settings.max_message_chars], recent[:i], topic)
+            if not route.abstained and route.reason != RouteReason.clarify:
+                topic = route
+        return topic
+
     def resolve(self, message: str, history: list[Turn]) -> Route:
-        """Route a message; a follow-up without a topic of its own borrows the previous one."""
+        """Route a message; a follow-up without a topic of its own is read with the current topic."""
+        return self._resolve_with(message, history, self.topic(history))
+
+    def _resolve_with(self, message: str, history: list[Turn], topic: Route | None) -> Route:
         chosen = self.chosen_option(message, history)
         if chosen is not None:
             return self.router.route(self.router.read(chosen))
         question = self.router.read(message)
         route = self.router.route(question)
-        context = self.context_of(history)
-        if not context or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
+        if topic is None or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
             return route
         if not self._is_follow_up(question, route):
             return route
-        # The most recent earlier message with a topic of its own gives the follow-up its topic
-        # (["DX推進の取組について", "目標は何社？", "担当部署の電話番号は？"] → DX).
-        for previous in context:
-            earlier = self.router.route(self.router.read(previous))
-            if earlier.abstained or (earlier.confidence < _CONFIDENT and self._is_follow_up(earlier.question, earlier)):
-                continue
-            combined = self.router.route(self.router.read(f"{previous} {message}"))
-            if not combined.abstained:
-                return combined
-        return route
+        # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
+        combined = self.router.route(self.router.read(f"{topic.question.text} {message}"))
+        return route if combined.abstained else combined
 
     def _is_follow_up(self, question: Question, route: Route) -> bool:
-        """A short message that points back or asks for a fact, without a topic of its own: read
-        alone it finds no initiative confidently, and it is not a question of another kind (the
-        nearest examples of it are mostly questions the document does not answer)."""
-        text = question.normalized
-        if len(text) > _FOLLOW_UP_MAX_CHARS:
-            return False
-        if not (_FOLLOW_UP.search(text) or question.asked):
+        """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read
+        alone it finds no initiative confidently, or only several, and it is not a question of another
+        kind (its nearest examples are mostly questions the document does not answer)."""
+        if len(question.normalized) > _FOLLOW_UP_MAX_CHARS:
             return False
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= _ELSEWHERE:
             return False
-        return route.abstained or route.confidence < _OWN_TOPIC_CONFIDENCE
+        if route.abstained or route.reason == RouteReason.clarify:
+            return True
+        return route.confidence < _OWN_TOPIC_CONFIDENCE or bool(_FOLLOW_UP.search(question.normalized))
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         history = history or []
