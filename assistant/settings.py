@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     )
 
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
+    max_query_chars: int = Field(
+        200, description="Longest directory query (/api/contacts?q=, the Directory box); longer ones are refused (422)."
+    )
     max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
     max_history_chars: int = Field(20000, description="Total characters of history read.")
     max_request_bytes: int = Field(
