@@ -163,7 +163,8 @@ class Assistant:
         m = self.index.manifest
         # In server mode Chroma can go away between requests: ask it, so the mode is current.
         remote = self.settings.chroma_mode == ChromaMode.server
-        dense_ok = self.index.dense.probe() if remote or self.index.degraded else True
+        wait = self.settings.chroma_health_timeout_seconds if remote else None
+        dense_ok = self.index.dense.probe(wait) if remote or self.index.degraded else True
         return {
             "status": "ok" if dense_ok else "degraded",
             "version": __version__,
