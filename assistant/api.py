@@ -99,7 +99,7 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The error responses an operation can give, declared so the schema lists every status the server sends."""
     meaning = {
         400: "The body is not UTF-8 JSON, or Content-Length is not a number.",
-        413: "The body, or the message, is longer than the server accepts.",
+        413: "The request body is larger than the server reads (max_request_bytes).",
         422: "A parameter or field is missing, of the wrong type or outside its declared limits.",
         503: "The search index (or the feedback store) is not available; the message says what to do.",
     }
@@ -208,7 +208,7 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
         model_config = STRICT
         message: str = Field(
             description=f"The user's question, in Japanese or English: {meaningful} (else 422), at most "
-            f"{limits.max_message_chars} characters as sent (else 413; also 413 when Unicode NFKC normalisation "
+            f"{limits.max_message_chars} characters as sent (else 422; also 422 when Unicode NFKC normalisation "
             f"makes it longer than {2 * limits.max_message_chars}).",
             json_schema_extra={"minLength": 1, "maxLength": limits.max_message_chars, "pattern": MESSAGE_PATTERN})
         history: list[Message] = Field(
