@@ -19,9 +19,6 @@ from assistant.settings import Settings
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 # A lone UTF-16 surrogate cannot be encoded to UTF-8 (JSON "\ud800" decodes to one).
 _SURROGATE_RE = re.compile(r"[\ud800-\udfff]")
-# Script and style blocks, then any tag-like markup; "<1億円" or "a < b" are not tags and stay.
-_SCRIPT_RE = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
-_TAG_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
 _SPACES_RE = re.compile(r"[ \t\u3000]+")
 _ROLES = ("user", "assistant")
 
@@ -42,8 +39,7 @@ def clean_text(text: str) -> str:
     """The text without control characters, lone surrogates, HTML tags or runs of spaces."""
     text = _SURROGATE_RE.sub("", text)
     text = _CONTROL_RE.sub(" ", text)
-    text = _SCRIPT_RE.sub(" ", text)
-    text = _TAG_RE.sub(" ", text)
+    text = _MARKUP_RE.sub(" ", text)
     return _SPACES_RE.sub(" ", text).strip()
 
 
@@ -104,11 +100,14 @@ def _block(name: str) -> str:
     return f"<{ci}(?!\\w)[^>]*>(?:(?!{close})[\\s\\S])*{close}"
 
 
-_MARKUP = "|".join([
-    _block("script"), _block("style"),
-    r"<!--(?:(?!-->)[\s\S])*-->",
-    f"</?[A-Za-z][A-Za-z0-9:-]*(?:{_TAG_SPACE}[^<>]*)?/?>",
-])
+# Script and style blocks (with what they hold), comments and any tag-like markup, removed in one
+# left-to-right pass; "<1億円" or "a < b" are not tags and stay. Every piece has one possible length
+# where it starts (shortest block or comment, a tag ends at its first ">"), and a tag is only a tag
+# where no block starts, so the patterns below can say exactly what this pass leaves.
+_BLOCKS = f"{_block('script')}|{_block('style')}"
+_MARKUP = "|".join([_BLOCKS, r"<!--(?:(?!-->)[\s\S])*-->",
+                    f"(?!{_BLOCKS})</?[A-Za-z][A-Za-z0-9:-]*(?:{_TAG_SPACE}[^<>]*)?/?>"])
+_MARKUP_RE = re.compile(_MARKUP)
 # Letters and digits the directory can search with: Latin, Greek, Cyrillic, kana, kanji, full-width.
 SEARCHABLE = (r"0-9A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u0370-\u03ff\u0400-\u04ff\u3005\u3041-\u3096"
               r"\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff10-\uff19"
@@ -118,7 +117,8 @@ _SEARCHABLE_RE = re.compile(f"[{SEARCHABLE}]")
 
 def _not_only(ignorable: str) -> str:
     # Not made only of ignorable characters and markup; then at least one character (for generators).
-    return f"^(?!(?:{ignorable}|{_MARKUP})*$)[\\s\\S]"
+    # Where markup starts, it is markup (as in clean_text), never a run of ordinary characters.
+    return f"^(?!(?:{_MARKUP}|(?!{_MARKUP}){ignorable})*$)[\\s\\S]"
 
 
 # A message clean_text does not empty: something besides white space, control characters and markup.

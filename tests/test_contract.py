@@ -63,7 +63,8 @@ def test_the_server_keeps_every_promise_of_its_openapi_schema(tmp_path: Path, se
 # Characters and pieces that make markup, white space and control characters, so generated texts
 # often sit right on the line between "something to answer" and "nothing left after clean-up".
 _PIECES = st.sampled_from(list("<>/!-ab1水 \t\n\x00\x1c\u200b\u3000、?=\"'") + [
-    "script", "STYLE", "<!--", "-->", "<script>", "</script >", "<style x>", "</style>", "<b>", "</b>", "<a\x00b>"])
+    "script", "STYLE", "<!--", "-->", "<!-->", "<script>", "</script >", "<style x>", "</style>", "<b>", "</b>",
+    "<a\x00b>", "<scr\x00ipt>"])
 _TEXTS = st.lists(_PIECES, max_size=16).map("".join) | st.text(max_size=40)
 
 
