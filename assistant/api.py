@@ -1,16 +1,18 @@
 """HTTP API over the assistant: routes only convert requests and responses; the core does the work."""
 
-from __future__ import annotations
+# No `from __future__ import annotations`: the request models are built in create_app (their limits come
+# from the settings), and FastAPI must resolve the endpoints' annotations to those local classes.
 
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
-from fastapi import FastAPI, Query, Request
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
@@ -18,7 +20,8 @@ from starlette.types import Message as AsgiMessage
 from assistant import __version__, openai_api
 from assistant.chat import Turn
 from assistant.feedback import FeedbackError
-from assistant.inputs import BadInput, clean_text
+from assistant.finder import load_goals
+from assistant.inputs import MESSAGE_PATTERN, QUERY_PATTERN, BadInput, check_query, clean_text
 from assistant.mcp_server import MCP_PATH, build_mcp, http_mount
 from assistant.service import Assistant
 from assistant.settings import Settings, get_settings
@@ -26,17 +29,19 @@ from assistant.settings import Settings, get_settings
 log = logging.getLogger(__name__)
 
 
+# Every model is strict: pydantic's lax mode accepts "3" for an integer and 0 for a boolean, which the
+# schema calls invalid, and a request the schema rejects must be rejected (and the other way round).
+STRICT = ConfigDict(strict=True)
+
+
 class Message(BaseModel):
+    model_config = STRICT
     role: Literal["user", "assistant"] = Field(description="Who said it.")
     content: str = Field(description="What was said.")
 
 
-class ChatRequest(BaseModel):
-    message: str = Field(description="The user's question, in Japanese or English.")
-    history: list[Message] = Field(default_factory=list, description="Earlier turns, oldest first.")
-
-
 class CitationOut(BaseModel):
+    model_config = STRICT
     section: str
     page: int | None
     quote: str
@@ -44,6 +49,7 @@ class CitationOut(BaseModel):
 
 
 class ContactOut(BaseModel):
+    model_config = STRICT
     department: str
     division: str
     phone: str
@@ -65,6 +71,7 @@ class ClarifyOut(BaseModel):
 
 
 class AnswerOut(BaseModel):
+    model_config = STRICT
     answer: str
     citations: list[CitationOut]
     contacts: list[ContactOut]
@@ -75,14 +82,6 @@ class AnswerOut(BaseModel):
     language: str = "ja"
     degraded: bool = False
     clarify: ClarifyOut | None = Field(None, description="Set when two or more initiatives fit about equally.")
-
-
-class FeedbackIn(BaseModel):
-    rating: Literal["up", "down"] = Field(description="Thumbs up or thumbs down.")
-    question: str = Field(description="The question that was answered.")
-    answer: AnswerOut = Field(description="The answer object as /api/chat returned it.")
-    comment: str = Field("", description="Optional: what was wrong or right.")
-    history: list[str] = Field(default_factory=list, description="Earlier user messages of the chat, oldest first.")
 
 
 class FeedbackOut(BaseModel):
@@ -96,11 +95,6 @@ class GoalOut(BaseModel):
     en: str
 
 
-class SupportRequest(BaseModel):
-    goals: list[str] = Field(default_factory=list, description="Goal ids (see /api/goals), e.g. ['overseas', 'dx'].")
-    description: str = Field("", description="Optional: the company in a sentence or two.")
-
-
 class RecommendationOut(BaseModel):
     initiative: str
     score: float
@@ -110,8 +104,56 @@ class RecommendationOut(BaseModel):
     contacts: list[ContactOut]
 
 
-def _problem(status: int, message: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": message})
+class ErrorOut(BaseModel):
+    error: str = Field(description="What is wrong and what to send instead.")
+
+
+def _problem(status: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(status_code=status, content={"error": message}, headers=headers)
+
+
+def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """The error responses an operation can give, declared so the schema lists every status the server sends."""
+    meaning = {
+        400: "The body is not UTF-8 JSON, or Content-Length is not a number.",
+        413: "The request body is larger than the server reads (max_request_bytes).",
+        422: "A parameter or field is missing, of the wrong type or outside its declared limits.",
+        503: "The search index (or the feedback store) is not available; the message says what to do.",
+    }
+    return {s: {"model": ErrorOut, "description": meaning[s]} for s in statuses}
+
+
+class MethodGuard:
+    """ASGI middleware answering a method an API path does not declare with 405, an ``Allow`` header and
+    ``{"error": ...}``.
+
+    Without it the Gradio app mounted at ``/`` takes such requests (a mount matches every path) and
+    answers 404 with its own body. Paths that are not API operations (the UI, /docs) are left alone.
+    """
+
+    def __init__(self, app: ASGIApp, api: FastAPI) -> None:
+        self.app = app
+        self.api = api
+        self._allowed: dict[str, set[str]] | None = None
+
+    def allowed(self) -> dict[str, set[str]]:
+        # Read from the routes on first use, when every operation has been added.
+        if self._allowed is None:
+            allowed: dict[str, set[str]] = {}
+            for route in self.api.routes:
+                if isinstance(route, APIRoute) and route.include_in_schema:
+                    allowed.setdefault(route.path, set()).update(route.methods)
+            self._allowed = allowed
+        return self._allowed
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        methods = self.allowed().get(scope["path"]) if scope["type"] == "http" else None
+        if methods is None or scope["method"] in methods:
+            await self.app(scope, receive, send)
+            return
+        allow = ", ".join(sorted(methods))
+        await _problem(405, f"{scope['method']} is not allowed on {scope['path']}: use {allow}",
+                       {"Allow": allow})(scope, receive, send)
 
 
 class BodyLimit:
@@ -186,6 +228,45 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
     app.router.add_route(MCP_PATH, mcp.endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False)
     openai_api.install(app, get_assistant, limits)
+    app.add_middleware(MethodGuard, api=app)
+    meaningful = "at least one character besides white space, control characters and HTML markup"
+
+    class ChatRequest(BaseModel):
+        model_config = STRICT
+        message: str = Field(
+            description=f"The user's question, in Japanese or English: {meaningful} (else 422), at most "
+            f"{limits.max_message_chars} characters as sent (else 422; also 422 when Unicode NFKC normalisation "
+            f"makes it longer than {2 * limits.max_message_chars}).",
+            json_schema_extra={"minLength": 1, "maxLength": limits.max_message_chars, "pattern": MESSAGE_PATTERN})
+        history: list[Message] = Field(
+            default_factory=list,
+            description=f"Earlier turns, oldest first; only the last {limits.max_history_turns} turns and "
+            f"{limits.max_history_chars} characters are read.")
+
+    class FeedbackIn(BaseModel):
+        model_config = STRICT
+        rating: Literal["up", "down"] = Field(description="Thumbs up or thumbs down.")
+        question: str = Field(description=f"The question that was answered: {meaningful}.",
+                              json_schema_extra={"minLength": 1, "pattern": MESSAGE_PATTERN})
+        answer: AnswerOut = Field(description="The answer object as /api/chat returned it.")
+        comment: str = Field("", description="Optional: what was wrong or right.",
+                             json_schema_extra={"maxLength": limits.max_feedback_comment_chars})
+        history: list[str] = Field(default_factory=list, description="Earlier user messages of the chat, oldest first.")
+
+    goal_names = sorted({n for g in load_goals(limits.corpus_dir / "goals.json") for n in (g.id, g.ja, g.en, g.label)})
+
+    class SupportRequest(BaseModel):
+        # At least one goal, or a description with something in it: declared here, checked in support().
+        model_config = ConfigDict(strict=True, json_schema_extra={"anyOf": [
+            {"required": ["goals"], "properties": {"goals": {"minItems": 1}}},
+            {"required": ["description"], "properties": {"description": {"pattern": MESSAGE_PATTERN}}},
+        ]})
+        goals: list[str] = Field(
+            default_factory=list, description="Goal ids or labels (see /api/goals), e.g. ['overseas', 'dx'].",
+            json_schema_extra={"items": {"type": "string", "enum": goal_names}} if goal_names else None)
+        description: str = Field(
+            "", description="Optional: the company in a sentence or two.",
+            json_schema_extra={"maxLength": limits.max_message_chars})
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -228,12 +309,12 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
             log.error("assistant unavailable: %s", e)
             return _problem(503, f"the search index is not available ({e}); build it with `kinki-assistant build-index`")
 
-    @app.get("/healthz")
+    @app.get("/healthz", responses=_errors(503))
     def healthz() -> Any:
         a = assistant_or_503()
         return a if isinstance(a, JSONResponse) else a.health()
 
-    @app.post("/api/chat", response_model=AnswerOut)
+    @app.post("/api/chat", response_model=AnswerOut, responses=_errors(400, 413, 422, 503))
     def chat(request: ChatRequest) -> Any:
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
@@ -244,15 +325,55 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
         except BadInput as e:
             return _problem(e.status, str(e))
 
-    @app.get("/api/contacts", response_model=list[ContactOut])
-    def contacts(q: str = Query("", max_length=200, description="A topic, a division name or a phone number.")) -> Any:
+    # Either q (something to search for) or all=true (every office), never neither: an empty search used
+    # to return the whole directory, which hid mistakes. OpenAPI cannot relate two separate query
+    # parameters, so they are declared as one form-exploded object whose schema says "q xor all=true".
+    q_schema = {"type": "string", "minLength": 1, "maxLength": limits.max_query_chars, "pattern": QUERY_PATTERN,
+                "description": "A topic, a division name or a phone number written any way: at least one letter or "
+                               "digit outside HTML markup."}
+    contacts_params = [{
+        "name": "search", "in": "query", "required": True, "style": "form", "explode": True,
+        "description": "`q=水素` (a topic, division name or phone number), or `all=true` for every office.",
+        "schema": {"type": "object", "oneOf": [
+            {"type": "object", "required": ["q"], "additionalProperties": False,
+             "properties": {"q": q_schema, "all": {"type": "boolean", "enum": [False]}}},
+            {"type": "object", "required": ["all"], "additionalProperties": False,
+             "properties": {"all": {"type": "boolean", "enum": [True],
+                                    "description": "Every office of the directory."}}},
+        ]},
+    }]
+
+    @app.get("/api/contacts", response_model=list[ContactOut], responses=_errors(422, 503),
+             openapi_extra={"parameters": contacts_params})
+    def contacts(request: Request) -> Any:
+        params = request.query_params
+        unknown = sorted(set(params) - {"q", "all"})
+        if unknown:
+            return _problem(422, f"不明なパラメータです: {', '.join(unknown)}。q または all=true を使ってください。 / "
+                                 f"unknown parameter {', '.join(unknown)}: use q or all=true")
+        everything = params.get("all")
+        if everything not in (None, "true", "false"):
+            return _problem(422, "all には true か false を指定してください。 / all must be true or false")
+        if everything == "true" and "q" in params:
+            return _problem(422, "q と all=true は同時に指定できません。 / give either q or all=true, not both")
+        query = ""
+        if everything != "true":
+            try:
+                query = check_query(params.get("q", ""), limits.max_query_chars)
+            except BadInput as e:
+                return _problem(e.status, str(e))
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
             return a
-        return [c.to_dict() for c in a.find_contacts(clean_text(q))]
+        return [c.to_dict() for c in (a.all_contacts() if everything == "true" else a.find_contacts(query))]
 
-    @app.post("/api/feedback", response_model=FeedbackOut, status_code=201)
+    @app.post("/api/feedback", response_model=FeedbackOut, status_code=201, responses=_errors(400, 413, 422, 503))
     def feedback(request: FeedbackIn) -> Any:
+        # The declared limits, checked on the text as sent (the store strips it before its own checks).
+        if not clean_text(request.question):
+            return _problem(422, "question is empty: feedback must say which question was answered")
+        if len(request.comment) > limits.max_feedback_comment_chars:
+            return _problem(422, f"comment is too long: at most {limits.max_feedback_comment_chars} characters")
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
             return a
@@ -265,20 +386,28 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
             return _problem(503, str(e))
         return {"id": fid, "stored": True}
 
-    @app.get("/api/goals", response_model=list[GoalOut])
+    @app.get("/api/goals", response_model=list[GoalOut], responses=_errors(503))
     def goals() -> Any:
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
             return a
         return [{"id": g.id, "ja": g.ja, "en": g.en} for g in a.goals]
 
-    @app.post("/api/support", response_model=list[RecommendationOut])
+    @app.post("/api/support", response_model=list[RecommendationOut], responses=_errors(400, 413, 422, 503))
     def support(request: SupportRequest) -> Any:
+        unknown = [g for g in request.goals if goal_names and g not in goal_names]
+        if unknown:
+            return _problem(422, f"unknown goal {unknown[0]!r}; choose from the ids of /api/goals")
+        if len(request.description) > limits.max_message_chars:
+            return _problem(422, f"the description is too long: at most {limits.max_message_chars} characters")
+        description = clean_text(request.description)
+        if not request.goals and not description:
+            return _problem(422, "pick at least one goal or describe your company")
         a = assistant_or_503()
         if isinstance(a, JSONResponse):
             return a
         try:
-            return [r.to_dict() for r in a.find_support(request.goals, request.description)]
+            return [r.to_dict() for r in a.find_support(request.goals, description)]
         except ValueError as e:
             return _problem(422, str(e))
 

@@ -14,11 +14,12 @@ import logging
 import os
 import shutil
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import bm25s
 import chromadb
@@ -36,6 +37,7 @@ from assistant.tokenizer import TERMS_VERSION, Tokenizer
 # 4: labelled example questions in a collection of their own.
 INDEX_FORMAT = 4
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
 log = logging.getLogger(__name__)
 # bm25s logs its own progress at DEBUG on a handler of its own; our progress bars say it already.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
@@ -94,13 +96,65 @@ class StoredChunk:
         return cls(**d)
 
 
-def chroma_client(settings: Settings, path: Path | None = None) -> Any:
-    """The Chroma client the settings ask for: embedded on disk, or a Chroma server."""
+def chroma_client(settings: Settings, path: Path | None = None, timeout: float | None = None) -> Any:
+    """The Chroma client the settings ask for: embedded on disk, or a Chroma server.
+
+    In server mode every call is bounded: by ``timeout`` seconds (default ``chroma_timeout_seconds``)
+    for each read of the HTTP session, and connecting (which already asks the server for the
+    tenant) by the same deadline. chromadb's own client would wait forever on a stalled server.
+    """
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_mode == ChromaMode.server:
-        return chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings)
+        seconds = timeout or settings.chroma_timeout_seconds
+        client = with_deadline(
+            lambda: chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings),
+            seconds, f"connecting to the Chroma server {settings.chroma_host}:{settings.chroma_port}")
+        bound_http_session(client, seconds)
+        return client
     assert path is not None
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+def with_deadline(call: Callable[[], T], seconds: float, what: str) -> T:
+    """``call()``'s result, or ``TimeoutError`` after ``seconds``.
+
+    The call runs in a daemon thread that is left behind on a timeout (it ends when the server
+    answers or drops the connection), so the caller is never held longer than the deadline.
+    """
+    result: list[T] = []
+    error: list[BaseException] = []
+    done = threading.Event()
+
+    def run() -> None:
+        try:
+            result.append(call())
+        except BaseException as e:  # noqa: BLE001 - handed to the caller below
+            error.append(e)
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="chroma-deadline", daemon=True).start()
+    if not done.wait(seconds):
+        raise TimeoutError(f"{what}: no answer within {seconds:g} s")
+    if error:
+        raise error[0]
+    return result[0]
+
+
+def bound_http_session(client: Any, seconds: float) -> None:
+    """Give a chromadb HttpClient's httpx session a timeout (chromadb 1.5.9 builds it with timeout=None).
+
+    chromadb keeps the session at ``client._server._session`` (chromadb/api/fastapi.py) and has no
+    setting for it; tests/test_faults.py checks this still holds, so a chromadb upgrade that moves it
+    fails loudly here instead of quietly bringing back unbounded waits.
+    """
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if not isinstance(session, httpx.Client):
+        raise RuntimeError("chromadb's HttpClient no longer keeps an httpx session at _server._session: "
+                           "calls to the Chroma server cannot be bounded (chromadb==1.5.9 is the tested version)")
+    session.timeout = httpx.Timeout(seconds)
 
 
 def collection_name(settings: Settings, version: str) -> str:
@@ -237,7 +291,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
     example_vecs = cache.embed(encoder, [e.question for e in examples], "embed examples", say, settings.build_workers)
     embedded = encoder.texts_encoded - before
 
-    client = chroma_client(settings, staging / "chroma")
+    client = chroma_client(settings, staging / "chroma", settings.chroma_write_timeout_seconds)
     name = collection_name(settings, version)
     if settings.chroma_mode == ChromaMode.server:
         with contextlib.suppress(Exception):  # an absent collection is the normal case
@@ -328,7 +382,7 @@ def _drop_old_collections(settings: Settings, keep: set[str | None]) -> None:
 
     The replaced one stays until the next build so workers that opened it keep answering.
     """
-    client = chroma_client(settings)
+    client = chroma_client(settings, timeout=settings.chroma_write_timeout_seconds)
     wanted = {collection_name(settings, v) for v in keep if v}
     prefix = f"{settings.collection}-"
     for col in client.list_collections():

@@ -140,10 +140,31 @@ class ChromaSide(BaseRetriever):
         self._recovered()
         return hits
 
-    def probe(self) -> bool:
-        """Ask Chroma whether it answers now (for health checks); updates ``available``."""
+    def probe(self, wait: float | None = None) -> bool:
+        """Ask Chroma whether it answers now (for health checks); updates ``available``.
+
+        With ``wait``, give up after that many seconds and report it unavailable: a health check must
+        answer quickly even while Chroma stalls. The probe goes on in the background until its own
+        call deadline and records what it finds (a slow but live server counts as back).
+        """
         if not self._due():
             return False
+        if wait is None:
+            return self._probe()
+        done = threading.Event()
+        found: list[bool] = []
+
+        def run() -> None:
+            found.append(self._probe())
+            done.set()
+
+        threading.Thread(target=run, name="chroma-probe", daemon=True).start()
+        if done.wait(wait):
+            return found[0]
+        self._failed(TimeoutError(f"Chroma did not answer a health probe within {wait:g} s"))
+        return False
+
+    def _probe(self) -> bool:
         try:
             self.retriever()
             self._collection.count()

@@ -38,7 +38,7 @@ class OfficeSearch:
     """Offices found for a directory query, how they were found, and the initiatives that matched."""
 
     query: str
-    kind: str  # "all", "phone", "partial-number", "division", "topic", "unknown-phone", "none"
+    kind: str  # "all", "empty", "phone", "partial-number", "division", "topic", "unknown-phone", "none"
     offices: list[Office]
     initiatives: list[str] = field(default_factory=list)
 
@@ -97,11 +97,21 @@ class Assistant:
         return [c for o in found.offices for c in self.directory.contacts_of(o)
                 if found.kind in ("all", "partial-number") or c.initiative in found.initiatives]
 
-    def search_offices(self, query: str) -> OfficeSearch:
-        """Offices for a topic, a division name or a (partly typed) phone number; every office when empty."""
+    def all_contacts(self) -> list[Contact]:
+        """Every contact (office × initiative) of the directory, in directory order."""
+        return [c for o in self.search_offices("", everything=True).offices for c in self.directory.contacts_of(o)]
+
+    def search_offices(self, query: str, everything: bool = False) -> OfficeSearch:
+        """Offices for a topic, a division name or a (partly typed) phone number.
+
+        The whole directory comes only when asked for (``everything``): an empty query finds nothing,
+        so a client that lost its query gets an empty answer it can notice, not every office.
+        """
+        if everything:
+            return OfficeSearch(query, "all", list(self.directory.offices))
         q = query.strip()
         if not q:
-            return OfficeSearch(query, "all", list(self.directory.offices))
+            return OfficeSearch(query, "empty", [])
         number_only = bool(_NUMBER_ONLY.fullmatch(q))
         # "06(6966)6032" has no dash for find_phones to see; a whole number typed alone is still a number.
         whole = phone_digits(q) if number_only and len(phone_digits(q)) in (10, 11) else q
@@ -154,7 +164,8 @@ class Assistant:
         m = self.index.manifest
         # In server mode Chroma can go away between requests: ask it, so the mode is current.
         remote = self.settings.chroma_mode == ChromaMode.server
-        dense_ok = self.index.dense.probe() if remote or self.index.degraded else True
+        wait = self.settings.chroma_health_timeout_seconds if remote else None
+        dense_ok = self.index.dense.probe(wait) if remote or self.index.degraded else True
         return {
             "status": "ok" if dense_ok else "degraded",
             "version": __version__,

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     )
 
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
+    max_query_chars: int = Field(
+        200, description="Longest directory query (/api/contacts?q=, the Directory box); longer ones are refused (422)."
+    )
     max_history_turns: int = Field(50, description="Only the most recent turns of a history are read.")
     max_history_chars: int = Field(20000, description="Total characters of history read.")
     max_request_bytes: int = Field(
@@ -100,6 +103,24 @@ class Settings(BaseSettings):
     )
 
     repair_index: bool = Field(True, description="Rebuild a damaged index when the assistant starts instead of failing.")
+    chroma_timeout_seconds: float = Field(
+        1.0, gt=0,
+        description="Server mode: longest wait for one Chroma read (a search, a count, connecting). chromadb's "
+        "HttpClient waits forever by default, so a stalled server (SIGSTOP, a hung disk) would hang every answer; "
+        "past this the answer comes from BM25 alone (degraded). A loopback query takes a few ms, and under 16 "
+        "concurrent clients on 2 cores well under 0.5 s, so 1 s is rarely reached by a healthy server.",
+    )
+    chroma_health_timeout_seconds: float = Field(
+        0.5, gt=0,
+        description="Server mode: longest /healthz waits for Chroma before reporting degraded, so a health check "
+        "answers within a second even while Chroma stalls (the probe itself still ends at chroma_timeout_seconds).",
+    )
+    chroma_write_timeout_seconds: float = Field(
+        120.0, gt=0,
+        description="Server mode: longest wait for one Chroma call while building (creating a collection, writing "
+        "a batch of 1,024 vectors): a busy server may take seconds to index a batch, but a stalled one still fails "
+        "the build instead of hanging it.",
+    )
     dense_retry_seconds: float = Field(
         5.0, description="After the Chroma side fails, answer from BM25 alone (degraded) this long before trying again."
     )

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BAD_REQUESTS: list[tuple[bytes, int]] = [
     (b'{"message": ""}', 422),
     (b'{"message": ', 422),
-    (json.dumps({"message": "x" * 5000}).encode(), 413),
+    (json.dumps({"message": "x" * 5000}).encode(), 422),
     (json.dumps({"message": "水素", "history": [{"role": "system", "content": "x"}]}).encode(), 422),
 ]
 

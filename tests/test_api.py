@@ -45,7 +45,7 @@ def test_healthz_and_docs(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [({"message": ""}, 422), ({"message": "   "}, 422), ({}, 422), ({"message": 3}, 422),
-     ({"message": "x" * 5000}, 413), ({"message": "水素", "history": [{"role": "system", "content": "x"}]}, 422)],
+     ({"message": "x" * 5000}, 422), ({"message": "水素", "history": [{"role": "system", "content": "x"}]}, 422)],
 )
 def test_bad_requests_get_a_clear_4xx(client: TestClient, body: dict, status: int) -> None:
     r = client.post("/api/chat", json=body)
@@ -59,3 +59,67 @@ def test_missing_index_is_a_503_with_the_reason() -> None:
 
     r = TestClient(create_app(missing)).post("/api/chat", json={"message": "水素"})
     assert r.status_code == 503 and "build-index" in r.json()["error"]
+
+
+@pytest.mark.parametrize("q", ["", "   ", "\x00", "<script>", "<script>alert(1)</script>", "!!!?", "、。・", "\u200b\t"])
+def test_contacts_with_nothing_to_search_for_is_a_422_not_every_office(client: TestClient, q: str) -> None:
+    r = client.get("/api/contacts", params={"q": q})
+    assert r.status_code == 422
+    error = r.json()["error"]
+    assert error.startswith("検索する言葉がありません") and "all=true" in error
+
+
+def test_contacts_without_any_parameter_is_a_422(client: TestClient) -> None:
+    r = client.get("/api/contacts")
+    assert r.status_code == 422 and "all=true" in r.json()["error"]
+
+
+def test_every_contact_only_when_asked_for(client: TestClient, assistant: Assistant) -> None:
+    everything = client.get("/api/contacts", params={"all": "true"})
+    assert everything.status_code == 200
+    assert {c["phone"] for c in everything.json()} == {o.phone for o in assistant.directory.offices}
+    assert client.get("/api/contacts", params={"all": "true", "q": "水素"}).status_code == 422  # one or the other
+    assert client.get("/api/contacts", params={"all": "false"}).status_code == 422
+    assert client.get("/api/contacts", params={"all": "yes"}).status_code == 422
+    assert client.get("/api/contacts", params={"q": "水素", "all": "false"}).json()[0]["phone"] == "06-6966-6055"
+    # The schema says so too: q or all=true, nothing else.
+    [param] = client.get("/openapi.json").json()["paths"]["/api/contacts"]["get"]["parameters"]
+    branches = param["schema"]["oneOf"]
+    assert branches[0]["required"] == ["q"] and branches[1]["properties"]["all"]["enum"] == [True]
+
+
+@pytest.mark.parametrize(("method", "path", "allow"), [
+    ("GET", "/api/chat", "POST"), ("TRACE", "/api/chat", "POST"), ("DELETE", "/api/contacts", "GET"),
+    ("PUT", "/healthz", "GET"), ("PATCH", "/api/feedback", "POST"), ("OPTIONS", "/api/goals", "GET"),
+    ("HEAD", "/api/support", "POST"),
+])
+def test_undeclared_methods_get_405_with_allow(client: TestClient, method: str, path: str, allow: str) -> None:
+    r = client.request(method, path)
+    assert r.status_code == 405 and r.headers["allow"] == allow
+    if method != "HEAD":
+        assert method in r.json()["error"] and allow in r.json()["error"]
+
+
+def test_schema_declares_what_the_server_enforces(client: TestClient, assistant: Assistant) -> None:
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    message = schemas["ChatRequest"]["properties"]["message"]
+    assert message["minLength"] == 1 and message["maxLength"] == assistant.settings.max_message_chars
+    assert schemas["FeedbackIn"]["properties"]["rating"]["enum"] == ["up", "down"]
+    assert schemas["FeedbackIn"]["properties"]["comment"]["maxLength"] == assistant.settings.max_feedback_comment_chars
+    assert "dx" in schemas["SupportRequest"]["properties"]["goals"]["items"]["enum"]
+    # Whitespace-only and markup-only text is refused by the server and by the declared pattern alike.
+    import re
+
+    pattern = re.compile(message["pattern"])
+    for text, ok in [("水素", True), ("  \u3000\n", False), ("<b></b>", False), ("<b>水素</b>", True), ("a < b", True)]:
+        assert bool(pattern.search(text)) is ok, text
+        r = client.post("/api/chat", json={"message": text})
+        assert (r.status_code == 200) is ok, (text, r.status_code)
+
+
+def test_lax_types_are_refused_as_the_schema_says(client: TestClient) -> None:
+    answer = {"answer": "", "citations": [], "contacts": [], "abstained": False, "degraded": 0}
+    r = client.post("/api/feedback", json={"rating": "up", "question": "水素", "answer": answer})
+    assert r.status_code == 422 and "degraded" in r.json()["error"]
+    assert client.post("/api/support", json={"goals": [" dx"]}).status_code == 422
+    assert client.post("/api/support", json={"description": "  \x00 "}).status_code == 422

@@ -109,6 +109,13 @@ API_CASES: list[tuple[str, str, str, dict[str, Any]]] = [
     ("wrong method (GET /api/chat)", "GET", "/api/chat", {}),
     ("contacts query over 200 characters", "GET", "/api/contacts", {"params": {"q": "水" * 201}}),
     ("contacts query with `<script>`", "GET", "/api/contacts", {"params": {"q": "<script>alert(1)</script>水素"}}),
+    ("contacts query empty", "GET", "/api/contacts", {"params": {"q": ""}}),
+    ("contacts query of a NUL only", "GET", "/api/contacts", {"params": {"q": "\x00"}}),
+    ("contacts query of markup only", "GET", "/api/contacts", {"params": {"q": "<script>alert(1)</script>"}}),
+    ("contacts query of punctuation only", "GET", "/api/contacts", {"params": {"q": "？！・、"}}),
+    ("contacts without q", "GET", "/api/contacts", {}),
+    ("contacts with all=true", "GET", "/api/contacts", {"params": {"all": "true"}}),
+    ("undeclared method (DELETE /api/contacts)", "DELETE", "/api/contacts", {}),
 ]
 
 
@@ -288,7 +295,7 @@ def test_api_gives_a_clear_4xx_or_a_safe_answer(rows: list[Row], assistant: Assi
         if r.interface == "API" and r.status >= 400:
             assert json.loads(r.text)["error"], r.label
     got = {r.label: r.outcome for r in rows if r.interface == "API"}
-    assert got["empty message"].startswith("422") and got["100,000 characters"].startswith("413")
+    assert got["empty message"].startswith("422") and got["100,000 characters"].startswith("422")
     assert got["non-UTF-8 body (Shift_JIS)"].startswith("400")
     assert got["body over max_request_bytes (2 MB)"].startswith("413")
     # Cleaned-up questions are still answered, and answered right.

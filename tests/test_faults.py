@@ -29,6 +29,7 @@ from assistant.settings import Settings
 from assistant.synthetic import make_corpus
 from assistant.tokenizer import get_tokenizer
 from tests.conftest import PROJECT_ROOT, make_settings
+from tests.servers import wait_healthy
 
 HYDROGEN = "水素の相談はどこにすればいい？"
 HYDROGEN_PHONE = "06-6966-6055"
@@ -286,3 +287,87 @@ def test_healthz_reports_index_version_counts_and_mode(settings: Settings) -> No
     assert health["documents"] == len(manifest["documents"]) == 1
     assert health["chunks"] == manifest["chunks"] == len(assistant.index.chunks)
     assert health["mode"] == "embedded" and health["degraded"] is False
+
+
+# --- Chroma server stalled ------------------------------------------------------------------------
+
+
+def _timed(url: str, body: dict | None = None) -> tuple[float, dict]:
+    """Seconds the real server took to answer, and its JSON answer (a stuck request fails after 30 s)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method="POST" if body is not None else "GET",
+                                 headers={"Content-Type": "application/json"})
+    start = time.monotonic()
+    with urllib.request.urlopen(req, timeout=30) as r:
+        answer = json.load(r)
+    return time.monotonic() - start, answer
+
+
+def test_chroma_http_session_is_where_the_timeout_is_set(chroma: ChromaServer, tmp_path: Path) -> None:
+    # chromadb 1.5.9 keeps its httpx session at client._server._session with timeout=None; the bound
+    # is set there. Should an upgrade move it, this fails instead of answers hanging again.
+    import httpx
+
+    from assistant.index import chroma_client
+
+    s = make_settings(tmp_path, chroma_mode="server", chroma_port=chroma.port, chroma_timeout_seconds=0.75)
+    assert chroma_client(s)._server._session.timeout == httpx.Timeout(0.75)
+    assert chroma_client(s, timeout=30)._server._session.timeout == httpx.Timeout(30)
+
+
+@pytest.mark.slow
+def test_chroma_stalled_answers_degraded_within_seconds_and_recovers(chroma: ChromaServer, tmp_path: Path) -> None:
+    """A Chroma server that stops answering (SIGSTOP: the port stays open, nothing comes back) costs a
+    second per request at most, not minutes; answers are full again once it continues."""
+    retry = 0.5
+    s = make_settings(tmp_path, chroma_mode="server", chroma_port=chroma.port,
+                      collection=f"stall-{tmp_path.name[-12:].replace('_', '-')}")
+    build_index(s, get_tokenizer(), get_encoder(s.embed_threads))
+    env = {**_env(s), "KINKI_CHROMA_MODE": "server", "KINKI_CHROMA_PORT": str(chroma.port),
+           "KINKI_COLLECTION": s.collection, "KINKI_DENSE_RETRY_SECONDS": str(retry),
+           "KINKI_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"), "GRADIO_ANALYTICS_ENABLED": "False"}
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    with log.open("w") as out:
+        server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
+                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
+    assert chroma.process is not None
+    stopped = False
+    try:
+        wait_healthy(url, server, 120, log)
+        _, full = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+        assert full["degraded"] is False and full["contacts"][0]["phone"] == HYDROGEN_PHONE
+
+        chroma.process.send_signal(signal.SIGSTOP)
+        stopped = True
+        seconds, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+        print(f"stalled Chroma: degraded chat answer in {seconds:.2f} s")
+        assert answer["degraded"] is True and answer["contacts"][0]["phone"] == HYDROGEN_PHONE  # from BM25
+        assert seconds < 2.0, seconds
+        seconds, health = _timed(f"{url}/healthz")
+        print(f"stalled Chroma: /healthz (just after a failed search) in {seconds:.2f} s")
+        assert health["mode"] == "degraded" and health["status"] == "degraded" and seconds < 1.0, (seconds, health)
+        time.sleep(retry + 0.2)  # due for another try: this health check asks the stalled server itself
+        seconds, health = _timed(f"{url}/healthz")
+        print(f"stalled Chroma: /healthz (probing it) in {seconds:.2f} s")
+        assert health["mode"] == "degraded" and seconds < 1.0, (seconds, health)
+        time.sleep(retry + 0.2)
+        seconds, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+        print(f"stalled Chroma: second degraded chat answer (retrying it) in {seconds:.2f} s")
+        assert answer["degraded"] is True and seconds < 2.0, seconds
+
+        chroma.process.send_signal(signal.SIGCONT)
+        stopped = False
+        deadline = time.monotonic() + 30
+        while _timed(f"{url}/healthz")[1]["mode"] != "server":
+            assert time.monotonic() < deadline, "health never came back to server mode after SIGCONT"
+            time.sleep(retry)
+        _, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+        assert answer["degraded"] is False and answer["contacts"][0]["phone"] == HYDROGEN_PHONE
+    finally:
+        if stopped:
+            chroma.process.send_signal(signal.SIGCONT)
+        server.terminate()
+        server.wait(timeout=30)
+    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]

@@ -72,6 +72,14 @@ def test_text_from_outside_is_escaped() -> None:
         assert "<img" not in out and "&lt;img" in out
 
 
+def test_directory_tab_lists_every_office_on_an_empty_box(assistant: Assistant) -> None:
+    search = _handler(build_ui(assistant), "search")
+    listed = search("")
+    assert 'data-kind="all"' in listed and listed.count('class="office"') == len(assistant.directory.offices)
+    assert 'data-kind="all"' in search("   ")
+    assert "見つかりません" in search("？！")
+
+
 def test_directory_results_render_offices_and_unknown_numbers(assistant: Assistant) -> None:
     found = offices_html(assistant.search_offices("０６（６９６６）６０３２"))
     assert 'data-kind="phone"' in found and "国際事業課" in found and "高度外国人材" in found
@@ -80,7 +88,9 @@ def test_directory_results_render_offices_and_unknown_numbers(assistant: Assista
 
 
 def test_office_search_kinds(assistant: Assistant) -> None:
-    assert len(assistant.search_offices("").offices) == len(assistant.directory.offices)
+    # The whole directory only when asked for; an empty query finds nothing.
+    assert len(assistant.search_offices("", everything=True).offices) == len(assistant.directory.offices)
+    assert assistant.search_offices("  ").kind == "empty" and not assistant.search_offices("").offices
     assert [o.division for o in assistant.search_offices("078‐393‐2682").offices] == ["神戸通商事務所"]
     partial = assistant.search_offices("2682")
     assert partial.kind == "partial-number" and [o.division for o in partial.offices] == ["神戸通商事務所"]

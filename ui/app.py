@@ -23,7 +23,7 @@ from assistant.chat import Turn  # noqa: E402
 from assistant.directory import Contact, Office  # noqa: E402
 from assistant.feedback import FeedbackError  # noqa: E402
 from assistant.finder import Recommendation  # noqa: E402
-from assistant.inputs import BadInput  # noqa: E402
+from assistant.inputs import BadInput, TooLong  # noqa: E402
 from assistant.service import Assistant, OfficeSearch  # noqa: E402
 
 log = logging.getLogger(__name__)
@@ -341,7 +341,7 @@ def chat_turn(assistant: Assistant, message: Any, chat: ChatHistory | None,
         answer = assistant.ask(message, [Turn(t["role"], t["content"]) for t in turns])  # type: ignore[arg-type]
     except BadInput as e:
         limit = assistant.settings.max_message_chars
-        note = f"質問が長すぎます（{limit}文字まで）。 / {e}" if e.status == 413 else f"質問を入力してください。 / {e}"
+        note = f"質問が長すぎます（{limit}文字まで）。 / {e}" if isinstance(e, TooLong) else f"質問を入力してください。 / {e}"
         # The refused question stays in the box, so nothing typed is lost.
         return ChatTurn(chat + [{"role": "assistant", "content": note}], message, "", turns, records)
     except Exception:  # noqa: BLE001 - the user gets a sentence, the log gets the cause
@@ -400,8 +400,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     # ---- directory ----
     def search(query: str) -> str:
-        query = (query or "")[:200]
-        return offices_html(assistant.search_offices(query))
+        query = (query or "")[: assistant.settings.max_query_chars]
+        # An empty box lists every office (people browse the directory), asked for explicitly.
+        return offices_html(assistant.search_offices(query, everything=not query.strip()))
 
     # ---- support finder ----
     def find(goals: list[str], description: str) -> str:
@@ -482,7 +483,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 gr.Markdown("話題・部署名・電話番号（どんな書き方でも）で担当窓口を探せます。入力と同時に検索します。"
                             " / Find the office by topic, division or phone number, as you type.")
                 query = gr.Textbox(label="検索 / Search", placeholder="例：水素 / 取引適正化推進室 / 0669666014",
-                                   elem_id="directory-search", max_length=200)
+                                   elem_id="directory-search",
+                                   max_length=assistant.settings.max_query_chars)
                 results = gr.HTML(search(""), elem_id="directory-results", js_on_load=COPY_JS)
                 # .change, not .input: it also fires for IME commits and pasted text, which .input misses.
                 query.change(search, query, results, trigger_mode="always_last", show_progress="hidden",
