@@ -299,12 +299,16 @@ def _summary(folder: Path) -> str:
     from assistant.reports import fmt, label
 
     doc, _ = load_run(folder)
-    names = list(doc["pipelines"])
+    # Pipelines side by side, then (pipeline only) the other case sets beside the main one.
+    columns = {n: p["overall"] for n, p in doc["pipelines"].items()}
+    columns.update({n: s["overall"] for n, s in doc.get("sets", {}).items() if n not in columns})
+    names = list(columns)
     widths = [max(12, len(n)) for n in names]
     lines = [f"{'':30s}" + "  ".join(f"{n:>{w}s}" for n, w in zip(names, widths, strict=True))]
-    for m in ("pass_rate", "routing_accuracy", "hit@1", "hit@3", "mrr", "fact_recall", "abstention_precision",
-              "abstention_recall", "false_abstention_rate", "outside_numbers", "latency_p50_ms", "latency_p95_ms"):
-        cells = [fmt(m, doc["pipelines"][n]["overall"].get(m)) for n in names]
+    for m in ("pass_rate", "routing_accuracy", "office_top3", "hit@1", "hit@3", "mrr", "fact_recall",
+              "abstention_precision", "abstention_recall", "false_abstention_rate", "clarify_rate", "turn_pass_rate",
+              "outside_numbers", "latency_p50_ms", "latency_p95_ms"):
+        cells = [fmt(m, columns[n].get(m)) for n in names]
         lines.append(f"{label(m):30s}" + "  ".join(f"{c:>{w}s}" for c, w in zip(cells, widths, strict=True)))
     return "\n".join(lines)
 
@@ -322,8 +326,11 @@ def _summary(folder: Path) -> str:
               help="Exit with status 1 when a metric misses its threshold.")
 @click.option("--thresholds", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Thresholds of the gate (default: eval/thresholds.json).")
+@click.option("--also", "also", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Another case file scored beside the main one (repeatable). Default with the default "
+                   "--cases: eval/dev-voices.jsonl and eval/sealed.jsonl, beside the sealed set's first sight.")
 def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tuple[str, str] | None, gate: bool,
-             thresholds: Path | None) -> None:
+             thresholds: Path | None, also: tuple[Path, ...]) -> None:
     """Score the Q&A regression set through the chat's own code path and write a report.
 
     Reports routing accuracy@1, initiative hit@1/hit@3/MRR, fact recall, abstention precision and
@@ -335,6 +342,7 @@ def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tup
       kinki-assistant eval
       kinki-assistant eval --baselines
       kinki-assistant eval --cases my_cases.jsonl --out /tmp/reports --no-gate
+      kinki-assistant eval --cases eval/sealed.jsonl --no-gate
       kinki-assistant eval --compare example latest
       kinki-assistant eval --compare eval/reports/20250601-101500 eval/reports/20250602-090000
     """
@@ -363,16 +371,19 @@ def eval_cmd(cases: Path | None, out: Path | None, baselines: bool, compare: tup
 
     from tqdm import tqdm
 
-    cases = cases or s.eval_dir / "dev.jsonl"
+    sets = list(also)
+    if cases is None:
+        cases = s.eval_dir / "dev.jsonl"
+        sets = sets or [p for p in (s.eval_dir / "dev-voices.jsonl", s.eval_dir / "sealed.jsonl") if p.exists()]
     try:
-        total = count_steps(cases, baselines)
+        total = count_steps(cases, baselines, sets)
     except (OSError, CaseError) as e:
         raise click.ClickException(str(e)) from e
     assistant = _assistant()
     with tqdm(total=total, desc="eval", unit="case", file=sys.stderr) as bar:
         try:
             folder = run_evaluation(assistant, cases, reports_dir, baselines=baselines, progress=bar.update,
-                                    thresholds=thresholds)
+                                    thresholds=thresholds, also=sets)
         except (CaseError, ThresholdError) as e:
             raise click.ClickException(str(e)) from e
         except OSError as e:

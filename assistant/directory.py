@@ -137,6 +137,11 @@ class Directory:
         offices.sort(key=lambda o: -any(nfkc(word) in q for word in o.remit))
         return [Contact(o.department, o.division, o.phone, initiative) for o in offices]
 
+    def remit_fits(self, division: str, question: str) -> bool:
+        """Whether a word of the office's remit (its part of a shared initiative) is in the question."""
+        q = nfkc(question)
+        return any(nfkc(word) in q for o in self.offices if o.division == division for word in o.remit)
+
     def by_phone(self, text: str) -> list[Office]:
         """Offices whose number is written in ``text`` (full, or without the area code)."""
         found: list[Office] = []

@@ -19,8 +19,10 @@ from assistant.routing import Route, Router, RouteReason, ScoredInitiative
 # A company description re-orders what the goals found, as much as a goal does, but only where the
 # document clearly speaks to it: a profile such as "金属加工、従業員30人" matches everything weakly.
 _DESCRIPTION_WEIGHT = 1.0
-# Initiatives scoring under this share of the best one are left out: they only add noise.
-_KEEP_SHARE = 0.55
+# Initiatives scoring under this share of the best one are left out: they only add noise. (The
+# evidence includes the labelled examples' vote, which sets the best one far ahead: 0.4 keeps a
+# goal's second initiative, such as the Asia plan beside overseas business support.)
+_KEEP_SHARE = 0.4
 
 
 @dataclass(frozen=True)
@@ -101,26 +103,31 @@ class SupportFinder:
         fit: dict[str, float] = {}  # what the goals (or, without goals, the description) found
         matched: dict[str, list[Goal]] = {}
         for g in chosen:
-            ranked = self.router.score(self.router.read(g.query))
-            for s in ranked:
+            for s, evidence in self._ranked(g.query):
                 # An initiative serving several chosen goals ranks by its best fit, not their sum.
-                fit[s.title] = max(fit.get(s.title, 0.0), s.score)
-                if s.score >= floor:
+                fit[s.title] = max(fit.get(s.title, 0.0), evidence)
+                if evidence >= floor:
                     matched.setdefault(s.title, []).append(g)
         total = dict(fit)
         if description:
-            ranked = self.router.score(self.router.read(description))
-            for s in ranked:
+            for s, evidence in self._ranked(description):
                 if not chosen:
-                    fit[s.title] = total[s.title] = s.score
-                elif s.title in total and s.score >= floor:
-                    total[s.title] += _DESCRIPTION_WEIGHT * s.score
+                    fit[s.title] = total[s.title] = evidence
+                elif s.title in total and evidence >= floor:
+                    total[s.title] += _DESCRIPTION_WEIGHT * evidence
         best = max(fit.values(), default=0.0)
         if best < floor:
             return []  # nothing the document clearly speaks to
         # The goals decide which initiatives are listed; the description only re-orders them.
         kept = sorted((t for t, v in fit.items() if v >= _KEEP_SHARE * best), key=lambda t: -total[t])
         return [self._recommend(t, total[t], matched.get(t, []), chosen, description) for t in kept[: self.max_results]]
+
+    def _ranked(self, text: str) -> list[tuple[ScoredInitiative, float]]:
+        """Initiatives for a text with the router's evidence for each (its score, less the share of
+        out-of-scope examples near the text), so the finder turns away what the chat turns away."""
+        question = self.router.read(text)
+        examples = self.router.vote(question)
+        return [(s, self.router.evidence(s, examples)) for s in self.router.score(question, examples)]
 
     def _recommend(self, title: str, score: float, served: list[Goal], chosen: list[Goal],
                    description: str) -> Recommendation:

@@ -324,7 +324,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
 
     np.save(staging / "sentences.npy", sentence_vecs.astype(np.float32))
     np.save(staging / "chunk_vectors.npy", chunk_vecs.astype(np.float32))
-    np.save(staging / "examples.npy", example_vecs.astype(np.float32).reshape(len(examples), -1))
+    np.save(staging / "examples.npy", example_vecs.astype(np.float32).reshape(len(examples), 512))
     (staging / "examples.json").write_text(json.dumps([e.to_json() for e in examples], ensure_ascii=False), "utf-8")
     (staging / "chunks.json").write_text(json.dumps([c.to_json() for c in stored], ensure_ascii=False), "utf-8")
     manifest = {

@@ -81,10 +81,11 @@ class Glossary:
     """Phrases people use mapped to the document's vocabulary, the coverage rules and the answer types."""
 
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
-                 answer_types: list[AnswerType] | None = None) -> None:
+                 answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
+        self.no_topic = no_topic  # words that point at a topic without naming one (その, 電話番号)
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
@@ -101,7 +102,8 @@ class Glossary:
                     for r in data.get("coverage", [])]
         answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")))
                         for r in data.get("answer_types", [])]
-        return cls(entries, coverage, answer_types)
+        no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
+        return cls(entries, coverage, answer_types, no_topic)
 
     def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""

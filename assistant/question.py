@@ -62,6 +62,7 @@ class Question:
     phones: tuple[str, ...]  # phone numbers written in it (digits)
     extensions: tuple[str, ...]  # four-digit ends of numbers ("末尾が6034")
     offices: tuple[Office, ...]  # offices it names
+    has_topic: bool = True  # names anything to route on ("その電話番号は？" does not)
 
     @property
     def english(self) -> bool:
@@ -99,12 +100,13 @@ class QuestionReader:
             vector = search_vector = self.encoder.encode([spelled])[0]
         else:
             vector, search_vector = self.encoder.encode([spelled, search_text])
+        terms = frozenset(self.tokenizer.terms(search_text))
         return Question(
             text=text, normalized=normalized, search_text=search_text, words=words, asking=asking,
-            terms=frozenset(self.tokenizer.terms(search_text)), vector=vector, search_vector=search_vector,
+            terms=terms, vector=vector, search_vector=search_vector,
             language=language_of(text), asked=self.glossary.asked_types(asking),
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
-            offices=tuple(self.directory.by_division(text)),
+            offices=tuple(self.directory.by_division(text)), has_topic=bool(terms - self.glossary.no_topic),
         )
 
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:

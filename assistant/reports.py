@@ -15,6 +15,7 @@ LABELS = {
     "passed": "cases passed",
     "pass_rate": "pass rate",
     "routing_accuracy": "routing accuracy@1",
+    "office_top3": "office among first 3",
     "hit@1": "initiative hit@1",
     "hit@3": "initiative hit@3",
     "mrr": "initiative MRR",
@@ -22,6 +23,8 @@ LABELS = {
     "abstention_precision": "abstention precision",
     "abstention_recall": "abstention recall",
     "false_abstention_rate": "false-abstention rate",
+    "clarify_rate": "clarifying questions",
+    "turn_pass_rate": "chain turns passed",
     "outside_numbers": "numbers outside the directory",
     "latency_p50_ms": "latency p50 (ms)",
     "latency_p95_ms": "latency p95 (ms)",
@@ -30,6 +33,8 @@ LABELS = {
 DEFINITIONS = {
     "pass_rate": "cases whose every check holds (contact, top initiative, facts, abstention, no unknown number)",
     "routing_accuracy": "in-scope cases with an expected number whose first contact is one of them",
+    "office_top3": "in-scope cases whose expected office is among the first three the answer offers "
+                   "(a clarifying question's options, then its contacts)",
     "hit@1": "in-scope cases with an expected initiative that the answer names first",
     "hit@3": "… that the answer names among its first three",
     "mrr": "mean of 1/rank of the first expected initiative (0 when absent)",
@@ -37,6 +42,8 @@ DEFINITIONS = {
     "abstention_precision": "abstentions that were on out-of-scope questions",
     "abstention_recall": "out-of-scope questions the assistant declined",
     "false_abstention_rate": "in-scope questions the assistant declined (lower is better)",
+    "clarify_rate": "in-scope cases answered with a clarifying question (options) instead of one office",
+    "turn_pass_rate": "every turn of the multi-turn chains (cases with an expectation for each turn) that passes",
     "outside_numbers": "phone numbers in answers that are not in the contact directory (must be 0)",
     "latency_p50_ms": "median time per turn, in milliseconds",
     "latency_p95_ms": "95th-percentile time per turn, in milliseconds",
@@ -88,7 +95,7 @@ def _question(row: dict[str, Any]) -> str:
 
 
 def _failing(rows: list[dict[str, Any]], pipeline: str = "pipeline") -> list[dict[str, Any]]:
-    return [r for r in rows if r["pipeline"] == pipeline and not r["passed"]]
+    return [r for r in rows if r["pipeline"] == pipeline and "set" not in r and not r["passed"]]
 
 
 def _cases_cell(check: dict[str, Any], most: int = 12) -> str:
@@ -154,6 +161,8 @@ def render_markdown(doc: dict[str, Any], rows: list[dict[str, Any]]) -> str:
                 cells.append(" / ".join(fmt(k, m.get(k)) for k in ("pass_rate", "routing_accuracy", "hit@1")))
             out.append(f"| {cat} | " + " | ".join(cells) + " |")
 
+    out += _sets_markdown(doc) + _voices_markdown(main) + _reliability_markdown(main)
+
     failing = _failing(rows)
     out += ["", f"## Failing cases (`pipeline`): {len(failing)} of {doc['cases']}", "",
             "| id | category | question | what went wrong |", "|---|---|---|---|"]
@@ -163,6 +172,49 @@ def render_markdown(doc: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     out += ["", "## How each metric is computed", ""]
     out += [f"- **{label(m)}**: {d}." for m, d in DEFINITIONS.items()]
     return "\n".join(out) + "\n"
+
+
+SET_METRICS = ("cases", "pass_rate", "routing_accuracy", "office_top3", "hit@1", "fact_recall", "abstention_recall",
+               "false_abstention_rate", "clarify_rate", "turn_pass_rate", "outside_numbers", "latency_p95_ms")
+
+
+def _sets_markdown(doc: dict[str, Any]) -> list[str]:
+    sets = doc.get("sets") or {}
+    if not sets:
+        return []
+    names = list(sets)
+    out = ["", "## Case sets side by side (`pipeline`)", "",
+           "Tuned on `dev` and `dev-voices`; `sealed` was written by an independent author and is never tuned on; "
+           "`sealed-first-sight` is the sealed set scored before any change it measures.", "",
+           "| metric | " + " | ".join(f"`{n}`" for n in names) + " |", "|---|" + "---:|" * len(names)]
+    for m in SET_METRICS:
+        out.append(f"| {label(m)} | " + " | ".join(fmt(m, sets[n]["overall"].get(m)) for n in names) + " |")
+    return out
+
+
+def _voices_markdown(main: dict[str, Any]) -> list[str]:
+    voices = main.get("by_voice") or {}
+    if not voices:
+        return []
+    cols = ("cases", "pass_rate", "routing_accuracy", "abstention_recall", "false_abstention_rate", "clarify_rate")
+    out = ["", "## Per voice (`pipeline`)", "", "| voice | " + " | ".join(label(c) for c in cols) + " |",
+           "|---|" + "---:|" * len(cols)]
+    out += [f"| {v} | " + " | ".join(fmt(c, m.get(c)) for c in cols) + " |" for v, m in voices.items()]
+    return out
+
+
+def _reliability_markdown(main: dict[str, Any]) -> list[str]:
+    bands = main.get("reliability") or []
+    if not bands:
+        return []
+    out = ["", "## Reliability: confidence against accuracy (`pipeline`)", "",
+           "Each band holds the answers whose confidence fell in it; a calibrated router's accuracy matches "
+           "its mean confidence.", "", "| confidence | answers | mean confidence | accuracy (passed) |",
+           "|---|---:|---:|---:|"]
+    for b in bands:
+        out.append(f"| {b['from']:.1f}–{b['to']:.1f} | {b['answers']} | {fmt('pass_rate', b['confidence'])} | "
+                   f"{fmt('pass_rate', b['accuracy'])} |")
+    return out
 
 
 # ------------------------------------------------------------------------------------------------- charts
@@ -311,8 +363,29 @@ def render_html(doc: dict[str, Any], rows: list[dict[str, Any]]) -> str:
         h.append(f"<tr><td>{escape(cat)}</td>" + "".join(_cell(c, m.get(c)) for c in CATEGORY_COLUMNS) + "</tr>")
     h.append("</table>")
 
+    sets = doc.get("sets") or {}
+    if sets:
+        ratios = [m for m in SET_METRICS if m in RATIOS or m in ("office_top3", "clarify_rate", "turn_pass_rate")]
+        h.append("<h2>Case sets side by side (pipeline)</h2><p>Tuned on dev and dev-voices; sealed is never tuned "
+                 "on; sealed-first-sight is the sealed set before any change it measures.</p>")
+        h.append(svg_bars("Case sets, side by side", [label(m) for m in ratios],
+                          {n: [s["overall"].get(m) for m in ratios] for n, s in sets.items()}))
+        h.append("<table><tr><th>metric</th>" + "".join(f"<th>{escape(n)}</th>" for n in sets) + "</tr>")
+        for m in SET_METRICS:
+            h.append(f"<tr><td>{escape(label(m))}</td>" + "".join(_cell(m, s["overall"].get(m)) for s in sets.values())
+                     + "</tr>")
+        h.append("</table>")
+    bands = main.get("reliability") or []
+    if bands:
+        h.append("<h2>Reliability</h2><p>Answers grouped by their confidence: a calibrated router's accuracy "
+                 "matches its mean confidence.</p>")
+        h.append(svg_bars("Confidence against accuracy", [f"{b['from']:.1f}-{b['to']:.1f} (n={b['answers']})"
+                                                          for b in bands],
+                          {"mean confidence": [b["confidence"] for b in bands],
+                           "accuracy": [b["accuracy"] for b in bands]}))
+
     h.append("<h2>Latency</h2>")
-    ms = [r["ms"] for r in rows if r["pipeline"] == "pipeline"]
+    ms = [r["ms"] for r in rows if r["pipeline"] == "pipeline" and "set" not in r]
     o = main["overall"]
     h.append(svg_histogram("Time per turn, pipeline (ms)", ms,
                            {"p50": o["latency_p50_ms"] or 0.0, "p95": o["latency_p95_ms"] or 0.0}))

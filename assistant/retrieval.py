@@ -79,23 +79,32 @@ class MecabBM25Retriever(BaseRetriever):
         ]
 
 
-class ChromaSide(BaseRetriever):
-    """The dense retriever over Chroma, kept usable through faults: while Chroma fails, searches
-    go on from BM25 alone (degraded) and Chroma is tried again every ``retry_seconds``."""
+class Outage:
+    """When Chroma last failed, shared by every retriever over the same Chroma: once one call has
+    timed out, the others of the same request do not wait for it again."""
 
-    def __init__(self, connect: Callable[[], tuple[BaseRetriever, Any]], retry_seconds: float) -> None:
+    def __init__(self) -> None:
+        self.failed_at: float | None = None
+        self.lock = threading.Lock()
+
+
+class ChromaSide(BaseRetriever):
+    """A retriever over a Chroma collection, kept usable through faults: while Chroma fails, searches
+    go on without it (degraded) and Chroma is tried again every ``retry_seconds``."""
+
+    def __init__(self, connect: Callable[[], tuple[BaseRetriever, Any]], retry_seconds: float,
+                 outage: Outage | None = None) -> None:
         super().__init__()
         self._connect = connect
         self._retry_seconds = retry_seconds
         self._retriever: BaseRetriever | None = None
         self._collection: Any = None
-        self._failed_at: float | None = None
-        self._lock = threading.Lock()
+        self._outage = outage or Outage()
 
     @property
     def available(self) -> bool:
         """Whether the last attempt to reach Chroma worked."""
-        return self._failed_at is None
+        return self._outage.failed_at is None
 
     def retriever(self) -> BaseRetriever:
         """The LlamaIndex retriever over the collection, connecting first when needed."""
@@ -108,23 +117,26 @@ class ChromaSide(BaseRetriever):
 
     def _due(self) -> bool:
         """Whether to try Chroma now; while it is down only one caller per retry period does."""
-        with self._lock:
-            if self._failed_at is None:
+        o = self._outage
+        with o.lock:
+            if o.failed_at is None:
                 return True
-            if time.monotonic() - self._failed_at < self._retry_seconds:
+            if time.monotonic() - o.failed_at < self._retry_seconds:
                 return False
-            self._failed_at = time.monotonic()  # the others keep to BM25 while this one tries
+            o.failed_at = time.monotonic()  # the others keep to BM25 while this one tries
             return True
 
     def _failed(self, e: Exception) -> None:
-        with self._lock:
-            was_up, self._failed_at = self._failed_at is None, time.monotonic()
+        o = self._outage
+        with o.lock:
+            was_up, o.failed_at = o.failed_at is None, time.monotonic()
         if was_up:  # logged once per outage, not once per request
             log.error("dense retrieval failed, answering from BM25 alone (degraded): %s: %s", type(e).__name__, e)
 
     def _recovered(self) -> None:
-        with self._lock:
-            was_down, self._failed_at = self._failed_at is not None, None
+        o = self._outage
+        with o.lock:
+            was_down, o.failed_at = o.failed_at is not None, None
         if was_down:
             log.warning("dense retrieval is back: answers are no longer degraded")
 
@@ -229,9 +241,10 @@ class PolicyIndex:
                 return vindex.as_retriever(similarity_top_k=top_k), collection
             return connect
 
-        dense = ChromaSide(connector(manifest["collection"], settings.top_k), settings.dense_retry_seconds)
+        outage = Outage()  # one Chroma behind both collections: one timeout per outage, not one per collection
+        dense = ChromaSide(connector(manifest["collection"], settings.top_k), settings.dense_retry_seconds, outage)
         example_side = (ChromaSide(connector(manifest["examples_collection"], settings.example_neighbours),
-                                   settings.dense_retry_seconds) if examples else None)
+                                   settings.dense_retry_seconds, outage) if examples else None)
         if settings.chroma_mode == ChromaMode.embedded:
             dense.retriever()  # on disk: a failure here is a damaged index, reported now
         else:

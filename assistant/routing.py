@@ -96,6 +96,11 @@ class Router:
         # A question naming an initiative's own subject (its title words) is about it.
         self._title_terms = {t: set(tok.terms(t)) for t in self.titles}
         self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
+        # Each initiative's labelled examples, to choose among its offices.
+        rows: dict[str, list[int]] = defaultdict(list)
+        for i, e in enumerate(index.examples):
+            rows[e.initiative].append(i)
+        self._example_rows = {t: np.array(r) for t, r in rows.items()}
 
     def idf(self, term: str) -> float:
         return self._idf.get(term, self._unknown_idf)
@@ -174,6 +179,8 @@ class Router:
             if self.reader.uncovered(question, ""):
                 return Route(question, RouteReason.uncovered, [], [], 0.0)
             return self._to_offices(question, RouteReason.division, offices)
+        if not question.has_topic:  # nothing to route on; a conversation reads it with its topic
+            return Route(question, RouteReason.out_of_scope, [], [], 0.0)
         examples = self.vote(question)
         ranked = self.score(question, examples)
         top = ranked[0] if ranked else None
@@ -211,12 +218,27 @@ class Router:
         strict = question.strict_types
         return not strict or any(t.pattern.search(text) for t in strict)
 
+    def office_vote(self, question: Question, title: str) -> dict[str, float]:
+        """Which of an initiative's offices its own nearest examples point to (share per division)."""
+        rows = self._example_rows.get(title)
+        if rows is None or len(rows) == 0:
+            return {}
+        sims = self.index.example_vectors[rows] @ question.vector
+        k = min(self.settings.example_neighbours, len(rows))
+        nearest = np.argpartition(-sims, k - 1)[:k]
+        found = vote([(self.index.examples[rows[i]], float(sims[i])) for i in nearest], self.settings.example_temperature)
+        return found.divisions
+
     def _contacts_for(self, initiatives: list[ScoredInitiative], examples: Vote, question: Question) -> list[Contact]:
-        """Each initiative's offices, the one the nearest examples (then the remit words) point to first."""
+        """Each initiative's offices: where one initiative has several, the office its remit words name and
+        its own nearest examples point to comes first (the table's order breaks ties)."""
         contacts: list[Contact] = []
         for s in initiatives:
-            found = self.directory.for_initiative(s.title, question.search_text)
-            found.sort(key=lambda c: -examples.divisions.get(c.division, 0.0))  # stable: remit order breaks ties
+            found = self.directory.for_initiative(s.title)
+            if len(found) > 1:
+                shares = self.office_vote(question, s.title)
+                fits = {c.division for c in found if self.directory.remit_fits(c.division, question.search_text)}
+                found.sort(key=lambda c: -(shares.get(c.division, 0.0) + (1.0 if c.division in fits else 0.0)))
             for c in found:
                 if all(c.phone != x.phone or c.division != x.division for x in contacts):
                     contacts.append(c)

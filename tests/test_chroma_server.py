@@ -76,8 +76,9 @@ def test_incremental_ingest_on_the_server_keeps_one_previous_collection(server_s
     third = ingest([src / "tokai.md"], s, tok, enc)
     assert second.embedded > 0 and third.embedded == 0
     # The replaced collection stays for workers still reading it; older ones are dropped.
-    assert _names(s) == sorted([f"{s.collection}-{first.manifest['version']}",
-                                f"{s.collection}-{second.manifest['version']}"])
+    # Each version has its chunks' collection and its examples' one beside it.
+    kept = [f"{s.collection}-{m['version']}" for m in (first.manifest, second.manifest)]
+    assert _names(s) == sorted(kept + [f"{name}-examples" for name in kept])
     a = build_assistant(s)
     assert a.ask("陶磁器の産地が海外の見本市に出たい").contacts[0].phone == "000-901-0002"
     assert a.ask("水素の相談はどこ？").contacts[0].phone == "06-6966-6055"

@@ -15,7 +15,7 @@ from assistant.service import Assistant
     ],
 )
 def test_the_right_initiative_ranks_first(assistant: Assistant, question: str, initiative: str) -> None:
-    ranked, _ = assistant.router.score(question)
+    ranked = assistant.router.score(assistant.router.read(question))
     assert ranked[0].title.endswith(initiative)
 
 

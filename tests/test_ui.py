@@ -120,10 +120,10 @@ def _handler(ui: object, name: str) -> Callable[..., Any]:
 
 def test_chat_handler_answers_and_keeps_what_feedback_needs(assistant: Assistant) -> None:
     respond = _handler(build_ui(assistant), "respond")
-    chat, box, card, turns, records, _, _ = respond("水素の相談はどこ？", [], [], {})
+    chat, box, card, turns, records, *_ = respond("水素の相談はどこ？", [], [], {})
     assert box == "" and "06-6966-6055" in card and len(chat) == 2
     assert records["1"]["question"] == "水素の相談はどこ？" and records["1"]["answer"]["contacts"]
-    chat, _, _, turns, records, _, _ = respond("その電話番号は？", chat, turns, records)
+    chat, _, _, turns, records, *_ = respond("その電話番号は？", chat, turns, records)
     assert records["3"]["history"] == ["水素の相談はどこ？"] and "06-6966-6055" in chat[-1]["content"]
     too_long = respond("あ" * (assistant.settings.max_message_chars + 1), [], [], {})
     assert "長すぎます" in too_long[0][-1]["content"] and too_long[3] == []
@@ -134,7 +134,7 @@ def test_broken_feedback_store_does_not_break_the_chat(assistant: Assistant, tmp
     folder.mkdir()  # SQLite cannot open a folder: every write fails
     broken = replace(assistant, feedback=FeedbackStore(folder))
     ui = build_ui(broken)
-    chat, _, card, _, records, _, _ = _handler(ui, "respond")("水素の相談はどこ？", [], [], {})
+    chat, _, card, _, records, *_ = _handler(ui, "respond")("水素の相談はどこ？", [], [], {})
     assert "06-6966-6055" in card
     status, fid, _ = _handler(ui, "rate")(records, gr.LikeData(None, {"index": 1, "value": ["…"], "liked": False}))
     assert "保存できませんでした" in status and fid is None

@@ -98,8 +98,8 @@ def compare_runs(run_a: Path, run_b: Path, pipeline: str = PIPELINE) -> Comparis
     for doc, folder in ((doc_a, run_a), (doc_b, run_b)):
         if pipeline not in doc.get("pipelines", {}):
             raise RunError(f"{folder}: no results for pipeline {pipeline!r}")
-    a = {r["id"]: r for r in rows_a if r["pipeline"] == pipeline}
-    b = {r["id"]: r for r in rows_b if r["pipeline"] == pipeline}
+    a = {r["id"]: r for r in rows_a if r["pipeline"] == pipeline and "set" not in r}
+    b = {r["id"]: r for r in rows_b if r["pipeline"] == pipeline and "set" not in r}
     pa, pb = doc_a["pipelines"][pipeline], doc_b["pipelines"][pipeline]
     table = [("overall", m, pa["overall"].get(m), pb["overall"].get(m)) for m in METRICS]
     for cat in sorted(set(pa["by_category"]) | set(pb["by_category"])):

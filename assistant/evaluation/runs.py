@@ -24,9 +24,11 @@ class RunError(ValueError):
     """A report folder that does not exist or is not a complete report."""
 
 
-def count_steps(cases: Path, baselines: bool = False) -> int:
-    """How many answers a run computes (the ``progress`` total): every case, once per pipeline."""
-    return len(load_cases(cases)) * (1 + (len(BASELINES) if baselines else 0))
+def count_steps(cases: Path, baselines: bool = False, also: list[Path] | None = None) -> int:
+    """How many answers a run computes (the ``progress`` total): every case, once per pipeline, and the
+    cases of the other sets once."""
+    return len(load_cases(cases)) * (1 + (len(BASELINES) if baselines else 0)) + sum(
+        len(load_cases(p)) for p in also or [])
 
 
 def _git_commit() -> str | None:
@@ -65,19 +67,25 @@ def new_report_folder(reports_dir: Path) -> Path:
     raise RunError(f"cannot create a report folder in {reports_dir}")
 
 
+FIRST_SIGHT = "sealed-first-sight"  # the sealed set's report from before any change it measures
+
+
 def write_report(folder: Path, meta: dict[str, Any], reports: dict[str, Report], checks: list[GateCheck],
-                 thresholds: Path | None) -> dict[str, Any]:
+                 thresholds: Path | None, sets: dict[str, Report] | None = None) -> dict[str, Any]:
     """Write report.md, report.html, responses.jsonl and (last, so a half-written run is never 'latest') metrics.json."""
     from assistant import reports as render
 
     doc = {
         **meta,
-        "pipelines": {name: {"overall": r.overall, "by_category": r.by_category, "by_voice": r.by_voice}
-                      for name, r in reports.items()},
+        "pipelines": {name: r.to_json() for name, r in reports.items()},
         "gate": {"thresholds_file": shown(thresholds) if thresholds else None,
                  "passed": all(c.ok for c in checks), "checks": [c.to_json() for c in checks]},
     }
+    if sets:
+        # The other case files through the pipeline, beside the main one (dev and sealed side by side).
+        doc["sets"] = {name: r.to_json() for name, r in sets.items()}
     rows = [r.to_row(name) for name, rep in reports.items() for r in rep.results]
+    rows += [{**r.to_row(PIPELINE), "set": name} for name, rep in (sets or {}).items() for r in rep.results]
     (folder / "responses.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
     (folder / "report.md").write_text(render.render_markdown(doc, rows), "utf-8")
     (folder / "report.html").write_text(render.render_html(doc, rows), "utf-8")
@@ -86,7 +94,8 @@ def write_report(folder: Path, meta: dict[str, Any], reports: dict[str, Report],
 
 
 def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: bool = False,
-                   progress: Callable[[int], None] | None = None, thresholds: Path | None = None) -> Path:
+                   progress: Callable[[int], None] | None = None, thresholds: Path | None = None,
+                   also: list[Path] | None = None) -> Path:
     """Run the set through the chat (and the baselines), write every report, and return the report folder.
 
     ``progress(1)`` is called after each answered case; the total is ``count_steps(cases, baselines)``.
@@ -104,6 +113,17 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
         for name, ask in build_baselines(assistant.settings).items():
             reports[name] = evaluate(case_list, ask, digits, progress)
     checks = check_gate(reports[PIPELINE], limits)
+    sets: dict[str, Report] = {}
+    if also:
+        sets[cases.stem] = reports[PIPELINE]
+        for path in also:
+            sets[path.stem] = evaluate(load_cases(path), assistant.ask, digits, progress)
+        first = out_dir / FIRST_SIGHT / "metrics.json"
+        if not first.exists():
+            first = assistant.settings.eval_dir / "reports" / FIRST_SIGHT / "metrics.json"
+        if first.exists():
+            seen = json.loads(first.read_text("utf-8"))["pipelines"][PIPELINE]
+            sets[f"{FIRST_SIGHT}"] = Report(seen["overall"], seen.get("by_category", {}), [], seen.get("by_voice", {}))
     s = assistant.settings
     meta = {
         "created_at": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -119,7 +139,7 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
         "seconds": round(time.perf_counter() - t0, 1),
     }
     folder = new_report_folder(out_dir)
-    write_report(folder, meta, reports, checks, path if limits else None)
+    write_report(folder, meta, reports, checks, path if limits else None, sets)
     return folder
 
 

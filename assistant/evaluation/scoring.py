@@ -203,12 +203,35 @@ def metrics(results: list[Result]) -> dict[str, Any]:
     }
 
 
+def reliability(results: list[Result], bins: int = 5) -> list[dict[str, Any]]:
+    """Confidence against accuracy: the answers in each confidence band, how sure they were on average
+    and how many were right (a calibrated router's bars sit on the diagonal)."""
+    out = []
+    for i in range(bins):
+        lo, hi = i / bins, (i + 1) / bins
+        band = [r for r in results if lo <= float(r.answer.get("confidence", 0.0)) < hi or (i == bins - 1 and
+                                                                                           r.answer.get("confidence") == 1.0)]
+        out.append({"from": lo, "to": hi, "answers": len(band),
+                    "confidence": round(statistics.fmean(float(r.answer.get("confidence", 0.0)) for r in band), 4)
+                    if band else None,
+                    "accuracy": _ratio(sum(r.passed for r in band), len(band))})
+    return out
+
+
 @dataclass
 class Report:
     overall: dict[str, Any]
     by_category: dict[str, dict[str, Any]] = field(default_factory=dict)
     results: list[Result] = field(default_factory=list)
     by_voice: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def reliability(self) -> list[dict[str, Any]]:
+        return reliability(self.results)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"overall": self.overall, "by_category": self.by_category, "by_voice": self.by_voice,
+                "reliability": self.reliability}
 
 
 def evaluate(cases: list[Case], ask: Ask, directory_digits: set[str],

@@ -1,0 +1,135 @@
+"""Routing from evidence: labelled examples, the document's own words, clarifying questions, and what is out of scope."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from assistant.chat import Turn
+from assistant.examples import OUT_OF_SCOPE, Example, vote
+from assistant.index import chroma_client
+from assistant.query import Words
+from assistant.routing import RouteReason
+from assistant.service import Assistant, build_assistant
+from tests.conftest import CORPUS, make_settings
+
+
+@pytest.mark.parametrize("question", ["下請Gメンに相談したい", "下請Ｇメンの窓口", "下請けGメンについて知りたい"])
+def test_the_documents_own_term_for_fair_trade_inspectors_routes_to_fair_trade(assistant: Assistant,
+                                                                                question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.contacts[0].division == "取引適正化推進室"
+    assert answer.contacts[0].phone == "06-6966-6037"
+
+
+@pytest.mark.parametrize("question", ["中部経済産業局の水素の担当は？", "中国経済産業局のGXの担当は？",
+                                      "九州経済産業局の半導体人材の窓口を教えて", "環境省の脱炭素の補助金の窓口は？"])
+def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.contacts and "06-" not in answer.answer
+
+
+def test_glossary_phrases_match_whole_words_not_pieces_of_words(assistant: Assistant) -> None:
+    tokenizer = assistant.router.reader.tokenizer
+    thailand = ("タイ",)
+    assert Words.of("タイの企業と取引したい", tokenizer).has(thailand)
+    assert not Words.of("相談するタイミングはいつ？", tokenizer).has(thailand)
+    assert not Words.of("人材を育てたい", tokenizer).has(thailand)  # the auxiliary たい is not Thailand
+
+
+def test_romaji_reads_as_japanese(assistant: Assistant) -> None:
+    answer = assistant.ask("suiso no tantou wa doko desu ka")
+    assert answer.contacts[0].phone == "06-6966-6055"
+    assert answer.language == "ja"
+
+
+def test_a_question_without_a_topic_is_not_routed_alone_but_follows_the_conversation(assistant: Assistant) -> None:
+    assert assistant.ask("担当の課と電話番号は？").abstained
+    first = assistant.ask("eVTOLの社会実装の取組について教えて")
+    follow = assistant.ask("担当の課と電話番号は？", [Turn("user", "eVTOLの社会実装の取組について教えて"),
+                                                   Turn("assistant", first.answer)])
+    assert follow.contacts[0].division == "製造産業課"
+
+
+def test_two_initiatives_that_fit_equally_become_a_question_with_options(assistant: Assistant) -> None:
+    answer = assistant.ask("大学と連携したい")
+    assert answer.route == RouteReason.clarify and answer.clarify is not None
+    options = answer.clarify.options
+    assert 2 <= len(options) <= 3
+    assert len({o.division for o in options}) == len(options)  # each option is another office
+    # contacts follow the options' order, and every number is the directory's
+    assert [(c.initiative, c.division) for c in answer.contacts] == [(o.initiative, o.division) for o in options]
+    assert all(assistant.directory.is_listed(o.phone) for o in options)
+    for n, option in enumerate(options, 1):
+        assert f"{n}. 「{option.initiative}」" in answer.answer
+
+    history = [Turn("user", "大学と連携したい"), Turn("assistant", answer.answer)]
+    for reply, option in (("2", options[1]), ("2番", options[1]), (options[0].initiative, options[0])):
+        chosen = assistant.ask(reply, history)
+        assert chosen.clarify is None and chosen.initiatives[0] == option.initiative, reply
+        assert chosen.contacts[0].division == option.division
+
+
+def test_the_api_returns_the_clarifying_question(assistant: Assistant) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+
+    with TestClient(create_app(lambda: assistant, assistant.settings)) as client:
+        body = client.post("/api/chat", json={"message": "大学と連携したい"}).json()
+    assert body["route"] == "clarify"
+    assert [o["phone"] for o in body["clarify"]["options"]] == [c["phone"] for c in body["contacts"]]
+
+
+def test_confidence_reads_as_a_chance(assistant: Assistant) -> None:
+    sure = assistant.ask("水素利活用促進プロジェクトの担当は？")
+    unsure = assistant.ask("今日の大阪の天気は？")
+    assert 0.5 < sure.confidence <= 1.0
+    assert unsure.abstained and 0.0 <= unsure.confidence < 0.5
+
+
+def test_a_question_is_read_and_encoded_once(assistant: Assistant) -> None:
+    encoder = assistant.index.encoder
+    before = encoder.texts_encoded
+    assistant.ask("工場の電気代を下げたい")
+    # the question as asked and in the document's words: two texts, one call, however many parts use them
+    assert encoder.texts_encoded - before <= 2
+
+
+def test_the_nearest_examples_vote_by_similarity() -> None:
+    a, b = Example("q1", "水素"), Example("q2", OUT_OF_SCOPE)
+    v = vote([(a, 0.80), (b, 0.70), (a, 0.50)], temperature=0.05)
+    assert v.share("水素") > 0.8 and 0 < v.out_of_scope < 0.2 and v.nearest == pytest.approx(0.80)
+
+
+def test_examples_live_in_their_own_chroma_collection(assistant: Assistant) -> None:
+    m = assistant.index.manifest
+    assert m["examples"] >= 300 and m["examples_collection"] != m["collection"]
+    vdir = assistant.settings.index_dir / m["version"]
+    collection = chroma_client(assistant.settings, vdir / "chroma").get_collection(m["examples_collection"])
+    assert collection.count() == m["examples"]
+
+
+@pytest.mark.slow
+def test_a_document_without_examples_still_routes_from_its_text(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for f in CORPUS.iterdir():
+        if f.is_file() and not f.name.endswith(".examples.jsonl"):
+            shutil.copy(f, corpus / f.name)
+    settings = make_settings(tmp_path, corpus_dir=corpus)
+    a = build_assistant(settings, build_if_missing=True)
+    assert a.index.manifest["examples"] == 0 and not a.index.examples
+    answer = a.ask("水素利活用促進プロジェクトについて問い合わせたい")
+    assert answer.contacts[0].phone == "06-6966-6055"
+
+
+def test_every_example_names_an_initiative_and_office_of_its_document(assistant: Assistant) -> None:
+    offices = {(t, o.division) for o in assistant.directory.offices for t in o.initiatives}
+    for e in assistant.index.examples:
+        if e.initiative != OUT_OF_SCOPE:
+            assert (e.initiative, e.division) in offices, e
+    lines = [json.loads(x) for x in (CORPUS / "000_172e9370bded9419.examples.jsonl").read_text("utf-8").splitlines()]
+    assert len(lines) == len(assistant.index.examples)
+    assert sum(1 for x in lines if x["initiative"] is None) >= 50
