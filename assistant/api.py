@@ -5,15 +5,16 @@
 
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.types import Message as AsgiMessage
 
@@ -123,37 +124,52 @@ def _errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
     return {s: {"model": ErrorOut, "description": meaning[s]} for s in statuses}
 
 
+_HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _problem_at(path: str, status: int, message: str, headers: dict[str, str] | None = None,
+                code: str | None = None) -> JSONResponse:
+    """An error in the shape of the API the path belongs to: OpenAI's error object under /v1, ours elsewhere."""
+    if openai_api.is_openai_path(path):
+        return openai_api.error_response(status, message, None, code, headers=headers)
+    return _problem(status, message, headers)
+
+
 class MethodGuard:
     """ASGI middleware answering a method an API path does not declare with 405, an ``Allow`` header and
-    ``{"error": ...}``.
+    the error object of that API.
 
     Without it the Gradio app mounted at ``/`` takes such requests (a mount matches every path) and
-    answers 404 with its own body. Paths that are not API operations (the UI, /docs) are left alone.
+    answers 404 with its own body. The declared paths and methods are read from the OpenAPI schema
+    itself (routers included with a prefix, such as /v1, are not flat in ``app.routes``), templates
+    such as ``/v1/models/{model}`` included. Paths that are not API operations (the UI, /docs) are left alone.
     """
 
     def __init__(self, app: ASGIApp, api: FastAPI) -> None:
         self.app = app
         self.api = api
-        self._allowed: dict[str, set[str]] | None = None
+        self._allowed: list[tuple[re.Pattern[str], set[str]]] | None = None
 
-    def allowed(self) -> dict[str, set[str]]:
-        # Read from the routes on first use, when every operation has been added.
+    def allowed(self) -> list[tuple[re.Pattern[str], set[str]]]:
+        # Read from the schema on first use, when every operation has been added.
         if self._allowed is None:
-            allowed: dict[str, set[str]] = {}
-            for route in self.api.routes:
-                if isinstance(route, APIRoute) and route.include_in_schema:
-                    allowed.setdefault(route.path, set()).update(route.methods)
-            self._allowed = allowed
+            self._allowed = [(compile_path(path)[0], {m.upper() for m in item if m in _HTTP_METHODS})
+                             for path, item in self.api.openapi().get("paths", {}).items()]
         return self._allowed
 
+    def methods(self, path: str) -> set[str] | None:
+        """The methods the schema declares for a path, or None for a path that is no API operation."""
+        found = [methods for regex, methods in self.allowed() if regex.match(path)]
+        return set().union(*found) if found else None
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        methods = self.allowed().get(scope["path"]) if scope["type"] == "http" else None
+        methods = self.methods(scope["path"]) if scope["type"] == "http" else None
         if methods is None or scope["method"] in methods:
             await self.app(scope, receive, send)
             return
         allow = ", ".join(sorted(methods))
-        await _problem(405, f"{scope['method']} is not allowed on {scope['path']}: use {allow}",
-                       {"Allow": allow})(scope, receive, send)
+        await _problem_at(scope["path"], 405, f"{scope['method']} is not allowed on {scope['path']}: use {allow}",
+                          {"Allow": allow}, "method_not_allowed")(scope, receive, send)
 
 
 class BodyLimit:
@@ -167,7 +183,8 @@ class BodyLimit:
         self.max_bytes = max_bytes
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        await _problem(413, f"the request body is too large: at most {self.max_bytes} bytes")(scope, receive, send)
+        await _problem_at(scope["path"], 413, f"the request body is too large: at most {self.max_bytes} bytes",
+                          code="request_too_large")(scope, receive, send)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -175,7 +192,8 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and not declared.isdigit():
-            await _problem(400, "the Content-Length header is not a number")(scope, receive, send)
+            await _problem_at(scope["path"], 400, "the Content-Length header is not a number",
+                              code="invalid_content_length")(scope, receive, send)
             return
         if declared is not None and int(declared) > self.max_bytes:
             await self._refuse(scope, receive, send)
@@ -227,7 +245,7 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
                   "OpenAI-compatible API at /v1, MCP (streamable HTTP) at /mcp.")
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)
     app.router.add_route(MCP_PATH, mcp.endpoint, methods=["GET", "POST", "DELETE"], include_in_schema=False)
-    openai_api.install(app, get_assistant, limits)
+    openai_api.install(app, get_assistant, limits, AnswerOut)
     app.add_middleware(MethodGuard, api=app)
     meaningful = "at least one character besides white space, control characters and HTML markup"
 

@@ -24,6 +24,8 @@ _FOLLOW_UP_MAX_CHARS = 40
 # A message routed this confidently on its own names a topic of its own ("じゃあ外国人材の採用は？"),
 # so it is not read as a follow-up of the previous one.
 _OWN_TOPIC_CONFIDENCE = 0.9
+# A message whose words cover this much of an initiative's title (by word rarity) names that topic.
+_OWN_TOPIC_TITLE_HIT = 0.3
 # A message whose nearest examples are at least this much out-of-scope questions asks about
 # something else ("ところで登記はどこで？"), not about the earlier topic.
 _ELSEWHERE = 0.5
@@ -102,6 +104,8 @@ class Conversation:
             return False
         if route.abstained or route.reason == RouteReason.clarify:
             return True
+        if route.initiatives and route.initiatives[0].title_hit >= _OWN_TOPIC_TITLE_HIT:
+            return False  # it names an initiative's own subject: a new topic (「じゃあeVTOLは？」)
         return route.confidence < _OWN_TOPIC_CONFIDENCE or bool(_FOLLOW_UP.search(question.normalized))
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:

@@ -301,7 +301,8 @@ def _summary(folder: Path) -> str:
     doc, _ = load_run(folder)
     # Pipelines side by side, then (pipeline only) the other case sets beside the main one.
     columns = {n: p["overall"] for n, p in doc["pipelines"].items()}
-    columns.update({n: s["overall"] for n, s in doc.get("sets", {}).items() if n not in columns})
+    main = Path(doc["cases_file"]).stem  # already shown as the pipeline's column
+    columns.update({n: s["overall"] for n, s in doc.get("sets", {}).items() if n not in columns and n != main})
     names = list(columns)
     widths = [max(12, len(n)) for n in names]
     lines = [f"{'':30s}" + "  ".join(f"{n:>{w}s}" for n, w in zip(names, widths, strict=True))]

@@ -34,8 +34,8 @@ class Settings(BaseSettings):
     max_quotes: int = Field(3, description="Most quoted sentences in one answer.")
     # The evidence an initiative's score is made of (Router.score) and the thresholds on it: chosen by
     # scripts/tune_routing.py on eval/dev.jsonl and eval/dev-voices.jsonl (390 single questions; routed
-    # 0.954, expected initiative among the options 0.966, out of scope turned away 0.985, in scope turned
-    # away 0.003, clarifying 0.022), never on eval/sealed.jsonl. Settings within 0.01 of each other on
+    # 0.966, expected initiative among the options 0.972, out of scope turned away 0.985, in scope turned
+    # away 0.003, clarifying 0.015), never on eval/sealed.jsonl. Settings within 0.01 of each other on
     # that objective abound; of those, the examples weigh most, as they carry unseen wording best.
     weight_dense: float = Field(0.40, description="Weight of the best chunk's dense (Chroma) similarity.")
     weight_sentence: float = Field(0.60, description="Weight of the best sentence's similarity to the question.")

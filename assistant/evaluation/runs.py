@@ -116,8 +116,8 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
     sets: dict[str, Report] = {}
     if also:
         sets[cases.stem] = reports[PIPELINE]
-        for path in also:
-            sets[path.stem] = evaluate(load_cases(path), assistant.ask, digits, progress)
+        for other in also:
+            sets[other.stem] = evaluate(load_cases(other), assistant.ask, digits, progress)
         first = out_dir / FIRST_SIGHT / "metrics.json"
         if not first.exists():
             first = assistant.settings.eval_dir / "reports" / FIRST_SIGHT / "metrics.json"
