@@ -53,6 +53,11 @@ class Words:
     def has_any(self, phrases: Sequence[Phrase]) -> list[Phrase]:
         return [p for p in phrases if self.has(p)]
 
+    @property
+    def tokens(self) -> frozenset[str]:
+        """Every token, written form and base form (to skip phrases that cannot occur)."""
+        return frozenset(self.surfaces) | frozenset(self.bases)
+
 
 def phrase_of(text: str, tokenizer: Tokenizer) -> Phrase:
     """A glossary phrase as tokens, compared by written form (base forms of the question also count)."""
@@ -107,11 +112,14 @@ class Glossary:
 
     def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""
-        return " ".join(expand for phrases, expand in self.entries if words.has_any(phrases))
+        present = words.tokens
+        return " ".join(expand for phrases, expand in self.entries
+                        if any(p[0] in present and words.has(p) for p in phrases))
 
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
         """The kinds of fact the question asks for."""
-        return tuple(t for t in self.answer_types if words.has_any(t.asks))
+        present = words.tokens
+        return tuple(t for t in self.answer_types if any(p[0] in present and words.has(p) for p in t.asks))
 
 
 class Readings:

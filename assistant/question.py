@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 
@@ -74,6 +75,10 @@ class Question:
         return tuple(t for t in self.asked if t.strict)
 
 
+# Recent messages whose reading is remembered (a few KB each: two vectors and the tokens).
+READ_CACHE_SIZE = 2048
+
+
 class QuestionReader:
     """Reads a message into a ``Question`` once, and checks it against the coverage rules."""
 
@@ -85,8 +90,15 @@ class QuestionReader:
         self.encoder = encoder
         self.directory = directory
         self._document = nfkc(document_text)
+        # A conversation re-reads its earlier turns to find its topic on every message: remember the
+        # last reads rather than encode the same text again (a Question never changes once read).
+        self.read = lru_cache(maxsize=READ_CACHE_SIZE)(self._read)  # type: ignore[method-assign]
 
     def read(self, text: str) -> Question:
+        """The message read into a ``Question`` (remembered for recent texts)."""
+        return self._read(text)
+
+    def _read(self, text: str) -> Question:
         normalized = normalize_query(read_romaji(nfkc(text)))
         spelled, _ = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)

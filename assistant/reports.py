@@ -209,7 +209,7 @@ def _reliability_markdown(main: dict[str, Any]) -> list[str]:
         return []
     out = ["", "## Reliability: confidence against accuracy (`pipeline`)", "",
            "Each band holds the answers whose confidence fell in it; a calibrated router's accuracy matches "
-           "its mean confidence.", "", "| confidence | answers | mean confidence | accuracy (passed) |",
+           "its mean confidence.", "", "| confidence | answers | mean confidence | top initiative right |",
            "|---|---:|---:|---:|"]
     for b in bands:
         out.append(f"| {b['from']:.1f}–{b['to']:.1f} | {b['answers']} | {fmt('pass_rate', b['confidence'])} | "

@@ -23,6 +23,8 @@ from tests.conftest import PROJECT_ROOT
 
 QA = PROJECT_ROOT / "eval" / "dev.jsonl"
 THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds.json"
+SEALED = PROJECT_ROOT / "eval" / "sealed.jsonl"
+SEALED_THRESHOLDS = PROJECT_ROOT / "eval" / "thresholds-sealed.json"
 
 
 @pytest.fixture(scope="module")
@@ -42,6 +44,12 @@ def assert_quality(report: Report, thresholds_file: Path) -> None:
 @pytest.mark.slow
 def test_quality_gate(report: Report) -> None:
     assert_quality(report, THRESHOLDS)
+
+
+@pytest.mark.slow
+def test_quality_on_the_sealed_set_nothing_was_tuned_on(assistant: Assistant) -> None:
+    digits = {o.digits for o in assistant.directory.offices}
+    assert_quality(evaluate(load_cases(SEALED), assistant.ask, digits), SEALED_THRESHOLDS)
 
 
 def _write(path: Path, limits: list[Threshold]) -> Path:

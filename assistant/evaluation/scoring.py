@@ -204,17 +204,20 @@ def metrics(results: list[Result]) -> dict[str, Any]:
 
 
 def reliability(results: list[Result], bins: int = 5) -> list[dict[str, Any]]:
-    """Confidence against accuracy: the answers in each confidence band, how sure they were on average
-    and how many were right (a calibrated router's bars sit on the diagonal)."""
+    """Confidence against accuracy: the answers in each confidence band, how sure the router was on
+    average and how often the initiative it found first was right (never, for an out-of-scope
+    question). A calibrated router's accuracy matches its mean confidence."""
+    def right(r: Result) -> bool:
+        return not r.expect.abstain and r.rank == 1
+
     out = []
     for i in range(bins):
         lo, hi = i / bins, (i + 1) / bins
-        band = [r for r in results if lo <= float(r.answer.get("confidence", 0.0)) < hi or (i == bins - 1 and
-                                                                                           r.answer.get("confidence") == 1.0)]
-        out.append({"from": lo, "to": hi, "answers": len(band),
-                    "confidence": round(statistics.fmean(float(r.answer.get("confidence", 0.0)) for r in band), 4)
-                    if band else None,
-                    "accuracy": _ratio(sum(r.passed for r in band), len(band))})
+        band = [r for r in results
+                if lo <= (c := float(r.answer.get("confidence", 0.0))) < hi or (i == bins - 1 and c >= hi)]
+        mean = statistics.fmean(float(r.answer.get("confidence", 0.0)) for r in band) if band else None
+        out.append({"from": lo, "to": hi, "answers": len(band), "confidence": None if mean is None else round(mean, 4),
+                    "accuracy": _ratio(sum(right(r) for r in band), len(band))})
     return out
 
 
