@@ -48,6 +48,15 @@ class Contact:
         return asdict(self)
 
 
+# Names at least this close (Dice over character bigrams) count as the same name typed differently.
+_NAME_SIMILAR = 0.6
+
+
+def _plain(text: str) -> str:
+    """A name without spaces, middle dots and hyphens, for comparing how it was typed."""
+    return re.sub(r"[\s・･\-‐ー－_.]", "", nfkc(text))
+
+
 def _bigrams(text: str) -> set[str]:
     t = nfkc(text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
@@ -70,12 +79,15 @@ def match_title(name: str, titles: list[str]) -> str | None:
 class Directory:
     """Offices, looked up by initiative, by division name or by a phone number written any way."""
 
-    def __init__(self, offices: list[Office]) -> None:
+    def __init__(self, offices: list[Office], reading: Callable[[str], str] | None = None) -> None:
         self.offices = offices
         self._numbers = {o.digits for o in offices}
         # Normalised once, not per question: every question is checked against every office, and a
         # corpus of many documents has thousands of them.
         self._keys = [(o, tuple(nfkc(a) for a in o.aliases), nfkc(o.division)) for o in offices]
+        # Department names with their kana reading (国際部 → こくさいぶ), for look-ups typed in kana.
+        self._reading = reading
+        self._departments = {o.department: _plain(reading(o.department)) if reading else "" for o in offices}
         self._serving: dict[str, list[Office]] = {}
         for o in offices:
             for title in dict.fromkeys(o.initiatives):
@@ -97,7 +109,7 @@ class Directory:
                 Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])),
                        tuple(row.get("aliases", [])), reading(row["division"]) if reading else "")
             )
-        return cls(offices)
+        return cls(offices, reading)
 
     @classmethod
     def load_folder(cls, corpus_dir: Path, titles_by_file: dict[str, list[str]],
@@ -122,7 +134,7 @@ class Directory:
             titles = [t for f, ts in titles_by_file.items() if Path(f).stem == stem for t in ts]
             if titles:  # a table whose document is gone would only point at nothing
                 offices += cls.load(path, titles, reading).offices
-        return cls(offices)
+        return cls(offices, reading)
 
     def is_listed(self, phone: str) -> bool:
         """Whether a number (written any way) is a directory number."""
@@ -175,6 +187,43 @@ class Directory:
         hits.sort(key=lambda o: -len(o.division))
         longest = [o for o in hits if not any(nfkc(o.division) in nfkc(h.division) and h is not o for h in hits)]
         return longest
+
+    def by_department(self, text: str) -> list[Office]:
+        """Every office of the department a query names (国際部, typed in kana or with a slip: こくさいぶ,
+        国債部), in table order; nothing when the query names no department."""
+        q = _plain(text)
+        if not q:
+            return []
+        # Typed with the wrong kanji (国債部) it still reads the same (こくさいぶ).
+        said = _plain(self._reading(text)) if self._reading else ""
+        best, score = None, 0.0
+        for name, reading in self._departments.items():
+            s = max(similarity(q, _plain(name)), 1.0 if reading and reading in (q, said) else 0.0)
+            if s > score:
+                best, score = name, s
+        if best is None or score < _NAME_SIMILAR:
+            return []
+        return [o for o in self.offices if o.department == best]
+
+    def by_similar_name(self, text: str) -> list[Office]:
+        """Offices whose division name (or English name) is close to a query typed with a slip or
+        shortened (地域連係推進課, 創業経営支援課, 製造産業, Startup and Management Support Division)."""
+        q = _plain(text)
+        if len(q) < 2:
+            return []
+        scored = []
+        for o, aliases, _ in self._keys:
+            names = [_plain(o.division), *(_plain(a) for a in aliases)]
+            s = max(similarity(q, n) for n in names)
+            if s >= _NAME_SIMILAR:
+                scored.append((s, o))
+        scored.sort(key=lambda x: -x[0])
+        return [o for s, o in scored if s >= scored[0][0] - 0.05] if scored else []
+
+    def named_after_place(self, office: Office, text: str) -> bool:
+        """Whether the office's name starts with a place named in the query (神戸通商事務所 for 神戸市)."""
+        q = nfkc(text)
+        return any(office.division.startswith(q[: n]) for n in range(2, min(len(q), 4) + 1))
 
     def contacts_of(self, office: Office) -> list[Contact]:
         """One contact per initiative the office serves."""

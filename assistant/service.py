@@ -113,8 +113,9 @@ class Assistant:
         if not q:
             return OfficeSearch(query, "empty", [])
         number_only = bool(_NUMBER_ONLY.fullmatch(q))
-        # "06(6966)6032" has no dash for find_phones to see; a whole number typed alone is still a number.
-        whole = phone_digits(q) if number_only and len(phone_digits(q)) in (10, 11) else q
+        # "06(6966)6032" has no dash for find_phones to see; a whole number typed alone is still a number
+        # (unless it is written with +81, which find_phones reads as it is).
+        whole = phone_digits(q) if number_only and len(phone_digits(q)) in (10, 11) and not find_phones(q) else q
         if find_phones(whole):
             offices = self.directory.by_phone(whole)
             return OfficeSearch(query, "phone" if offices else "unknown-phone", offices,
@@ -125,6 +126,12 @@ class Assistant:
         offices = self.directory.by_division(q)
         if offices:
             return OfficeSearch(query, "division", offices, [t for o in offices for t in o.initiatives])
+        offices = self.directory.by_department(q)
+        if offices:
+            return OfficeSearch(query, "department", offices, [t for o in offices for t in o.initiatives])
+        offices = self.directory.by_similar_name(q)
+        if offices:
+            return OfficeSearch(query, "division", offices, [t for o in offices for t in o.initiatives])
         route = self.router.route(self.router.read(q))
         if route.abstained:
             return OfficeSearch(query, "none", [])
@@ -133,6 +140,8 @@ class Assistant:
             for o in self.directory.offices:
                 if o.division == c.division and o.phone == c.phone and o not in found:
                     found.append(o)
+        # A place an office is named after comes first (神戸 → 神戸通商事務所).
+        found.sort(key=lambda o: -self.directory.named_after_place(o, q))
         return OfficeSearch(query, "topic", found, [s.title for s in route.initiatives])
 
     @property
