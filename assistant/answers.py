@@ -71,6 +71,56 @@ class Answer:
         return d
 
 
+# Quotes read as whole sentences: shorter units are joined with their neighbours, longer runs (diagram
+# labels strung together) and source notes are searchable but never quoted.
+MIN_QUOTE, MAX_QUOTE = 15, 200
+_BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
+_ENDS = ("。", "！", "？", "!", "?")
+_SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
+_CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that starts inside a word or a phrase
+
+
+def quotable(chunk: StoredChunk, sentence: StoredSentence) -> StoredSentence | None:
+    """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
+    with the lines it belongs to, a label or item too short to read joined with its neighbours; None
+    for a source note or a run too long to be a sentence."""
+    units = chunk.sentences
+    i = j = units.index(sentence)
+    while i > 0 and _CONTINUES.match(units[i].text) and not units[i - 1].text.endswith(_ENDS):
+        i -= 1
+    while j + 1 < len(units) and _length(units, i, j + 1) <= MAX_QUOTE and (
+            _length(units, i, j) < MIN_QUOTE
+            or (not units[j].text.endswith(_ENDS) and _CONTINUES.match(units[j + 1].text))):
+        j += 1
+    while i > 0 and _length(units, i, j) < MIN_QUOTE and _length(units, i - 1, j) <= MAX_QUOTE:
+        i -= 1  # the last item of its slide: join it with the one before
+    text = _joined(units[i : j + 1])
+    lead = len(m.group(0)) if (m := _BULLET.match(units[i].text)) else 0
+    end = units[j].end
+    if len(text) > MAX_QUOTE:
+        # A run of diagram labels: quote its head, cut after a comma between two labels, not in a word.
+        cut = max(text.rfind(sep, 0, MAX_QUOTE) for sep in ("、", "，", "･･･", "。"))
+        if i != j or cut < MIN_QUOTE:
+            return None
+        text, end = text[: cut + 1], units[i].start + lead + cut + 1
+    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text):
+        return None
+    return StoredSentence(text, units[i].start + lead, end)
+
+
+def _joined(units: tuple[StoredSentence, ...]) -> str:
+    """Units as one quote: wrapped lines joined as written, list items with a space, glyphs off."""
+    out = ""
+    for u in units:
+        item = _BULLET.sub("", u.text).rstrip()
+        out += (" " if out and (_BULLET.match(u.text) or out.endswith(_ENDS)) else "") + item
+    return out
+
+
+def _length(units: tuple[StoredSentence, ...], i: int, j: int) -> int:
+    return len(_joined(units[i : j + 1]))
+
+
 class Composer:
     """Turns a route into an answer, choosing the sentences that answer the question."""
 
@@ -108,6 +158,8 @@ class Composer:
                 score += 0.8 * sum(1 for p in patterns if p.search(sentence.text))
                 if len(sentence.text) < 6 or sentence.text.startswith("http"):  # labels, links answer nothing
                     score -= 0.5
+                elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
+                    score += 0.15
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1
@@ -117,10 +169,11 @@ class Composer:
             for _, chunk, sentence in scored:
                 if len(seen) == take:
                     break
-                if sentence.text in seen:  # slides repeat labels; quote each sentence once
+                quote = quotable(chunk, sentence)
+                if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
                     continue
-                seen.add(sentence.text)
-                out.append(Citation(chunk.section, chunk.page, sentence.text, chunk.initiative, sentence.start, sentence.end))
+                seen.add(quote.text)
+                out.append(Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end))
         return out[: self.max_quotes + len(route.initiatives)]
 
     def compose(self, route: Route, language: Language | None = None) -> Answer:
