@@ -7,6 +7,7 @@ and every phone number comes from the contact directory.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -80,21 +81,29 @@ _SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
 _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that starts inside a word or a phrase
 
 
-def quotable(chunk: StoredChunk, sentence: StoredSentence) -> StoredSentence | None:
+Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
+
+
+def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps) -> StoredSentence | None:
     """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
     with the lines it belongs to, a label or item too short to read joined with its neighbours; None
     for a source note or a run too long to be a sentence."""
     units = chunk.sentences
+
+    def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
+        prev, cur = units[k - 1].text, units[k].text
+        return not prev.endswith(_ENDS) and not _BULLET.match(cur) and (
+            bool(_CONTINUES.match(cur)) or wraps(prev, cur))
+
     i = j = units.index(sentence)
-    while i > 0 and _CONTINUES.match(units[i].text) and not units[i - 1].text.endswith(_ENDS):
+    while i > 0 and runs_on(i):
         i -= 1
-    while j + 1 < len(units) and _length(units, i, j + 1) <= MAX_QUOTE and (
-            _length(units, i, j) < MIN_QUOTE
-            or (not units[j].text.endswith(_ENDS) and _CONTINUES.match(units[j + 1].text))):
+    while j + 1 < len(units) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
+            _length(units, i, j, wraps) < MIN_QUOTE or runs_on(j + 1)):
         j += 1
-    while i > 0 and _length(units, i, j) < MIN_QUOTE and _length(units, i - 1, j) <= MAX_QUOTE:
+    while i > 0 and _length(units, i, j, wraps) < MIN_QUOTE and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
-    text = _joined(units[i : j + 1])
+    text = _joined(units[i : j + 1], wraps)
     lead = len(m.group(0)) if (m := _BULLET.match(units[i].text)) else 0
     end = units[j].end
     if len(text) > MAX_QUOTE:
@@ -105,20 +114,24 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence) -> StoredSentence | N
         text, end = text[: cut + 1], units[i].start + lead + cut + 1
     if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text):
         return None
+    if text.count(" ") >= 2 and not re.search(r"[、。，：:]", text):
+        return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)
 
 
-def _joined(units: tuple[StoredSentence, ...]) -> str:
-    """Units as one quote: wrapped lines joined as written, list items with a space, glyphs off."""
+def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
+    """Units as one quote: wrapped lines joined as written, separate labels and items with a space."""
     out = ""
     for u in units:
         item = _BULLET.sub("", u.text).rstrip()
-        out += (" " if out and (_BULLET.match(u.text) or out.endswith(_ENDS)) else "") + item
+        runs_on = out and not out.endswith(_ENDS) and not _BULLET.match(u.text) and (
+            _CONTINUES.match(item) or wraps(out, item))
+        out += ("" if not out or runs_on else " ") + item
     return out
 
 
-def _length(units: tuple[StoredSentence, ...], i: int, j: int) -> int:
-    return len(_joined(units[i : j + 1]))
+def _length(units: tuple[StoredSentence, ...], i: int, j: int, wraps: Wraps) -> int:
+    return len(_joined(units[i : j + 1], wraps))
 
 
 class Composer:
@@ -135,6 +148,11 @@ class Composer:
         # Terms of every sentence, once: tokenizing them on each question cost most of its time.
         self._terms_of_row = {row: set(tokenizer.terms(chunk.sentences[si].text))
                               for row, (ci, si) in enumerate(index.sentence_owner) for chunk in [index.chunks[ci]]}
+
+    def _wraps(self, before: str, after: str) -> bool:
+        """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
+        head, tail = before[-6:], after[:6]
+        return any(m.start < len(head) < m.end for m in self.tokenizer.morphemes(head + tail))
 
     def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question."""
@@ -169,7 +187,7 @@ class Composer:
             for _, chunk, sentence in scored:
                 if len(seen) == take:
                     break
-                quote = quotable(chunk, sentence)
+                quote = quotable(chunk, sentence, self._wraps)
                 if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
                     continue
                 seen.add(quote.text)

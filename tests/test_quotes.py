@@ -1,0 +1,60 @@
+"""Every quote of every dev and sealed answer reads as a sentence: 15-200 characters, no source note,
+no bullet glyph, never cut inside a word."""
+
+import re
+
+import pytest
+
+from assistant.chat import Turn
+from assistant.evaluation import load_cases
+from assistant.service import Assistant
+from tests.conftest import PROJECT_ROOT, SOURCE
+
+SETS = [PROJECT_ROOT / "eval" / name for name in ("dev.jsonl", "sealed.jsonl")]
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s", "", text)
+
+
+@pytest.fixture(scope="module")
+def quotes(assistant: Assistant) -> list[tuple[str, str, int, int]]:
+    """(case id, quote, start, end) of every citation of every answer to every turn."""
+    out = []
+    for path in SETS:
+        for case in load_cases(path):
+            history: list[Turn] = []
+            for turn in case.turns:
+                answer = assistant.ask(turn, history)
+                out += [(case.id, c.quote, c.start, c.end) for c in answer.citations]
+                history += [Turn("user", turn), Turn("assistant", answer.answer)]
+    return out
+
+
+@pytest.mark.slow
+def test_quotes_are_whole_sentences_of_readable_length(quotes: list[tuple[str, str, int, int]]) -> None:
+    assert len(quotes) > 1000
+    bad = [(cid, q) for cid, q, _, _ in quotes if not 15 <= len(q) <= 200]
+    assert not bad, bad[:10]
+    notes = [(cid, q) for cid, q, _, _ in quotes if re.match(r"^[（(]?(出所|出典)", q)]
+    assert not notes, notes[:10]
+    glyphs = [(cid, q) for cid, q, _, _ in quotes if re.match(r"^[•◆⚫➢■●・]", q)]
+    assert not glyphs, glyphs[:10]
+
+
+@pytest.mark.slow
+def test_no_quote_is_cut_inside_a_word(assistant: Assistant, quotes: list[tuple[str, str, int, int]]) -> None:
+    """Where a quote starts and ends is a word boundary of the text around it, as MeCab reads it."""
+    source = SOURCE.read_text("utf-8")
+    tokenizer = assistant.router.reader.tokenizer
+    cut = []
+    for cid, quote, start, end in {(c, q, s, e) for c, q, s, e in quotes}:
+        before, after = _plain(source[max(0, start - 12) : start]), _plain(source[end : end + 12])
+        text = before + _plain(quote) + after
+        edges = {m.start for m in tokenizer.morphemes(text)} | {m.end for m in tokenizer.morphemes(text)}
+        for at in (len(before), len(before) + len(_plain(quote))):
+            # Only a cut between two word characters can split a word (a bracket or a bullet cannot).
+            inside = 0 < at < len(text) and text[at - 1].isalnum() and text[at].isalnum()
+            if inside and at not in edges:
+                cut.append((cid, quote))
+    assert not cut, cut[:10]
