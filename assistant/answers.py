@@ -14,6 +14,7 @@ from typing import Any
 from assistant.directory import Contact
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc
+from assistant.query import AnswerType
 from assistant.question import Language
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, RouteReason
@@ -65,6 +66,7 @@ class Answer:
     language: str = "ja"
     degraded: bool = False
     clarify: Clarify | None = None
+    suggestions: list[str] = field(default_factory=list)  # follow-up questions the document can answer
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -137,14 +139,17 @@ def _length(units: tuple[StoredSentence, ...], i: int, j: int, wraps: Wraps) -> 
 class Composer:
     """Turns a route into an answer, choosing the sentences that answer the question."""
 
-    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, max_quotes: int) -> None:
+    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, max_quotes: int,
+                 answer_types: list[AnswerType] | None = None) -> None:
         self.index = index
         self.tokenizer = tokenizer
         self.max_quotes = max_quotes
+        self.answer_types = [t for t in answer_types or [] if t.suggest]
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             self._sentences_of.setdefault(chunk.initiative, []).append((row, chunk, chunk.sentences[si]))
+        self._text_of = {t: "\n".join(x.text for _, _, x in rows) for t, rows in self._sentences_of.items()}
         # Terms of every sentence, once: tokenizing them on each question cost most of its time.
         self._terms_of_row = {row: set(tokenizer.terms(chunk.sentences[si].text))
                               for row, (ci, si) in enumerate(index.sentence_owner) for chunk in [index.chunks[ci]]}
@@ -215,6 +220,9 @@ class Composer:
             if others:
                 rest = "、".join(f"{c.division} {c.phone}" for c in others)
                 lines.append(f"{'Also' if english else 'ほかの窓口'}: {rest}")
+        suggestions = self._suggestions(route, english)
+        if suggestions:
+            lines.append(("You could also ask: " if english else "次のこともお尋ねいただけます: ") + " / ".join(suggestions))
         return Answer(
             "\n".join(lines),
             citations=citations,
@@ -224,7 +232,19 @@ class Composer:
             route=route.reason.value,
             confidence=route.confidence,
             language=lang,
+            suggestions=suggestions,
         )
+
+    def _suggestions(self, route: Route, english: bool, most: int = 3) -> list[str]:
+        """Follow-ups the routed initiative's text can answer (it states a date, a count, who takes
+        part…), other than what was just asked."""
+        if route.reason != RouteReason.retrieval or not route.initiatives:
+            return []
+        text = self._text_of.get(route.initiatives[0].title, "")
+        asked = {t.name for t in route.question.asked}
+        lang = "en" if english else "ja"
+        return [t.suggest[lang] for t in self.answer_types
+                if t.suggest and t.name not in asked and t.pattern.search(text)][:most]
 
     @staticmethod
     def _quote_line(c: Citation, english: bool) -> str:
@@ -264,9 +284,20 @@ class Composer:
             if english:
                 return f"{o.phone} is {o.department} {o.division}, in charge of 「{named}」."
             return f"{o.phone} は {o.department} {o.division} です。担当: 「{named}」"
+        # Plain words first: which of the bureau's initiatives helps, and whom to call about it.
+        contact = route.contacts[0] if route.contacts else None
         if english:
-            return f"This is covered by 「{named}」 in {DOCUMENT_NAME_EN}."
-        return f"ご質問の内容は「{named}」に該当します。"
+            lead = f"The bureau's 「{titles[0]}」 fits what you describe"
+            lead += f"; the office to call is {contact.division} ({contact.phone})." if contact else "."
+            if len(titles) > 1:
+                lead += f" Also related: 「{'」「'.join(titles[1:])}」."
+            return lead
+        lead = f"お尋ねの件は、近畿経済産業局の「{titles[0]}」が当てはまります。"
+        if contact:
+            lead += f"{contact.department} {contact.division}（電話 {contact.phone}）にご相談いただけます。"
+        if len(titles) > 1:
+            lead += f"関連する取組:「{'」「'.join(titles[1:])}」。"
+        return lead
 
     def _abstain_text(self, route: Route, english: bool) -> str:
         if route.reason == RouteReason.unknown_phone:

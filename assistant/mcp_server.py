@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from assistant import __version__
 from assistant.chat import Turn
 from assistant.directory import Office
-from assistant.inputs import BadInput, clean_text
+from assistant.inputs import NOTHING_TO_SEARCH, BadInput, check_query
 from assistant.service import Assistant, OfficeSearch
 from assistant.settings import Settings
 
@@ -41,6 +41,10 @@ INSTRUCTIONS = (
     "priority policies) with quotes and their pages, and names the office to call. Every phone number comes from "
     "the document's contact table; when the document does not cover a question, the answer says so and names no one."
 )
+# The API's wording of an empty search points to its all=true; here the whole list is list_initiatives.
+NOTHING_TO_FIND = ("検索する言葉がありません。話題（例: 水素、価格転嫁）、部署名、電話番号のどれかを入れてください。すべての取組と"
+                   "窓口は list_initiatives で一覧できます。 / Nothing to search for: give a topic, a division name or a "
+                   "phone number (letters or digits); list_initiatives lists every initiative with its offices.")
 
 
 class HistoryTurn(BaseModel):
@@ -95,7 +99,7 @@ def describe_search(found: OfficeSearch) -> dict[str, Any]:
     for o in found.offices:
         mine = [t for t in o.initiatives if t in matched]
         why = {
-            "all": "every office (the query was empty)",
+            "all": "every office (the whole directory was asked for)",
             "phone": f"{o.phone} is this office's number",
             "partial-number": f"its number {o.phone} contains the digits typed",
             "division": f"the query names this office ({o.division})",
@@ -105,6 +109,7 @@ def describe_search(found: OfficeSearch) -> dict[str, Any]:
     notes = {
         "unknown-phone": "That number is not in the document's contact table.",
         "none": "The document does not cover this topic, so no office is named.",
+        "empty": "Nothing to search for: give a topic, a division name or a phone number.",
     }
     # The query is not echoed: an unknown number typed in must not come back as if it were listed.
     return {"matched_by": found.kind, "note": notes.get(found.kind, ""), "offices": offices}
@@ -154,9 +159,16 @@ def build_mcp(get_assistant: Callable[[], Assistant]) -> MCPServer:
         """Find the office for a topic (水素, 価格転嫁), a division name (取引適正化推進室) or a phone number written any way.
 
         Returns the offices with their department, division, directory phone number, the initiatives that
-        matched and why each office matched; an empty query lists every office.
+        matched and why each office matched. The query needs a letter or digit (an empty one is refused, not
+        answered with the whole directory); list_initiatives lists every initiative with its offices.
         """
-        return describe_search(assistant().search_offices(clean_text(query)[:200]))
+        a = assistant()
+        try:
+            # The same limits as the API's /api/contacts: at most max_query_chars, something to search for.
+            found = a.search_offices(check_query(query, a.settings.max_query_chars))
+        except BadInput as e:
+            raise ToolError(NOTHING_TO_FIND if str(e) == NOTHING_TO_SEARCH else str(e)) from e
+        return describe_search(found)
 
     @server.tool(name="list_initiatives")
     def list_initiatives_tool() -> list[dict[str, Any]]:

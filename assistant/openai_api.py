@@ -84,9 +84,18 @@ def validation_error(errors: list[dict[str, Any]]) -> JSONResponse:
     param = _param(first)
     if first.get("type") == "union_tag_invalid":
         why = f"must be one of user, assistant, system (got {first.get('ctx', {}).get('tag')!r})"
+    elif first.get("type") == "union_tag_not_found":
+        why = "missing: every message needs a role, user, assistant or system"
     else:
-        # A value that fits no member of a union (content: a string or a list of one text part) fails each.
-        why = ", or ".join(dict.fromkeys(e.get("msg", "invalid") for e in errors if _param(e) == param))
+        # A value that fits no member of a union (content: a string, or a list of one text part) fails
+        # each; all are said, those inside the value with where ("[0].type: Input should be 'text'").
+        whys = []
+        for e in errors:
+            at = _param(e) or ""
+            if param and at.startswith(param):
+                rest = at.removeprefix(param)
+                whys.append(f"{rest.lstrip('.')}: {e.get('msg', 'invalid')}" if rest else e.get("msg", "invalid"))
+        why = ", or ".join(dict.fromkeys(whys)) or first.get("msg", "invalid")
     return error_response(400, f"invalid request: {param or 'body'}: {why}", param, "invalid_value")
 
 
@@ -339,7 +348,8 @@ def openai_router(get_assistant: Callable[[], Assistant], settings: Settings,
         content: (Annotated[str, Field(json_schema_extra=text_limits)]
                   | Annotated[list[UserTextPart], Field(min_length=1, max_length=1)]) = Field(
             description=f"The text ({meaningful}, at most {limit} characters as sent; else 422, also when Unicode "
-            f"NFKC normalisation makes it longer than {2 * limit}), or a list of one text part holding it.")
+            f"NFKC normalisation makes it longer than {2 * limit}), or a list of one text part holding it (the "
+            f"assistant reads text only: image or file parts are refused).")
 
         def text(self) -> str:
             """The message's text."""
@@ -362,10 +372,7 @@ def openai_router(get_assistant: Callable[[], Assistant], settings: Settings,
         stream: bool = Field(False, description="Answer as server-sent events (chat.completion.chunk).")
         stream_options: StreamOptions | None = None
 
-    if answer_model is None:
-        kinki_type: Any = dict[str, Any]
-    else:
-        kinki_type = answer_model
+    kinki_type: Any = answer_model or dict[str, Any]
 
     class ChatCompletion(BaseModel):
         """A ``chat.completion``; with ``stream: true``, ``chat.completion.chunk`` events instead."""

@@ -80,6 +80,7 @@ class AnswerType:
     asks: tuple[Phrase, ...]
     pattern: re.Pattern[str]
     strict: bool  # the document not stating one means it does not answer the question
+    suggest: dict[str, str] | None = None  # a follow-up question to offer, by language
 
 
 class Glossary:
@@ -105,8 +106,8 @@ class Glossary:
         coverage = [CoverageRule(r["about"], phrases(r.get("asks", [])), r["needs"],
                                  re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                     for r in data.get("coverage", [])]
-        answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")))
-                        for r in data.get("answer_types", [])]
+        answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
+                                   r.get("suggest")) for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         return cls(entries, coverage, answer_types, no_topic)
 
