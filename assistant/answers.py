@@ -6,6 +6,7 @@ and every phone number comes from the contact directory.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -153,6 +154,15 @@ class Composer:
         # Terms of every sentence, once: tokenizing them on each question cost most of its time.
         self._terms_of_row = {row: set(tokenizer.terms(chunk.sentences[si].text))
                               for row, (ci, si) in enumerate(index.sentence_owner) for chunk in [index.chunks[ci]]}
+        # A shared word says little about which sentence answers (支援 is in half of them): words weigh
+        # by how few sentences use them.
+        df: dict[str, int] = {}
+        for terms in self._terms_of_row.values():
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        n = len(self._terms_of_row) or 1
+        self._idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self._unknown_idf = math.log(1 + n)
 
     def _wraps(self, before: str, after: str) -> bool:
         """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
@@ -169,12 +179,15 @@ class Composer:
             rows = self._sentences_of.get(initiative.title, [])
             if not rows:
                 continue
-            sims = self.index.sentence_vectors[[r for r, _, _ in rows]] @ question.search_vector
+            vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
+            # Meaning as asked and in the document's words, and the asker's rarer words.
+            sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
+            weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
-                overlap = len(q_terms & terms) / (len(q_terms) or 1)
-                score = float(sim) + 0.5 * overlap
+                overlap = sum(self._idf.get(t, self._unknown_idf) for t in q_terms & terms) / weight
+                score = float(sim) + 0.8 * overlap
                 if patterns and re.search(r"\d", nfkc(sentence.text)):
                     score += 0.2
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
@@ -183,6 +196,8 @@ class Composer:
                     score -= 0.5
                 elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
                     score += 0.15
+                if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
+                    score += 0.1
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1
