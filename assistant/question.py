@@ -113,12 +113,15 @@ class QuestionReader:
         else:
             vector, search_vector = self.encoder.encode([spelled, search_text])
         terms = frozenset(self.tokenizer.terms(search_text))
+        asked = self.glossary.asked_types(asking)
+        # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
+        named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms)
         return Question(
             text=text, normalized=normalized, search_text=search_text, words=words, asking=asking,
             terms=terms, vector=vector, search_vector=search_vector,
-            language=language_of(text), asked=self.glossary.asked_types(asking),
+            language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
-            offices=tuple(self.directory.by_division(text)), has_topic=bool(terms - self.glossary.no_topic),
+            offices=tuple(self.directory.by_division(text)), has_topic=bool(named),
         )
 
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:

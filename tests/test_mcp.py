@@ -52,6 +52,7 @@ async def exercise(session: ClientSession) -> dict[str, Any]:
     seen["refused"] = await session.call_tool("ask", {"message": "   "})
     seen["offices"] = {q: result(await session.call_tool("find_office", {"query": q}))
                        for q in ("水素", "取引適正化推進室", "０６－６９６６－６０１４", "06-1234-5678", "6966-60")}
+    seen["no_query"] = [await session.call_tool("find_office", {"query": q}) for q in ("", " <b></b> ", "？！")]
     seen["initiatives"] = result(await session.call_tool("list_initiatives", {}))
     resources = (await session.list_resources()).resources
     seen["resources"] = [(str(r.uri), r.name) for r in resources]
@@ -73,6 +74,10 @@ def check(seen: dict[str, Any]) -> None:
     assert offices["06-1234-5678"] == {"matched_by": "unknown-phone", "note": offices["06-1234-5678"]["note"],
                                        "offices": []}
     assert offices["6966-60"]["matched_by"] == "partial-number" and offices["6966-60"]["offices"]
+    # Nothing to search for is refused with what to send instead, never answered with the whole directory.
+    for refused in seen["no_query"]:
+        assert refused.is_error and "Nothing to search for" in refused.content[0].text, refused.content
+        assert "list_initiatives" in refused.content[0].text and not PHONE.search(refused.content[0].text)
     titles = [i["title"] for i in seen["initiatives"]]
     assert "水素利活用促進プロジェクト" in titles and all(i["offices"] for i in seen["initiatives"])
     # Every number any tool returned is a directory number; the planted one never comes back.
@@ -124,4 +129,9 @@ def test_slides_and_initiatives_come_from_the_index(assistant: Assistant) -> Non
     assert 13 in pages and all(s.text for s in slides(assistant))
     hydrogen = next(i for i in list_initiatives(assistant) if i["title"] == "水素利活用促進プロジェクト")
     assert hydrogen["pages"] == [13] and hydrogen["offices"][0]["phone"] == "06-6966-6055"
-    assert describe_search(assistant.search_offices(""))["matched_by"] == "all"
+    # The whole directory only when asked for; an empty query finds nothing, and says why.
+    everything = describe_search(assistant.search_offices("", everything=True))
+    assert everything["matched_by"] == "all" and len(everything["offices"]) == len(assistant.directory.offices)
+    assert all(o["why"] and o["phone"] for o in everything["offices"])
+    empty = describe_search(assistant.search_offices(""))
+    assert empty["matched_by"] == "empty" and empty["offices"] == [] and "Nothing to search for" in empty["note"]

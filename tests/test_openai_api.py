@@ -24,6 +24,7 @@ TOKEN = "s3cret-token"
 HYDROGEN = "水素の取組の問い合わせ先は？"
 OUT_OF_SCOPE = "最低賃金はいくらですか？"
 PHONE = re.compile(r"\d{2,4}[-‐－]\d{2,4}[-‐－]\d{3,4}")
+JSON = {"Content-Type": "application/json"}
 
 
 def listed_numbers() -> set[str]:
@@ -101,7 +102,7 @@ def test_out_of_scope_question_gets_no_number(client: OpenAI) -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize(("messages", "param"), [
     ([], "messages"),
-    ([{"role": "user", "content": HYDROGEN}, {"role": "assistant", "content": "…"}], "messages[1].role"),
+    ([{"role": "system", "content": "Be brief."}, {"role": "assistant", "content": "…"}], "messages"),  # no question
     ([{"role": "tool", "content": "x"}, {"role": "user", "content": HYDROGEN}], "messages[0].role"),
 ])
 def test_bad_requests_raise_bad_request_error(client: OpenAI, messages: list, param: str) -> None:
@@ -157,13 +158,35 @@ def test_stream_is_server_sent_events_ending_in_done(app_client: TestClient) -> 
     ({"model": MODEL_ID}, 400, "messages"),
     ({"model": MODEL_ID, "messages": [{"content": "x"}]}, 400, "messages[0].role"),
     ({"model": MODEL_ID, "messages": "水素"}, 400, "messages"),
-    ({"model": MODEL_ID, "messages": [{"role": "user", "content": "x" * 9000}]}, 413, "messages[0].content"),
+    ({"model": MODEL_ID, "messages": [{"role": "user"}]}, 400, "messages[0].content"),
+    ({"model": MODEL_ID, "messages": [{"role": "user", "content": None}]}, 400, "messages[0].content"),
+    ({"model": MODEL_ID, "messages": [{"role": "user", "content": [{"type": "text", "text": "水素"}] * 2}]}, 400,
+     "messages[0].content"),
+    ({"model": MODEL_ID, "messages": [{"role": "user", "content": HYDROGEN}], "stream": "true"}, 400, "stream"),
+    # Too long or empty: 422 like /api/chat, for every user message (the schema cannot single out the last).
+    ({"model": MODEL_ID, "messages": [{"role": "user", "content": "x" * 9000}]}, 422, "messages[0].content"),
+    ({"model": MODEL_ID, "messages": [{"role": "user", "content": [{"type": "text", "text": "x" * 2001}]}]}, 422,
+     "messages[0].content"),
+    ({"model": MODEL_ID, "messages": [{"role": "user", "content": "<b> </b>"}, {"role": "assistant", "content": "…"},
+                                      {"role": "user", "content": HYDROGEN}]}, 422, "messages[0].content"),
 ])
 def test_errors_are_openai_error_objects(app_client: TestClient, body: dict, status: int, param: str) -> None:
     r = app_client.post("/v1/chat/completions", json=body)
     assert r.status_code == status
     error = r.json()["error"]
     assert set(error) == {"message", "type", "param", "code"} and error["param"] == param
+    if status == 422:
+        assert error["type"] == "invalid_request_error" and error["code"] in ("message_too_long", "invalid_message")
+
+
+def test_the_question_is_the_last_user_message(app_client: TestClient) -> None:
+    # A conversation may end with the assistant's message (a reply to continue): the schema cannot
+    # forbid it, so it is answered, its last user message being the question.
+    r = app_client.post("/v1/chat/completions", json={"model": MODEL_ID, "messages": [
+        {"role": "user", "content": HYDROGEN}, {"role": "assistant", "content": "…"},
+        {"role": "system", "content": "Be brief."}]})
+    assert r.status_code == 200, r.text
+    assert r.json()["kinki"]["contacts"][0]["phone"] == "06-6966-6055"
 
 
 def test_invalid_json_unknown_paths_and_the_old_api_unchanged(app_client: TestClient) -> None:
@@ -171,8 +194,15 @@ def test_invalid_json_unknown_paths_and_the_old_api_unchanged(app_client: TestCl
     assert r.status_code == 400 and r.json()["error"]["type"] == "invalid_request_error"
     assert app_client.get("/v1/embeddings").json()["error"]["code"] == "unknown_url"
     assert app_client.get("/v1/embeddings").status_code == 404
-    assert app_client.post("/v1/models").status_code == 405
+    for method, path, allow in (("POST", "/v1/models", "GET"), ("TRACE", "/v1/models/gpt-4o", "GET"),
+                                ("GET", "/v1/chat/completions", "POST")):
+        r = app_client.request(method, path)  # undeclared methods: 405 with Allow, in OpenAI's shape
+        assert r.status_code == 405 and r.headers["allow"] == allow and r.json()["error"]["code"] == "method_not_allowed"
     assert app_client.get("/v1/models/gpt-4o").status_code == 404
+    assert app_client.get("/v1/models/gpt-4o").json()["error"]["code"] == "model_not_found"
+    assert app_client.get(f"/v1/models/{MODEL_ID}").json()["id"] == MODEL_ID
+    too_big = app_client.post("/v1/chat/completions", content=b"{" + b" " * 2_000_000 + b"}", headers=JSON)
+    assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "request_too_large"
     old = app_client.post("/api/chat", json={"message": ""})
     assert old.status_code == 422 and isinstance(old.json()["error"], str)
 
