@@ -113,6 +113,13 @@ class Router:
         s = self.settings
         return vote(self.index.nearest_examples(question.vector, s.example_neighbours), s.example_temperature)
 
+    def _familiarity(self, examples: Vote) -> float:
+        """How much the examples' vote counts: fully when the nearest example is close, not at all when
+        even the nearest is far (the shares of a vote among strangers still sum to one)."""
+        s = self.settings
+        span = s.examples_familiar - s.examples_strange
+        return min(1.0, max(0.0, (examples.nearest - s.examples_strange) / span)) if span > 0 else 1.0
+
     def score(self, question: Question, examples: Vote | None = None) -> list[ScoredInitiative]:
         """Initiatives ranked by fused evidence for the question."""
         s = self.settings
@@ -145,7 +152,7 @@ class Router:
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
-            si.examples = examples.share(si.title)
+            si.examples = examples.share(si.title) * self._familiarity(examples)
             dense_weight = 0.0 if degraded else s.weight_dense
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical

@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     confidence_slope: float = Field(
         2.5, description="Confidence = sigmoid(slope x (evidence - abstain_below)); the slope is the maximum-"
         "likelihood fit of 'the top initiative is right' on the dev questions, so confidence reads as a chance.")
+    examples_strange: float = Field(
+        0.25, description="Nearest-example similarity at and under which the examples' vote counts for nothing.")
+    examples_familiar: float = Field(
+        0.40, description="Nearest-example similarity from which the examples' vote counts in full.")
     example_neighbours: int = Field(10, ge=1, description="Labelled examples that vote on each question.")
     example_temperature: float = Field(
         0.05, gt=0, description="Vote weight exp((sim - best) / T): an example 0.05 less similar than the "
