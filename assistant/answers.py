@@ -115,8 +115,8 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps) -> Stor
         if i != j or cut < MIN_QUOTE:
             return None
         text, end = text[: cut + 1], units[i].start + lead + cut + 1
-    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text):
-        return None
+    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
+        return None  # too short to read, a source note, a bare link
     if text.count(" ") >= 2 and not re.search(r"[、。，：:]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)

@@ -82,8 +82,8 @@ class Conversation:
 
     def _resolve_with(self, message: str, history: list[Turn], topic: Route | None) -> Route:
         chosen = self.chosen_option(message, history)
-        if chosen is not None:
-            return self.router.route(self.router.read(chosen))
+        if chosen is not None:  # the user answered a clarifying question: no need to ask again
+            return self.router.chosen(self.router.read(chosen), chosen)
         question = self.router.read(message)
         route = self.router.route(question)
         if topic is None or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):

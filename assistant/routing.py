@@ -210,6 +210,11 @@ class Router:
         return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, examples, question),
                      confidence)
 
+    def chosen(self, question: Question, title: str) -> Route:
+        """The route to an initiative the user picked from a clarifying question's options."""
+        picked = ScoredInitiative(title, 1.0)
+        return Route(question, RouteReason.retrieval, [picked], self._contacts_for([picked], Vote(), question), 1.0)
+
     def _rivals(self, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
         """Initiatives served by other offices that fit about as well as the top one (then the user is
         asked which is meant: the wrong office is worse than one short question)."""
