@@ -45,8 +45,21 @@ EXAMPLES = [
 ]
 
 # System fonts only (nothing is fetched from the network); Noto Sans CJK renders the Japanese.
+# Colours darkened from Gradio's defaults so every text meets WCAG 2.1 AA contrast (4.5:1; checked with
+# axe-core in tests/test_browser.py): white on orange-700 buttons, accents and muted text a step darker.
 THEME = gr.themes.Default(font=["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo",
-                                "system-ui", "sans-serif"])
+                                "system-ui", "sans-serif"]).set(
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_300",
+    color_accent="*primary_700",
+    button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800",
+    button_primary_background_fill_dark="*primary_700",
+    button_primary_background_fill_hover_dark="*primary_800",
+    block_label_text_color="*neutral_600",
+    block_title_text_color="*neutral_600",
+    input_placeholder_color="*neutral_500",
+)
 
 CSS = """
 .contact-card, .office, .rec { border: 1px solid var(--border-color-primary); border-radius: 8px;
@@ -69,7 +82,51 @@ details.cite blockquote { margin: 6px 0; }
 .goal-tag { display: inline-block; border-radius: 10px; padding: 0 8px; margin-right: 4px; font-size: 0.8em;
   background: var(--button-secondary-background-fill); }
 .search-summary { margin-bottom: 8px; }
+.cite-marker, .contact-card a.tel, .office a.tel, .rec a.tel { color: var(--link-text-color); }
+/* Gradio dims chat text to 80 % opacity, which takes blue links and grey notes below 4.5:1 contrast. */
+#chatbot .prose.chatbot.md { opacity: 1; }
+
+/* Phones (a 390 px wide screen): the whole answer, the office to call and the question box in the first
+   screen, every tab in sight. The two chat columns dissolve into one flow ("display: contents"), reordered:
+   chat, a clarifying question's options, contact card, question box, buttons, then the rest. */
+@media (max-width: 640px) {
+  #header h2 { font-size: 1.1rem; margin: 0 0 2px; }
+  #header p { font-size: 0.75rem; line-height: 1.35; margin: 0; }
+  #tabs .tab-container { flex-wrap: wrap; height: auto; }
+  #tabs .tab-container button[role=tab] { padding: 4px 8px; font-size: 0.8rem; }
+  #tabs > .tab-wrapper { padding-bottom: 0; height: auto; }
+  #chat-row { flex-direction: column; flex-wrap: nowrap; gap: 6px; }
+  #chat-main, #chat-side { display: contents; }
+  #chat-main > *, #chat-side > * { order: 10; width: 100%; }
+  #chatbot { order: 1; height: clamp(240px, 44svh, 440px) !important; }
+  #chatbot label[data-testid=block-label] { display: none; }
+  #chatbot .wrapper { display: flex; flex-direction: column; }
+  #chatbot .icon-button-wrapper.top-panel { position: static; align-self: flex-end; margin: 2px; }
+  #chatbot .bubble-wrap { flex: 1 1 0; min-height: 0; }
+  #chatbot .message-row { margin: 6px 2px; max-width: 100%; }
+  #chatbot .message-row.bot-row { margin-right: 2px; }
+  #chatbot .message-wrap { margin-bottom: 4px; }
+  #chatbot .bubble-wrap { padding-top: 4px; }
+  #clarify-options { order: 2; gap: 4px; }
+  #chat-side > #contact-card { order: 3; }
+  #chat-main > .form:has(#question) { order: 4; }
+  #send-row { order: 5; }
+  #send-row button { padding: 6px 8px; min-height: 0; font-size: 0.9rem; }
+  #contact-card .html-container { padding: 0; }
+  #header { margin-bottom: -6px; }
+  #question { padding: 4px 8px; }
+  #question [data-testid=block-info] { font-size: 0.75rem; margin-bottom: 2px; }
+  .contact-card { padding: 8px 10px; margin-bottom: 0; }
+  .contact-card .phone-row { margin: 2px 0; }
+  .division { font-size: 1.05em; }
+  a.tel { font-size: 1.15em; }
+}
 """
+
+# Gradio scopes the CSS above to the app's content; the page margins around it need a plain <style> in <head>.
+HEAD = """<style>
+@media (max-width: 640px) { .gradio-container .main.fillable.app { padding: 6px 8px; } }
+</style>"""
 
 # Copy buttons in rendered HTML: one delegated listener per HTML component (it survives re-renders).
 # navigator.clipboard needs a secure context; the textarea fallback covers plain-http deployments.
@@ -438,14 +495,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     with gr.Blocks(title=TITLE) as ui:
         gr.Markdown(f"## {TITLE}\n令和７年度の重点施策から、根拠（資料の引用）と担当窓口をお答えします。"
-                    " / Cited answers from the bureau's FY2025 priority policies, and the office to call.")
-        with gr.Tabs():
+                    " / Cited answers from the bureau's FY2025 priority policies, and the office to call.",
+                    elem_id="header")
+        # "wrap": on a narrow screen the tabs wrap onto a second line instead of hiding in a "…" menu.
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
             with gr.Tab("チャット / Chat", id="chat", elem_id="tab-chat"):
                 turns = gr.State([])
                 records = gr.State({})
                 feedback_id = gr.State(None)
-                with gr.Row():
-                    with gr.Column(scale=3):
+                with gr.Row(elem_id="chat-row"):
+                    with gr.Column(scale=3, elem_id="chat-main"):
                         # No "share" button: it posts to Hugging Face, and this app stays offline.
                         chat = gr.Chatbot(label="チャット / Chat", height=460, elem_id="chatbot",
                                           feedback_options=("Like", "Dislike"), buttons=["copy", "copy_all"])
@@ -454,11 +513,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                               for i in range(MAX_OPTIONS)]
                         box = gr.Textbox(label="質問 / Question", placeholder="例：取引先が値上げを認めてくれない",
                                          elem_id="question", max_length=assistant.settings.max_message_chars)
-                        with gr.Row():
+                        with gr.Row(elem_id="send-row"):
                             send = gr.Button("送信 / Send", variant="primary", elem_id="send")
                             clear = gr.Button("新しい会話 / New chat", elem_id="new-chat")
-                        gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Example questions")
-                    with gr.Column(scale=2):
+                        with gr.Column(elem_id="chat-examples"):
+                            gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Example questions")
+                    with gr.Column(scale=2, elem_id="chat-side"):
                         card = gr.HTML(WELCOME_CARD, elem_id="contact-card", js_on_load=COPY_JS)
                         gr.Markdown("回答の下のボタン（いいね / よくないね）で評価できます。 / Rate each answer with the thumbs under it.")
                         status = gr.Markdown(elem_id="feedback-status")
@@ -519,6 +579,6 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
 
 def mount_options() -> dict[str, Any]:
-    """Theme and CSS, which Gradio 6 takes where the app is mounted or launched."""
-    return {"theme": THEME, "css": CSS}
+    """Theme, CSS and head, which Gradio 6 takes where the app is mounted or launched."""
+    return {"theme": THEME, "css": CSS, "head": HEAD}
 
