@@ -13,6 +13,7 @@ import re
 import threading
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -288,6 +289,10 @@ def offices_html(search: OfficeSearch) -> str:
     return f'<div class="search-summary" data-kind="{_e(search.kind)}">{summary}</div>{cards}'
 
 
+FINDER_EMPTY = ("やりたいことを1つ以上選ぶか、会社の説明を書いてください。<br>"
+                "Pick at least one goal or describe your company.")
+
+
 def recommendations_html(recs: list[Recommendation]) -> str:
     """Ranked initiatives, each with quoted evidence and the office to call."""
     if not recs:
@@ -314,17 +319,51 @@ def recommendations_html(recs: list[Recommendation]) -> str:
 EVAL_MISSING = "評価ランナーがインストールされていません。 / evaluation runner not installed."
 
 
-def _reports_dir(assistant: Assistant) -> Path:
+def reports_dir(assistant: Assistant) -> Path:
     return Path(getattr(assistant.settings, "reports_dir", assistant.settings.eval_dir / "reports"))
 
 
-def report_markdown(path: Path | None) -> str:
-    """A report folder (or its report.md) as Markdown headed by where it lives."""
+# The report's files (report.html, responses.jsonl, metrics.json) are served by ui/server.py at
+# REPORT_FILES/<run>/<file>; the Markdown's links to them are relative to the run folder.
+REPORT_FILES = "eval-reports"
+_MD_LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def report_file(folder: Path, run: str, name: str) -> Path | None:
+    """A file directly inside a run folder of ``folder``, or None: no other path is ever served."""
+    if not _SAFE_NAME.match(run) or not _SAFE_NAME.match(name):
+        return None
+    path = folder / run / name
+    try:
+        inside = path.resolve().parent.parent == folder.resolve()
+    except OSError:
+        return None
+    return path if inside and path.is_file() else None
+
+
+def _report_links(markdown: str, run: Path, served: Path | None) -> str:
+    """Relative links in a report, which the page would resolve against "/", made to open: to the
+    served copy of the file when the run lies in the served folder, else to plain text naming the file."""
+    def link(m: re.Match[str]) -> str:
+        bang, text, target = m.groups()
+        if bang or re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", target, re.I):
+            return m.group(0)
+        if served is not None and report_file(served, run.name, target) is not None:
+            return f"[{text}]({REPORT_FILES}/{quote(run.name)}/{quote(target)})"
+        return f"{text} (`{_e(run / target)}`)"
+    return _MD_LINK.sub(link, markdown)
+
+
+def report_markdown(path: Path | None, served: Path | None = None) -> str:
+    """A report folder (or its report.md) as Markdown headed by where it lives; its links to the run's
+    files open when the run lies in ``served`` (the reports folder ui/server.py serves)."""
     if path is None:
         return "まだ評価レポートがありません。「評価を実行」を押してください。 / No evaluation report yet."
     md = path / "report.md" if path.is_dir() else path
     try:
-        return f"**{_e(md.parent.name)}** — `{_e(md)}`\n\n" + md.read_text("utf-8")
+        text = _report_links(md.read_text("utf-8"), md.parent, served)
+        return f"**{_e(md.parent.name)}** — `{_e(md)}`\n\n" + text
     except OSError as e:
         return f"レポートを読めませんでした / Could not read the report ({_e(e)})."
 
@@ -336,7 +375,8 @@ def latest_report_markdown(assistant: Assistant) -> str:
     except ImportError:
         return EVAL_MISSING
     try:
-        return report_markdown(latest_report(_reports_dir(assistant)))
+        folder = reports_dir(assistant)
+        return report_markdown(latest_report(folder), folder)
     except Exception as e:  # noqa: BLE001 - a broken report folder must not break the page
         log.error("latest report: %s", e)
         return f"レポートを読めませんでした / Could not read the latest report ({_e(e)})."
@@ -463,10 +503,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     # ---- support finder ----
     def find(goals: list[str], description: str) -> str:
+        if not goals and not (description or "").strip():
+            return f'<div class="search-summary" data-kind="empty">{FINDER_EMPTY}</div>'
         try:
             return recommendations_html(assistant.find_support(goals or [], description or ""))
-        except ValueError as e:
-            return f'<div class="search-summary">{_e(e)}</div>'
+        except ValueError as e:  # the core's reason is English: a Japanese sentence leads
+            return f'<div class="search-summary">条件を確かめてください。 / {_e(e)}</div>'
 
     # ---- evaluators ----
     def run_eval(baselines: bool, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 - Gradio's idiom
@@ -484,9 +526,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 done[0] += int(args[0]) if args and isinstance(args[0], int) else 1
                 progress((done[0], None), desc="評価中 / Evaluating")
 
-            path = run_evaluation(assistant, settings.eval_dir / "dev.jsonl", _reports_dir(assistant),
+            path = run_evaluation(assistant, settings.eval_dir / "dev.jsonl", reports_dir(assistant),
                                   baselines=baselines, progress=tick)
-            return report_markdown(path)
+            return report_markdown(path, reports_dir(assistant))
         except Exception as e:  # noqa: BLE001 - show the failure to the evaluator, keep the app up
             log.exception("evaluation run failed")
             return f"評価に失敗しました / The evaluation failed: {_e(e)}"
