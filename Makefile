@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 BIN := $(VENV)/bin
 PYTHON ?= python3
 
-.PHONY: setup index run test test-fast lint eval load bench clean
+.PHONY: setup axe index run test test-fast lint eval load bench clean
 
 setup: $(VENV)/.installed
 
@@ -15,6 +15,19 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $@
 
+# axe-core (npm) for the browser test's WCAG 2.1 AA check (tests/test_browser.py); nothing is fetched at
+# test time. Without npm the check is skipped locally (and fails under CI=true).
+AXE_VERSION := 4.14.1
+AXE_JS := .cache/axe/node_modules/axe-core/axe.min.js
+axe: $(AXE_JS)
+
+$(AXE_JS):
+	@if command -v npm >/dev/null; then \
+		npm install --prefix .cache/axe --no-audit --no-fund --no-save axe-core@$(AXE_VERSION); \
+	else \
+		echo "npm not found: the browser test's accessibility check will be skipped (apt-get install npm)"; \
+	fi
+
 # Idempotent: a no-op when the corpus has not changed; rebuilds a missing or damaged index.
 index: setup
 	$(BIN)/kinki-assistant build-index
@@ -22,7 +35,7 @@ index: setup
 run: index
 	$(BIN)/kinki-assistant serve
 
-test: setup
+test: setup axe
 	$(BIN)/ruff check .
 	$(PY) -m pytest
 

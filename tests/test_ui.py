@@ -21,6 +21,7 @@ from ui.app import (
     latest_report_markdown,
     offices_html,
     recommendations_html,
+    report_file,
     report_markdown,
 )
 
@@ -151,3 +152,29 @@ def test_evaluators_view_reads_a_report_folder(tmp_path: Path, assistant: Assist
     assert "No evaluation report yet" in report_markdown(None)
     text = latest_report_markdown(assistant)
     assert text == EVAL_MISSING or "report" in text.lower()
+
+
+def test_support_finder_asks_for_a_goal_in_japanese_first(assistant: Assistant) -> None:
+    find = _handler(build_ui(assistant), "find")
+    for goals, description in (([], ""), (None, "   ")):
+        note = find(goals, description)
+        assert 'data-kind="empty"' in note and note.split('">', 1)[1].startswith("やりたいことを"), note
+
+
+def test_report_links_open_from_the_page(tmp_path: Path) -> None:
+    run = tmp_path / "reports" / "20250101-000000"
+    run.mkdir(parents=True)
+    (run / "report.html").write_text("<p>charts</p>", "utf-8")
+    (run / "report.md").write_text("Files: [report.html](report.html) · [gone](missing.json) · "
+                                   "[docs](https://example.org/x)\n", "utf-8")
+    served = report_markdown(run, tmp_path / "reports")
+    assert "[report.html](eval-reports/20250101-000000/report.html)" in served
+    assert "[gone]" not in served and "gone (`" in served  # no dead link: the file is named instead
+    assert "[docs](https://example.org/x)" in served
+    unserved = report_markdown(run)  # a folder nothing serves: plain text naming the file
+    assert "](report.html)" not in unserved and "report.html (`" in unserved
+    folder = tmp_path / "reports"
+    assert report_file(folder, "20250101-000000", "report.html") == run / "report.html"
+    for run_name, name in (("..", "reports"), ("20250101-000000", "../report.html"), ("x", "report.html"),
+                           ("20250101-000000", "missing.json"), (".hidden", "report.html")):
+        assert report_file(folder, run_name, name) is None

@@ -13,6 +13,7 @@ import re
 import threading
 from pathlib import Path
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -45,8 +46,21 @@ EXAMPLES = [
 ]
 
 # System fonts only (nothing is fetched from the network); Noto Sans CJK renders the Japanese.
+# Colours darkened from Gradio's defaults so every text meets WCAG 2.1 AA contrast (4.5:1; checked with
+# axe-core in tests/test_browser.py): white on orange-700 buttons, accents and muted text a step darker.
 THEME = gr.themes.Default(font=["Noto Sans CJK JP", "Noto Sans JP", "Hiragino Sans", "Yu Gothic", "Meiryo",
-                                "system-ui", "sans-serif"])
+                                "system-ui", "sans-serif"]).set(
+    body_text_color_subdued="*neutral_600",
+    body_text_color_subdued_dark="*neutral_300",
+    color_accent="*primary_700",
+    button_primary_background_fill="*primary_700",
+    button_primary_background_fill_hover="*primary_800",
+    button_primary_background_fill_dark="*primary_700",
+    button_primary_background_fill_hover_dark="*primary_800",
+    block_label_text_color="*neutral_600",
+    block_title_text_color="*neutral_600",
+    input_placeholder_color="*neutral_500",
+)
 
 CSS = """
 .contact-card, .office, .rec { border: 1px solid var(--border-color-primary); border-radius: 8px;
@@ -69,7 +83,51 @@ details.cite blockquote { margin: 6px 0; }
 .goal-tag { display: inline-block; border-radius: 10px; padding: 0 8px; margin-right: 4px; font-size: 0.8em;
   background: var(--button-secondary-background-fill); }
 .search-summary { margin-bottom: 8px; }
+.cite-marker, .contact-card a.tel, .office a.tel, .rec a.tel { color: var(--link-text-color); }
+/* Gradio dims chat text to 80 % opacity, which takes blue links and grey notes below 4.5:1 contrast. */
+#chatbot .prose.chatbot.md { opacity: 1; }
+
+/* Phones (a 390 px wide screen): the whole answer, the office to call and the question box in the first
+   screen, every tab in sight. The two chat columns dissolve into one flow ("display: contents"), reordered:
+   chat, a clarifying question's options, contact card, question box, buttons, then the rest. */
+@media (max-width: 640px) {
+  #header h2 { font-size: 1.1rem; margin: 0 0 2px; }
+  #header p { font-size: 0.75rem; line-height: 1.35; margin: 0; }
+  #tabs .tab-container { flex-wrap: wrap; height: auto; }
+  #tabs .tab-container button[role=tab] { padding: 4px 8px; font-size: 0.8rem; }
+  #tabs > .tab-wrapper { padding-bottom: 0; height: auto; }
+  #chat-row { flex-direction: column; flex-wrap: nowrap; gap: 6px; }
+  #chat-main, #chat-side { display: contents; }
+  #chat-main > *, #chat-side > * { order: 10; width: 100%; }
+  #chatbot { order: 1; height: clamp(240px, 44svh, 440px) !important; }
+  #chatbot label[data-testid=block-label] { display: none; }
+  #chatbot .wrapper { display: flex; flex-direction: column; }
+  #chatbot .icon-button-wrapper.top-panel { position: static; align-self: flex-end; margin: 2px; }
+  #chatbot .bubble-wrap { flex: 1 1 0; min-height: 0; }
+  #chatbot .message-row { margin: 6px 2px; max-width: 100%; }
+  #chatbot .message-row.bot-row { margin-right: 2px; }
+  #chatbot .message-wrap { margin-bottom: 4px; }
+  #chatbot .bubble-wrap { padding-top: 4px; }
+  #clarify-options { order: 2; gap: 4px; }
+  #chat-side > #contact-card { order: 3; }
+  #chat-main > .form:has(#question) { order: 4; }
+  #send-row { order: 5; }
+  #send-row button { padding: 6px 8px; min-height: 0; font-size: 0.9rem; }
+  #contact-card .html-container { padding: 0; }
+  #header { margin-bottom: -6px; }
+  #question { padding: 4px 8px; }
+  #question [data-testid=block-info] { font-size: 0.75rem; margin-bottom: 2px; }
+  .contact-card { padding: 8px 10px; margin-bottom: 0; }
+  .contact-card .phone-row { margin: 2px 0; }
+  .division { font-size: 1.05em; }
+  a.tel { font-size: 1.15em; }
+}
 """
+
+# Gradio scopes the CSS above to the app's content; the page margins around it need a plain <style> in <head>.
+HEAD = """<style>
+@media (max-width: 640px) { .gradio-container .main.fillable.app { padding: 6px 8px; } }
+</style>"""
 
 # Copy buttons in rendered HTML: one delegated listener per HTML component (it survives re-renders).
 # navigator.clipboard needs a secure context; the textarea fallback covers plain-http deployments.
@@ -231,6 +289,10 @@ def offices_html(search: OfficeSearch) -> str:
     return f'<div class="search-summary" data-kind="{_e(search.kind)}">{summary}</div>{cards}'
 
 
+FINDER_EMPTY = ("やりたいことを1つ以上選ぶか、会社の説明を書いてください。<br>"
+                "Pick at least one goal or describe your company.")
+
+
 def recommendations_html(recs: list[Recommendation]) -> str:
     """Ranked initiatives, each with quoted evidence and the office to call."""
     if not recs:
@@ -257,17 +319,51 @@ def recommendations_html(recs: list[Recommendation]) -> str:
 EVAL_MISSING = "評価ランナーがインストールされていません。 / evaluation runner not installed."
 
 
-def _reports_dir(assistant: Assistant) -> Path:
+def reports_dir(assistant: Assistant) -> Path:
     return Path(getattr(assistant.settings, "reports_dir", assistant.settings.eval_dir / "reports"))
 
 
-def report_markdown(path: Path | None) -> str:
-    """A report folder (or its report.md) as Markdown headed by where it lives."""
+# The report's files (report.html, responses.jsonl, metrics.json) are served by ui/server.py at
+# REPORT_FILES/<run>/<file>; the Markdown's links to them are relative to the run folder.
+REPORT_FILES = "eval-reports"
+_MD_LINK = re.compile(r"(!?)\[([^\]]*)\]\(([^)\s]+)\)")
+_SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+def report_file(folder: Path, run: str, name: str) -> Path | None:
+    """A file directly inside a run folder of ``folder``, or None: no other path is ever served."""
+    if not _SAFE_NAME.match(run) or not _SAFE_NAME.match(name):
+        return None
+    path = folder / run / name
+    try:
+        inside = path.resolve().parent.parent == folder.resolve()
+    except OSError:
+        return None
+    return path if inside and path.is_file() else None
+
+
+def _report_links(markdown: str, run: Path, served: Path | None) -> str:
+    """Relative links in a report, which the page would resolve against "/", made to open: to the
+    served copy of the file when the run lies in the served folder, else to plain text naming the file."""
+    def link(m: re.Match[str]) -> str:
+        bang, text, target = m.groups()
+        if bang or re.match(r"^([a-z][a-z0-9+.-]*:|/|#)", target, re.I):
+            return m.group(0)
+        if served is not None and report_file(served, run.name, target) is not None:
+            return f"[{text}]({REPORT_FILES}/{quote(run.name)}/{quote(target)})"
+        return f"{text} (`{_e(run / target)}`)"
+    return _MD_LINK.sub(link, markdown)
+
+
+def report_markdown(path: Path | None, served: Path | None = None) -> str:
+    """A report folder (or its report.md) as Markdown headed by where it lives; its links to the run's
+    files open when the run lies in ``served`` (the reports folder ui/server.py serves)."""
     if path is None:
         return "まだ評価レポートがありません。「評価を実行」を押してください。 / No evaluation report yet."
     md = path / "report.md" if path.is_dir() else path
     try:
-        return f"**{_e(md.parent.name)}** — `{_e(md)}`\n\n" + md.read_text("utf-8")
+        text = _report_links(md.read_text("utf-8"), md.parent, served)
+        return f"**{_e(md.parent.name)}** — `{_e(md)}`\n\n" + text
     except OSError as e:
         return f"レポートを読めませんでした / Could not read the report ({_e(e)})."
 
@@ -279,7 +375,8 @@ def latest_report_markdown(assistant: Assistant) -> str:
     except ImportError:
         return EVAL_MISSING
     try:
-        return report_markdown(latest_report(_reports_dir(assistant)))
+        folder = reports_dir(assistant)
+        return report_markdown(latest_report(folder), folder)
     except Exception as e:  # noqa: BLE001 - a broken report folder must not break the page
         log.error("latest report: %s", e)
         return f"レポートを読めませんでした / Could not read the latest report ({_e(e)})."
@@ -406,10 +503,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     # ---- support finder ----
     def find(goals: list[str], description: str) -> str:
+        if not goals and not (description or "").strip():
+            return f'<div class="search-summary" data-kind="empty">{FINDER_EMPTY}</div>'
         try:
             return recommendations_html(assistant.find_support(goals or [], description or ""))
-        except ValueError as e:
-            return f'<div class="search-summary">{_e(e)}</div>'
+        except ValueError as e:  # the core's reason is English: a Japanese sentence leads
+            return f'<div class="search-summary">条件を確かめてください。 / {_e(e)}</div>'
 
     # ---- evaluators ----
     def run_eval(baselines: bool, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 - Gradio's idiom
@@ -427,9 +526,9 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                 done[0] += int(args[0]) if args and isinstance(args[0], int) else 1
                 progress((done[0], None), desc="評価中 / Evaluating")
 
-            path = run_evaluation(assistant, settings.eval_dir / "dev.jsonl", _reports_dir(assistant),
+            path = run_evaluation(assistant, settings.eval_dir / "dev.jsonl", reports_dir(assistant),
                                   baselines=baselines, progress=tick)
-            return report_markdown(path)
+            return report_markdown(path, reports_dir(assistant))
         except Exception as e:  # noqa: BLE001 - show the failure to the evaluator, keep the app up
             log.exception("evaluation run failed")
             return f"評価に失敗しました / The evaluation failed: {_e(e)}"
@@ -438,14 +537,16 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     with gr.Blocks(title=TITLE) as ui:
         gr.Markdown(f"## {TITLE}\n令和７年度の重点施策から、根拠（資料の引用）と担当窓口をお答えします。"
-                    " / Cited answers from the bureau's FY2025 priority policies, and the office to call.")
-        with gr.Tabs():
+                    " / Cited answers from the bureau's FY2025 priority policies, and the office to call.",
+                    elem_id="header")
+        # "wrap": on a narrow screen the tabs wrap onto a second line instead of hiding in a "…" menu.
+        with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
             with gr.Tab("チャット / Chat", id="chat", elem_id="tab-chat"):
                 turns = gr.State([])
                 records = gr.State({})
                 feedback_id = gr.State(None)
-                with gr.Row():
-                    with gr.Column(scale=3):
+                with gr.Row(elem_id="chat-row"):
+                    with gr.Column(scale=3, elem_id="chat-main"):
                         # No "share" button: it posts to Hugging Face, and this app stays offline.
                         chat = gr.Chatbot(label="チャット / Chat", height=460, elem_id="chatbot",
                                           feedback_options=("Like", "Dislike"), buttons=["copy", "copy_all"])
@@ -454,11 +555,12 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
                                               for i in range(MAX_OPTIONS)]
                         box = gr.Textbox(label="質問 / Question", placeholder="例：取引先が値上げを認めてくれない",
                                          elem_id="question", max_length=assistant.settings.max_message_chars)
-                        with gr.Row():
+                        with gr.Row(elem_id="send-row"):
                             send = gr.Button("送信 / Send", variant="primary", elem_id="send")
                             clear = gr.Button("新しい会話 / New chat", elem_id="new-chat")
-                        gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Example questions")
-                    with gr.Column(scale=2):
+                        with gr.Column(elem_id="chat-examples"):
+                            gr.Examples(EXAMPLES, inputs=box, label="質問の例 / Example questions")
+                    with gr.Column(scale=2, elem_id="chat-side"):
                         card = gr.HTML(WELCOME_CARD, elem_id="contact-card", js_on_load=COPY_JS)
                         gr.Markdown("回答の下のボタン（いいね / よくないね）で評価できます。 / Rate each answer with the thumbs under it.")
                         status = gr.Markdown(elem_id="feedback-status")
@@ -519,6 +621,6 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
 
 def mount_options() -> dict[str, Any]:
-    """Theme and CSS, which Gradio 6 takes where the app is mounted or launched."""
-    return {"theme": THEME, "css": CSS}
+    """Theme, CSS and head, which Gradio 6 takes where the app is mounted or launched."""
+    return {"theme": THEME, "css": CSS, "head": HEAD}
 
