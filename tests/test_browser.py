@@ -312,7 +312,7 @@ def test_phone_shows_the_answer_and_the_office_in_the_first_screen(phone: Page) 
 
 
 def test_phone_shows_a_clarifying_question_as_buttons(phone: Page) -> None:
-    _ask(phone, "大学と連携したい")
+    _ask(phone, "環境に配慮した経営をしたい")
     option = phone.locator("#option-1")
     option.wait_for(state="visible")
     _in_view(phone, "#option-1")
@@ -355,7 +355,7 @@ def test_no_wcag_aa_violations(browser: Browser, server: Server, viewport: dict[
         found += _axe(page, "chat, after an answer")
         page.locator("#new-chat").click()  # a new topic: this question is not read with the last one
         page.locator("#contact-card [data-role=primary-contact]").wait_for(state="detached")
-        _ask(page, "大学と連携したい")
+        _ask(page, "環境に配慮した経営をしたい")
         page.locator("#option-1").wait_for(state="visible")
         found += _axe(page, "chat, clarifying options")
 
