@@ -121,7 +121,7 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
         first = out_dir / FIRST_SIGHT / "metrics.json"
         if not first.exists():
             first = assistant.settings.eval_dir / "reports" / FIRST_SIGHT / "metrics.json"
-        if first.exists():
+        if first.exists() and "sealed" in sets:  # the sealed set's own first sight, beside it
             seen = json.loads(first.read_text("utf-8"))["pipelines"][PIPELINE]
             sets[f"{FIRST_SIGHT}"] = Report(seen["overall"], seen.get("by_category", {}), [], seen.get("by_voice", {}))
     s = assistant.settings
