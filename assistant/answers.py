@@ -299,20 +299,11 @@ class Composer:
             if english:
                 return f"{o.phone} is {o.department} {o.division}, in charge of 「{named}」."
             return f"{o.phone} は {o.department} {o.division} です。担当: 「{named}」"
-        # Plain words first: which of the bureau's initiatives helps, and whom to call about it.
-        contact = route.contacts[0] if route.contacts else None
+        # Plain words first: which of the bureau's initiatives helps.
         if english:
-            lead = f"The bureau's 「{titles[0]}」 fits what you describe"
-            lead += f"; the office to call is {contact.division} ({contact.phone})." if contact else "."
-            if len(titles) > 1:
-                lead += f" Also related: 「{'」「'.join(titles[1:])}」."
-            return lead
-        lead = f"お尋ねの件は、近畿経済産業局の「{titles[0]}」が当てはまります。"
-        if contact:
-            lead += f"{contact.department} {contact.division}（電話 {contact.phone}）にご相談いただけます。"
-        if len(titles) > 1:
-            lead += f"関連する取組:「{'」「'.join(titles[1:])}」。"
-        return lead
+            return f"The bureau's 「{titles[0]}」 fits what you describe."
+        # The office and its number follow on the contact line; related initiatives' offices after it.
+        return f"お尋ねの件は、近畿経済産業局の「{titles[0]}」が当てはまります。"
 
     def _abstain_text(self, route: Route, english: bool) -> str:
         if route.reason == RouteReason.unknown_phone:

@@ -99,7 +99,7 @@ details.cite blockquote { margin: 6px 0; }
   #chat-row { flex-direction: column; flex-wrap: nowrap; gap: 6px; }
   #chat-main, #chat-side { display: contents; }
   #chat-main > *, #chat-side > * { order: 10; width: 100%; }
-  #chatbot { order: 1; height: clamp(240px, 44svh, 440px) !important; }
+  #chatbot { order: 1; height: clamp(240px, 51svh, 480px) !important; }
   #chatbot label[data-testid=block-label] { display: none; }
   #chatbot .wrapper { display: flex; flex-direction: column; }
   #chatbot .icon-button-wrapper.top-panel { position: static; align-self: flex-end; margin: 2px; }
