@@ -210,6 +210,10 @@ class Router:
         return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, examples, question),
                      confidence)
 
+    def offices_for(self, title: str, question: Question) -> list[Contact]:
+        """An initiative's offices, the one fitting the question first (as the chat orders them)."""
+        return self._contacts_for([ScoredInitiative(title, 1.0)], Vote(), question)
+
     def chosen(self, question: Question, title: str) -> Route:
         """The route to an initiative the user picked from a clarifying question's options."""
         picked = ScoredInitiative(title, 1.0)

@@ -18,7 +18,7 @@ from assistant.feedback import FeedbackStore
 from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
 from assistant.inputs import check_message, clean_history
-from assistant.normalize import find_phones, format_phone, phone_digits
+from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
 from assistant.query import Glossary, Readings
 from assistant.question import QuestionReader
 from assistant.retrieval import PolicyIndex
@@ -29,6 +29,8 @@ from assistant.tokenizer import get_tokenizer
 log = logging.getLogger(__name__)
 WITHHELD = "[この番号は問合せ先一覧にないため表示しません / number withheld: not in the contact list]"
 
+# A query this short is a term to look up in the document's text, not a question.
+_TERM_CHARS = 20
 # Only digits and the characters numbers are written with: the user is typing a phone number.
 _NUMBER_ONLY = re.compile(r"[0-9０-９\s()（）+＋\-\u2010-\u2015\u2212\uff0d\u30fc]+")
 
@@ -38,9 +40,10 @@ class OfficeSearch:
     """Offices found for a directory query, how they were found, and the initiatives that matched."""
 
     query: str
-    kind: str  # "all", "empty", "phone", "partial-number", "division", "topic", "unknown-phone", "none"
+    kind: str  # "all", "empty", "phone", "partial-number", "division", "department", "term", "topic", ...
     offices: list[Office]
     initiatives: list[str] = field(default_factory=list)
+    why: dict[str, str] = field(default_factory=dict)  # division → the document's line that matched, with its page
 
 
 @dataclass
@@ -132,6 +135,9 @@ class Assistant:
         offices = self.directory.by_similar_name(q)
         if offices:
             return OfficeSearch(query, "division", offices, [t for o in offices for t in o.initiatives])
+        found = self._by_term(q)
+        if found is not None:
+            return found
         route = self.router.route(self.router.read(q))
         if route.abstained:
             return OfficeSearch(query, "none", [])
@@ -140,9 +146,37 @@ class Assistant:
             for o in self.directory.offices:
                 if o.division == c.division and o.phone == c.phone and o not in found:
                     found.append(o)
-        # A place an office is named after comes first (神戸 → 神戸通商事務所).
-        found.sort(key=lambda o: -self.directory.named_after_place(o, q))
-        return OfficeSearch(query, "topic", found, [s.title for s in route.initiatives])
+        return OfficeSearch(query, "topic", self._place_first(found, q), [s.title for s in route.initiatives])
+
+    def _place_first(self, offices: list[Office], query: str) -> list[Office]:
+        """An office named after the place a short query names comes first, found or not (神戸 → 神戸通商事務所)."""
+        placed = [o for o in self.directory.offices if len(query.strip()) <= 4 and self.directory.named_after_place(o, query)]
+        return placed + [o for o in offices if o not in placed]
+
+    def _by_term(self, query: str) -> OfficeSearch | None:
+        """A term the document uses (下請Ｇメン, ものづくり補助金, BiocK, けいはんな): the offices of the
+        initiatives whose slides use it, most uses first, each with the line that has it and its page."""
+        term = "".join(nfkc(query).split())
+        if not 2 <= len(term) <= _TERM_CHARS:
+            return None
+        uses: dict[str, list[tuple[str, int | None]]] = {}
+        for chunk in self.index.chunks:
+            for sentence in chunk.sentences:
+                if chunk.initiative and term in "".join(nfkc(sentence.text).split()):
+                    uses.setdefault(chunk.initiative, []).append((sentence.text, chunk.page))
+        if not uses:
+            return None
+        titles = sorted(uses, key=lambda t: -len(uses[t]))
+        offices: list[Office] = []
+        why: dict[str, str] = {}
+        for title in titles:
+            for contact in self.router.offices_for(title, self.router.read(query)):
+                office = next(o for o in self.directory.offices if o.division == contact.division)
+                if office not in offices:
+                    offices.append(office)
+                    line, page = uses[title][0]
+                    why[office.division] = f"「{line.strip()}」" + (f"（{page}ページ）" if page is not None else "")
+        return OfficeSearch(query, "term", self._place_first(offices, query), titles, why)
 
     @property
     def goals(self) -> list[Goal]:

@@ -23,15 +23,15 @@ def test_the_lookup_set_covers_every_kind() -> None:
     assert set(kinds) == {"department", "place", "term", "division_ja", "division_kana", "division_en", "number"}
 
 
-@pytest.mark.parametrize("kind", ["number", "term", "division_kana"])
+@pytest.mark.parametrize("kind", ["number", "place", "term", "division_kana"])
 def test_these_lookups_all_find_the_right_office_first(assistant: Assistant, kind: str) -> None:
     missed = [c["query"] for c in LOOKUPS if c["kind"] == kind and not _found(assistant, c)]
     assert not missed, missed
 
 
 def test_departments_and_names_typed_any_way_are_found(assistant: Assistant) -> None:
-    # Measured 0.971 (134 of 138): a slip (軽済), an abbreviation (CN推進室), an English name two offices
-    # share (International Division) and a place in kana (けいはんな) are still missed.
+    # Measured 0.978 (135 of 138): a slip (軽済), an abbreviation (CN推進室) and an English name close to
+    # two offices' (International Division) are still missed.
     rate = sum(_found(assistant, c) for c in LOOKUPS) / len(LOOKUPS)
     assert rate >= 0.96, rate
     international = [o.division for o in assistant.search_offices("国際部").offices]

@@ -96,9 +96,13 @@ def test_office_search_kinds(assistant: Assistant) -> None:
     partial = assistant.search_offices("2682")
     assert partial.kind == "partial-number" and [o.division for o in partial.offices] == ["神戸通商事務所"]
     assert assistant.search_offices("取引適正化推進室").offices[0].phone == "06-6966-6037"
-    topic = assistant.search_offices("水素")
+    term = assistant.search_offices("水素")  # a word of the document: found where the slides use it
+    assert term.kind == "term" and term.offices[0].division == "カーボンニュートラル推進室"
+    assert "水素" in term.why["カーボンニュートラル推進室"] and "ページ" in term.why["カーボンニュートラル推進室"]
+    topic = assistant.search_offices("工場の電気代を下げたい")  # in the asker's words: routed like the chat
     assert topic.kind == "topic" and topic.offices[0].division == "カーボンニュートラル推進室"
     assert assistant.search_offices("明日の天気").kind == "none"
+    assert "資料の該当箇所" in offices_html(assistant.search_offices("ものづくり補助金"))
 
 
 def test_recommendations_quote_and_name_the_office(assistant: Assistant) -> None:

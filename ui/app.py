@@ -260,17 +260,21 @@ _SEARCH_SUMMARY = {
     "phone": "番号から逆引き（{n}件） / Reverse look-up by number",
     "partial-number": "番号の一部に一致（{n}件） / Numbers containing these digits",
     "division": "部署名に一致（{n}件） / Division name",
+    "department": "部の窓口すべて（{n}件） / Every office of the department",
+    "term": "資料の中の言葉から（{n}件） / Where the document uses this term",
     "topic": "話題から（{n}件） / By topic",
 }
 
 
-def office_html(office: Office, matched: set[str]) -> str:
-    """One office: department, division, phone with tel: link and copy button, and its initiatives."""
+def office_html(office: Office, matched: set[str], why: str = "") -> str:
+    """One office: department, division, phone with tel: link and copy button, its initiatives, and
+    (for a term found in the document) the line that has it."""
     items = "".join(f'<li class="{"matched" if t in matched else ""}">{_e(t)}</li>' for t in office.initiatives)
+    found = f'<div class="why"><span class="muted">資料の該当箇所 / Found in</span> {_e(why)}</div>' if why else ""
     return (f'<div class="office" data-division="{_e(office.division)}">'
             f'<div class="dept">{_e(office.department)}</div><div class="division">{_e(office.division)}</div>'
             f"{phone_html(office.phone)}"
-            f'<div class="muted">担当する施策 / Initiatives</div><ul class="initiatives">{items}</ul></div>')
+            f'<div class="muted">担当する施策 / Initiatives</div><ul class="initiatives">{items}</ul>{found}</div>')
 
 
 def offices_html(search: OfficeSearch) -> str:
@@ -285,7 +289,7 @@ def offices_html(search: OfficeSearch) -> str:
         return f'<div class="search-summary" data-kind="{_e(search.kind)}">{note}</div>'
     summary = _SEARCH_SUMMARY.get(search.kind, "{n}件").format(n=len(search.offices))
     matched = set(search.initiatives)
-    cards = "".join(office_html(o, matched) for o in search.offices)
+    cards = "".join(office_html(o, matched, search.why.get(o.division, "")) for o in search.offices)
     return f'<div class="search-summary" data-kind="{_e(search.kind)}">{summary}</div>{cards}'
 
 
