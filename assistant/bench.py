@@ -181,7 +181,7 @@ def _worker(pipeline: str, questions_file: Path, limit: int) -> None:
         ask = build_assistant(settings).ask
     else:
         t = time.perf_counter()
-        ask = baselines(settings)[pipeline]  # type: ignore[index]
+        ask = baselines(settings)[pipeline]
         build_s = round(time.perf_counter() - t, 2)
 
     def history(q: Question) -> list[Turn]:
@@ -205,20 +205,16 @@ def _worker(pipeline: str, questions_file: Path, limit: int) -> None:
                       "baseline_build_s": build_s, "errors": errors, "latencies_ms": latencies, "cpu_ms": cpu}))
 
 
-def baselines(settings: Settings) -> dict[str, Callable[..., Any]] | None:
-    """The evaluation runner's baseline pipelines, or None where this checkout does not have them."""
-    try:
-        from assistant.baselines import build_baselines  # type: ignore[import-not-found]
-    except ImportError:
-        return None
+def baselines(settings: Settings) -> dict[str, Callable[..., Any]]:
+    """The evaluation runner's baseline pipelines."""
+    from assistant.baselines import build_baselines
+
     return build_baselines(settings)
 
 
 def baseline_names() -> list[str]:
-    try:
-        from assistant.baselines import BASELINES  # type: ignore[import-not-found]
-    except ImportError:
-        return []
+    from assistant.baselines import BASELINES
+
     return list(BASELINES)
 
 
@@ -444,8 +440,6 @@ def run(settings: Settings, questions_file: Path, clients: int = 8, per_client: 
         say("in-process: the assistant")
         pipes = {PRODUCT: measure_pipeline(s, PRODUCT, questions_file, limit)}
         names = baseline_names() if with_baselines else []
-        if with_baselines and not names:
-            notes.append("baselines unavailable: this checkout has no assistant/baselines.py (issue 4)")
         for name in names:
             say(f"in-process: baseline {name}")
             pipes[name] = measure_pipeline(s, name, questions_file, limit)

@@ -39,17 +39,6 @@ class Chunk:
     text: str
     sentences: tuple[Sentence, ...]
 
-    def metadata(self) -> dict[str, str | int]:
-        """Flat metadata for Chroma (no lists, no None)."""
-        return {
-            "doc_id": self.doc_id,
-            "initiative": self.initiative or "",
-            "section": self.section,
-            "page": self.page if self.page is not None else -1,
-            "kind": self.kind,
-            "start": self.start,
-            "end": self.end,
-        }
 
 
 def split_sentences(line: Line) -> list[Sentence]:

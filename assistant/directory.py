@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.normalize import find_extensions, find_phones, format_phone, hiragana, nfkc, phone_digits
+from assistant.normalize import find_extensions, find_phones, hiragana, nfkc, phone_digits
 
 log = logging.getLogger(__name__)
 # A document's own contact table sits beside it: ``report.pdf`` → ``report.contacts.json``.
@@ -229,5 +229,3 @@ class Directory:
         """One contact per initiative the office serves."""
         return [Contact(office.department, office.division, office.phone, i) for i in office.initiatives]
 
-    def phones(self) -> list[str]:
-        return sorted({format_phone(o.digits) for o in self.offices})

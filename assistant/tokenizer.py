@@ -76,9 +76,6 @@ class Tokenizer:
         """Content-word terms of NFKC text for BM25: base forms, no particles or punctuation."""
         return [t for t, _ in self._terms(nfkc(text))]
 
-    def readings(self, text: str) -> list[str]:
-        """Hiragana readings of the content words, so 'すいそ' can meet '水素'."""
-        return [r for _, r in self._terms(nfkc(text))]
 
     def reading(self, text: str) -> str:
         """The whole text in hiragana, punctuation dropped (神戸通商事務所 → こうべつうしょうじむしょ)."""

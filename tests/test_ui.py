@@ -14,7 +14,6 @@ from assistant.feedback import FeedbackStore
 from assistant.service import Assistant, OfficeSearch
 from tests.conftest import PROJECT_ROOT
 from ui.app import (
-    EVAL_MISSING,
     answer_html,
     build_ui,
     contact_card_html,
@@ -155,7 +154,7 @@ def test_evaluators_view_reads_a_report_folder(tmp_path: Path, assistant: Assist
     assert "pass_rate 0.9" in report_markdown(folder) and "20250101-000000" in report_markdown(folder)
     assert "No evaluation report yet" in report_markdown(None)
     text = latest_report_markdown(assistant)
-    assert text == EVAL_MISSING or "report" in text.lower()
+    assert "report" in text.lower()
 
 
 def test_support_finder_asks_for_a_goal_in_japanese_first(assistant: Assistant) -> None:

@@ -22,6 +22,7 @@ import gradio as gr  # noqa: E402
 from assistant.answers import Answer, Citation  # noqa: E402
 from assistant.chat import Turn  # noqa: E402
 from assistant.directory import Contact, Office  # noqa: E402
+from assistant.evaluation import latest_report, run_evaluation  # noqa: E402
 from assistant.feedback import FeedbackError  # noqa: E402
 from assistant.finder import Recommendation  # noqa: E402
 from assistant.inputs import BadInput, TooLong  # noqa: E402
@@ -320,7 +321,6 @@ def recommendations_html(recs: list[Recommendation]) -> str:
 
 # ---- evaluators' view --------------------------------------------------------------------------------
 
-EVAL_MISSING = "評価ランナーがインストールされていません。 / evaluation runner not installed."
 
 
 def reports_dir(assistant: Assistant) -> Path:
@@ -374,10 +374,6 @@ def report_markdown(path: Path | None, served: Path | None = None) -> str:
 
 def latest_report_markdown(assistant: Assistant) -> str:
     """The newest report as Markdown, or a note when the runner or any report is missing."""
-    try:
-        from assistant.evaluation import latest_report  # written by the evaluation work (issue 4)
-    except ImportError:
-        return EVAL_MISSING
     try:
         folder = reports_dir(assistant)
         return report_markdown(latest_report(folder), folder)
@@ -516,10 +512,6 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
 
     # ---- evaluators ----
     def run_eval(baselines: bool, progress: gr.Progress = gr.Progress()) -> str:  # noqa: B008 - Gradio's idiom
-        try:
-            from assistant.evaluation import run_evaluation  # written by the evaluation work (issue 4)
-        except ImportError:
-            return EVAL_MISSING
         if not eval_lock.acquire(blocking=False):
             return "評価はすでに実行中です。 / An evaluation is already running."
         try:
