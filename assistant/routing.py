@@ -148,6 +148,8 @@ class Router:
         degraded = self.index.request_degraded
         q_terms = set(self.index.sparse.tokenizer.terms(question.search_text))
         q_weight = sum(self.idf(t) for t in q_terms) or 1.0
+        total = (s.weight_dense + s.weight_sentence + s.weight_bm25 + s.weight_title + s.weight_lexical
+                 + s.weight_examples)
         for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
@@ -160,7 +162,7 @@ class Router:
             if degraded:
                 # Without Chroma the dense evidence is missing, not zero: rescale the rest so the
                 # confidence keeps its meaning and in-scope questions are not turned away.
-                si.score /= 1 - s.weight_dense
+                si.score *= total / (total - s.weight_dense)
         return sorted(by_title.values(), key=lambda x: -x.score)
 
     def evidence(self, top: ScoredInitiative, examples: Vote) -> float:
@@ -203,21 +205,21 @@ class Router:
         rivals = self._rivals(ranked)
         if rivals:
             options = [top, *rivals]
-            return Route(question, RouteReason.clarify, options, self._contacts_for(options, examples, question),
+            return Route(question, RouteReason.clarify, options, self._contacts_for(options, question),
                          confidence)
         chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives]
                           if r.score >= self.settings.also_name_within * top.score]
-        return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, examples, question),
+        return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, question),
                      confidence)
 
     def offices_for(self, title: str, question: Question) -> list[Contact]:
         """An initiative's offices, the one fitting the question first (as the chat orders them)."""
-        return self._contacts_for([ScoredInitiative(title, 1.0)], Vote(), question)
+        return self._contacts_for([ScoredInitiative(title, 1.0)], question)
 
     def chosen(self, question: Question, title: str) -> Route:
         """The route to an initiative the user picked from a clarifying question's options."""
         picked = ScoredInitiative(title, 1.0)
-        return Route(question, RouteReason.retrieval, [picked], self._contacts_for([picked], Vote(), question), 1.0)
+        return Route(question, RouteReason.retrieval, [picked], self._contacts_for([picked], question), 1.0)
 
     def _rivals(self, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
         """Initiatives served by other offices that fit about as well as the top one (then the user is
@@ -245,7 +247,7 @@ class Router:
         found = vote([(self.index.examples[rows[i]], float(sims[i])) for i in nearest], self.settings.example_temperature)
         return found.divisions
 
-    def _contacts_for(self, initiatives: list[ScoredInitiative], examples: Vote, question: Question) -> list[Contact]:
+    def _contacts_for(self, initiatives: list[ScoredInitiative], question: Question) -> list[Contact]:
         """Each initiative's offices: where one initiative has several, the office its remit words name and
         its own nearest examples point to comes first (the table's order breaks ties)."""
         contacts: list[Contact] = []
