@@ -29,8 +29,6 @@ _OWN_TOPIC_TITLE_HIT = 0.3
 # A message whose nearest examples are at least this much out-of-scope questions asks about
 # something else ("ところで登記はどこで？"), not about the earlier topic.
 _ELSEWHERE = 0.5
-# An earlier message routed at least this confidently gives a later follow-up its topic.
-_CONFIDENT = 0.7
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
