@@ -237,7 +237,8 @@ def test_support_finder_ranks_initiatives_with_evidence_and_office(page: Page) -
 def test_evaluators_view_shows_the_report_or_says_why_not(page: Page) -> None:
     page.get_by_role("tab", name="評価 / Evaluators").click()
     report = page.locator("#eval-report")
-    page.wait_for_function("document.querySelector('#eval-report').innerText.trim().length > 0")
+    # Wait for the report itself, not Gradio's loading timer ("0.1s") shown while the page loads it.
+    page.wait_for_function("/No evaluation report yet|report\\.md/.test(document.querySelector('#eval-report').innerText)")
     text = report.inner_text()
     assert ("evaluation runner not installed" in text or "No evaluation report yet" in text
             or "report.md" in text), text
@@ -247,7 +248,7 @@ def test_evaluators_view_shows_the_report_or_says_why_not(page: Page) -> None:
 
 def test_evaluators_report_links_open(page: Page) -> None:
     page.get_by_role("tab", name="評価 / Evaluators").click()
-    page.wait_for_function("document.querySelector('#eval-report').innerText.trim().length > 0")
+    page.wait_for_function("/No evaluation report yet|report\\.md/.test(document.querySelector('#eval-report').innerText)")
     links = page.locator("#eval-report a[href]")
     if "report.md" not in page.locator("#eval-report").inner_text():
         pytest.skip("no evaluation report to link from")
