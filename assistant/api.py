@@ -83,6 +83,7 @@ class AnswerOut(BaseModel):
     language: str = "ja"
     degraded: bool = False
     clarify: ClarifyOut | None = Field(None, description="Set when two or more initiatives fit about equally.")
+    suggestions: list[str] = Field(default_factory=list, description="Follow-up questions the document can answer.")
 
 
 class FeedbackOut(BaseModel):

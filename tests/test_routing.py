@@ -91,6 +91,17 @@ def test_the_api_returns_the_clarifying_question(asking: Assistant) -> None:
     assert [o["phone"] for o in body["clarify"]["options"]] == [c["phone"] for c in body["contacts"]]
 
 
+def test_the_api_returns_follow_up_suggestions(assistant: Assistant) -> None:
+    from fastapi.testclient import TestClient
+
+    from assistant.api import create_app
+
+    with TestClient(create_app(lambda: assistant, assistant.settings)) as client:
+        body = client.post("/api/chat", json={"message": "Global Startup EXPO 2025について教えて"}).json()
+    assert body["suggestions"] and all(s.endswith("？") for s in body["suggestions"])
+    assert all(s in body["answer"] for s in body["suggestions"])
+
+
 def test_confidence_reads_as_a_chance(assistant: Assistant) -> None:
     sure = assistant.ask("水素利活用促進プロジェクトの担当は？")
     unsure = assistant.ask("今日の大阪の天気は？")
