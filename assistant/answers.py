@@ -19,6 +19,7 @@ from assistant.query import AnswerType
 from assistant.question import Language
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, RouteReason
+from assistant.settings import QuoteWeights
 from assistant.tokenizer import Tokenizer
 
 DOCUMENT_NAME_JA = "近畿経済産業局「令和７年度 重点施策」"
@@ -140,10 +141,11 @@ def _length(units: tuple[StoredSentence, ...], i: int, j: int, wraps: Wraps) -> 
 class Composer:
     """Turns a route into an answer, choosing the sentences that answer the question."""
 
-    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, max_quotes: int,
+    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  answer_types: list[AnswerType] | None = None) -> None:
         self.index = index
         self.tokenizer = tokenizer
+        self.weights = weights
         self.max_quotes = max_quotes
         self.answer_types = [t for t in answer_types or [] if t.suggest]
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
@@ -182,22 +184,23 @@ class Composer:
             vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
             # Meaning as asked and in the document's words, and the asker's rarer words.
             sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
+            w = self.weights
             weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
                 overlap = sum(self._idf.get(t, self._unknown_idf) for t in q_terms & terms) / weight
-                score = float(sim) + 0.8 * overlap
+                score = float(sim) + w.quote_overlap * overlap
                 if patterns and re.search(r"\d", nfkc(sentence.text)):
-                    score += 0.2
+                    score += w.quote_number
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
-                score += 0.8 * sum(1 for p in patterns if p.search(sentence.text))
+                score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 if len(sentence.text) < 6 or sentence.text.startswith("http"):  # labels, links answer nothing
-                    score -= 0.5
+                    score -= w.quote_label
                 elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
-                    score += 0.15
+                    score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
-                    score += 0.1
+                    score += w.quote_named
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1

@@ -17,18 +17,6 @@ _FOLLOW_UP = re.compile(
     r"その|そこ|それ|そちら|この|あの|さっき|先ほど|担当|電話|番号|連絡先|窓口|問い?合わせ|いつ|開催日|日程|場所|"
     r"詳しく|もっと|ほか|他に|どこ|誰|\b(it|its|that|this|they|them|their|there|phone|number|contact|when|where|who)\b"
 )
-# Earlier user turns replayed to find the current topic.
-_TOPIC_TURNS = 3
-# A follow-up is short: a long message carries its own topic.
-_FOLLOW_UP_MAX_CHARS = 40
-# A message routed this confidently on its own names a topic of its own ("じゃあ外国人材の採用は？"),
-# so it is not read as a follow-up of the previous one.
-_OWN_TOPIC_CONFIDENCE = 0.9
-# A message whose words cover this much of an initiative's title (by word rarity) names that topic.
-_OWN_TOPIC_TITLE_HIT = 0.3
-# A message whose nearest examples are at least this much out-of-scope questions asks about
-# something else ("ところで登記はどこで？"), not about the earlier topic.
-_ELSEWHERE = 0.5
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
@@ -66,7 +54,7 @@ class Conversation:
         """The conversation's current topic: the last few user turns replayed in order, each read in
         the light of the topic before it; a turn that is turned away or asks back leaves it as it was."""
         recent = history[-self.settings.max_history_turns :]
-        asked = [i for i, t in enumerate(recent) if t.role == "user" and t.content.strip()][-_TOPIC_TURNS:]
+        asked = [i for i, t in enumerate(recent) if t.role == "user" and t.content.strip()][-self.settings.topic_turns:]
         topic: Route | None = None
         for i in asked:
             route = self._resolve_with(recent[i].content[: self.settings.max_message_chars], recent[:i], topic)
@@ -96,15 +84,16 @@ class Conversation:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read
         alone it finds no initiative confidently, or only several, and it is not a question of another
         kind (its nearest examples are mostly questions the document does not answer)."""
-        if len(question.normalized) > _FOLLOW_UP_MAX_CHARS:
+        s = self.settings
+        if len(question.normalized) > s.follow_up_max_chars:
             return False
-        if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= _ELSEWHERE:
-            return False
+        if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share:
+            return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
-        if route.initiatives and route.initiatives[0].title_hit >= _OWN_TOPIC_TITLE_HIT:
+        if route.initiatives and route.initiatives[0].title_hit >= s.own_topic_title_hit:
             return False  # it names an initiative's own subject: a new topic (「じゃあeVTOLは？」)
-        return route.confidence < _OWN_TOPIC_CONFIDENCE or bool(_FOLLOW_UP.search(question.normalized))
+        return route.confidence < s.own_topic_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         history = history or []

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -16,6 +16,18 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class ChromaMode(StrEnum):
     embedded = "embedded"
     server = "server"
+
+
+class QuoteWeights(BaseModel):
+    """How the composer weighs a sentence as a quote, beside its similarity to the question (chosen on
+    dev: they keep fact recall 0.97 and every quote a whole sentence)."""
+
+    quote_overlap: float = Field(0.8, description="The question's words in the sentence, weighed by rarity.")
+    quote_fact: float = Field(0.8, description="Each asked kind of fact (a date for いつ, N社 for 何社) it holds.")
+    quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
+    quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
+    quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
+    quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link.")
 
 
 class Settings(BaseSettings):
@@ -32,6 +44,7 @@ class Settings(BaseSettings):
     top_k: int = Field(12, description="Chunks fetched from each retriever before fusion.")
     max_initiatives: int = Field(3, description="Most initiatives named in one answer.")
     max_quotes: int = Field(3, description="Most quoted sentences in one answer.")
+    quote_weights: QuoteWeights = Field(default_factory=QuoteWeights, description="How quotes are chosen.")
     # The evidence an initiative's score is made of (Router.score) and the thresholds on it: chosen by
     # scripts/tune_routing.py on eval/dev.jsonl and eval/dev-voices.jsonl (390 single questions; routed
     # 0.966, expected initiative among the options 0.972, out of scope turned away 0.985, in scope turned
@@ -97,6 +110,17 @@ class Settings(BaseSettings):
         "work. On eval/dev.jsonl (347 cases) 'encode' routes 0.987 against 0.977 and turns no in-scope question "
         "away (0.010 with 'sentence-mean'), so it is the default; 'sentence-mean' suits very large corpora.",
     )
+
+    # A conversation's topic (Conversation): chosen on the chains of dev and dev-voices.
+    topic_turns: int = Field(3, ge=1, description="Earlier user turns replayed to find the current topic.")
+    follow_up_max_chars: int = Field(40, description="A longer message carries its own topic, never a follow-up.")
+    own_topic_confidence: float = Field(
+        0.9, description="A message routed this confidently on its own starts a new topic.")
+    own_topic_title_hit: float = Field(
+        0.3, description="A message covering this much of an initiative's title (by word rarity) names that topic.")
+    elsewhere_share: float = Field(
+        0.5, description="A message whose nearest examples are at least this share out of scope asks about "
+        "something else, not about the earlier topic.")
 
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
     max_query_chars: int = Field(
