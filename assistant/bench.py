@@ -96,8 +96,12 @@ def free_port() -> int:
 def _env(settings: Settings, **extra: str) -> dict[str, str]:
     """The environment a child process needs to see the same settings as this one."""
     env = dict(os.environ)
-    for name, value in settings.model_dump().items():
-        env[f"KINKI_{name.upper()}"] = str(value.value if hasattr(value, "value") else value)
+    for name, value in settings.model_dump(mode="json").items():
+        if value is None:  # unset (no API token): "None" would read back as a value
+            env.pop(f"KINKI_{name.upper()}", None)
+            continue
+        # Nested settings (the quote weights) go as JSON, which pydantic-settings reads back.
+        env[f"KINKI_{name.upper()}"] = json.dumps(value) if isinstance(value, dict | list) else str(value)
     env.update({"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
     env.update(extra)
     return env
