@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from assistant.directory import Contact
@@ -148,6 +149,8 @@ class Composer:
         self.weights = weights
         self.max_quotes = max_quotes
         self.answer_types = [t for t in answer_types or [] if t.suggest]
+        # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
+        self._word_across = lru_cache(maxsize=4096)(self._read_across)
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
@@ -168,7 +171,9 @@ class Composer:
 
     def _wraps(self, before: str, after: str) -> bool:
         """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
-        head, tail = before[-6:], after[:6]
+        return self._word_across(before[-6:], after[:6])
+
+    def _read_across(self, head: str, tail: str) -> bool:
         return any(m.start < len(head) < m.end for m in self.tokenizer.morphemes(head + tail))
 
     def quotes(self, route: Route, per_initiative: int) -> list[Citation]:

@@ -7,6 +7,7 @@ import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 from assistant import __version__
@@ -153,6 +154,13 @@ class Assistant:
         placed = [o for o in self.directory.offices if len(query.strip()) <= 4 and self.directory.named_after_place(o, query)]
         return placed + [o for o in offices if o not in placed]
 
+    @cached_property
+    def _lines(self) -> list[tuple[str, str, str, int | None]]:
+        """Every sentence of an initiative as (initiative, folded text, text, page), folded once rather
+        than on every look-up as staff type."""
+        return [(c.initiative, "".join(nfkc(s.text).split()), s.text, c.page)
+                for c in self.index.chunks if c.initiative for s in c.sentences]
+
     def _by_term(self, query: str) -> OfficeSearch | None:
         """A term the document uses (下請Ｇメン, ものづくり補助金, BiocK, けいはんな): the offices of the
         initiatives whose slides use it, most uses first, each with the line that has it and its page."""
@@ -160,10 +168,9 @@ class Assistant:
         if not 2 <= len(term) <= _TERM_CHARS:
             return None
         uses: dict[str, list[tuple[str, int | None]]] = {}
-        for chunk in self.index.chunks:
-            for sentence in chunk.sentences:
-                if chunk.initiative and term in "".join(nfkc(sentence.text).split()):
-                    uses.setdefault(chunk.initiative, []).append((sentence.text, chunk.page))
+        for initiative, folded, text, page in self._lines:
+            if term in folded:
+                uses.setdefault(initiative, []).append((text, page))
         if not uses:
             return None
         titles = sorted(uses, key=lambda t: -len(uses[t]))
