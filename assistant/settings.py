@@ -118,6 +118,9 @@ class Settings(BaseSettings):
         0.9, description="A message routed this confidently on its own starts a new topic.")
     own_topic_title_hit: float = Field(
         0.3, description="A message covering this much of an initiative's title (by word rarity) names that topic.")
+    topic_covers: float = Field(
+        0.8, description="A short message that would start a new topic stays on the current one when the "
+        "current initiative's text uses this much of what it names (by word rarity).")
     elsewhere_share: float = Field(
         0.5, description="A message whose nearest examples are at least this share out of scope asks about "
         "something else, not about the earlier topic.")
