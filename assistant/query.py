@@ -82,6 +82,7 @@ class AnswerType:
     strict: bool  # the document not stating one means it does not answer the question
     suggest: dict[str, str] | None = None  # a follow-up question to offer, by language
     ask_terms: frozenset[str] = frozenset()  # the asking words as BM25 terms: they name no topic
+    names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
 
 
 class Glossary:
@@ -108,7 +109,8 @@ class Glossary:
                                  re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                     for r in data.get("coverage", [])]
         answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
-                                   r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)))
+                                   r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
+                                   r.get("names", ""))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         return cls(entries, coverage, answer_types, no_topic)
