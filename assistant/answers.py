@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
+
 from assistant.directory import Contact
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc
@@ -91,11 +93,12 @@ Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text
 
 
 def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
-             pick: Callable[[list[str]], int] | None = None) -> StoredSentence | None:
+             pick: Callable[[list[str]], int] | None = None, lists: bool = True) -> StoredSentence | None:
     """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
     with the lines it belongs to, a label or item too short to read joined with its neighbours, the
     caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
-    too long to be a sentence."""
+    too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
+    who takes part, not what help exists)."""
     units = chunk.sentences
 
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
@@ -122,7 +125,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if len(text) > MAX_QUOTE:
         # A run of diagram labels: quote its head, cut after a comma between two labels, not in a word.
         cut = max(text.rfind(sep, 0, MAX_QUOTE) for sep in ("、", "，", "･･･", "。"))
-        if i != j or cut < MIN_QUOTE:
+        if i != j or cut < MIN_QUOTE or not lists:
             return None
         text, end = text[: cut + 1], units[i].start + lead + cut + 1
     if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
@@ -161,12 +164,16 @@ class Composer:
     """Turns a route into an answer, choosing the sentences that answer the question."""
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
-                 answer_types: list[AnswerType] | None = None) -> None:
+                 answer_types: list[AnswerType] | None = None, help_words: re.Pattern[str] | None = None,
+                 neighbours: int = 10) -> None:
         self.index = index
         self.tokenizer = tokenizer
         self.weights = weights
         self.max_quotes = max_quotes
         self.answer_types = [t for t in answer_types or [] if t.suggest]
+        self.help_words = help_words
+        self.neighbours = neighbours
+        self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
         self._word_across = lru_cache(maxsize=4096)(self._read_across)
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
@@ -183,6 +190,9 @@ class Composer:
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
             self._terms_of_row[row] = own[row] | set(tokenizer.terms(unit.text)) if unit else own[row]
+        self._terms_of_initiative: dict[str, set[str]] = {}
+        for t, rows in self._sentences_of.items():
+            self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
         # A shared word says little about which sentence answers (支援 is in half of them): words weigh
         # by how few sentences use them.
         df: dict[str, int] = {}
@@ -221,6 +231,14 @@ class Composer:
             # Meaning as asked and in the document's words, and the asker's rarer words.
             sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
             w = self.weights
+            # A situation told in the asker's own words (「息子が継がない」) is answered by the help that
+            # exists, found through how people ask about this initiative in the document's words (its
+            # nearest labelled examples); a question already in the document's words (「実証プロジェクトの
+            # 候補地は」) is answered by the sentence using them.
+            own_words = 0.0 if patterns else 1.0 - self._in_document_words(question, initiative.title)
+            like = self._examples_like(question, initiative.title) if own_words else None
+            if like is not None:
+                sims = sims + w.quote_examples * own_words * (vectors @ like)
             weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
@@ -238,6 +256,8 @@ class Composer:
                     score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
                     score += w.quote_named
+                if own_words and self.help_words and self.help_words.search(sentence.text):
+                    score += w.quote_help * own_words  # what help exists matters more than the aims
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1
@@ -247,12 +267,30 @@ class Composer:
             for _, chunk, sentence in scored:
                 if len(seen) == take:
                     break
-                quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question))
+                quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
+                                 lists=bool(patterns))
                 if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
                     continue
                 seen.add(quote.text)
                 out.append(Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end))
         return out[: self.max_quotes + len(route.initiatives)]
+
+    def _in_document_words(self, question: Question, title: str) -> float:
+        """How much of what the question names (by word rarity) the initiative's text uses (0–1)."""
+        weight = sum(self._idf.get(t, self._unknown_idf) for t in question.named)
+        if not weight:
+            return 1.0
+        used = self._terms_of_initiative.get(title, set())
+        return sum(self._idf.get(t, self._unknown_idf) for t in question.named & used) / weight
+
+    def _examples_like(self, question: Question, title: str, most: int = 3) -> np.ndarray | None:
+        """The mean vector of the labelled examples of ``title`` nearest to the question, or None."""
+        rows = [self._example_row[id(e)] for e, _ in self.index.nearest_examples(question.vector, self.neighbours)
+                if e.initiative == title][:most]
+        if not rows:
+            return None
+        mean = self.index.example_vectors[rows].mean(axis=0)
+        return mean / (np.linalg.norm(mean) or 1.0)
 
     def _names_asked(self, row: int, question: Question) -> float:
         """How rare (0–1) the rarest proper noun of an asked kind is that a sentence names and the
