@@ -50,7 +50,7 @@ eval: index
 
 # 16 clients for 60 s, then on to 10,000 requests, against a fresh server on loopback (about 4 min).
 load: index
-	$(PY) scripts/load_test.py --json docs/load-test.json
+	$(PY) -m assistant.load --json docs/load-test.json
 
 # Latency, build, start-up and memory against the baselines; figures for README "Performance".
 bench: setup
