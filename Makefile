@@ -16,9 +16,9 @@ PID_FILE := .cache/serve.pid
 setup: $(VENV)/.installed
 
 # A new lock gets a fresh venv holding exactly the locked packages (no leftovers from the old lock);
-# pip lists each package as it goes. About 2 minutes, and only when requirements.lock changes.
+# pip lists each package as it goes. 1-2 minutes, and only when requirements.lock changes.
 $(VENV)/.locked: $(LOCK)
-	@echo "==> Creating $(VENV) and installing the $$(grep -c '^[a-z]' $(LOCK)) packages pinned in $(LOCK) (about 2 minutes)"
+	@echo "==> Creating $(VENV) and installing the $$(grep -c '^[a-z]' $(LOCK)) packages pinned in $(LOCK) (1-2 minutes)"
 	$(PYTHON) -m venv --clear $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install --no-deps -r $(LOCK)
@@ -35,8 +35,9 @@ $(VENV)/.installed: $(VENV)/.locked pyproject.toml
 # Re-resolves pyproject.toml's ranges (runtime and the dev group) into requirements.lock, keeping the
 # versions already locked where they still fit; `make lock LOCK_ARGS=--upgrade` moves to the newest.
 lock: $(UV)
-	$(UV) pip compile pyproject.toml --group dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
+	$(UV) pip compile --quiet pyproject.toml --group dev --python-version 3.11 --python-platform x86_64-unknown-linux-gnu \
 		--custom-compile-command 'make lock' -o $(LOCK) $(LOCK_ARGS)
+	@echo "$(LOCK): $$(grep -c '^[a-z]' $(LOCK)) packages; git diff $(LOCK) shows what moved"
 
 $(UV):
 	$(PYTHON) -m venv .cache/uv-$(UV_VERSION)
