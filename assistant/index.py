@@ -27,9 +27,9 @@ import numpy as np
 from chromadb.config import Settings as ChromaSettings
 
 from assistant.chunking import Chunk, chunk_document
-from assistant.corpus import load_corpus
 from assistant.embeddings import Encoder
 from assistant.examples import Example, load_examples
+from assistant.loaders import load_documents
 from assistant.settings import ChromaMode, Settings
 from assistant.tokenizer import TERMS_VERSION, Tokenizer
 
@@ -253,7 +253,7 @@ def _build(settings: Settings, tokenizer: Tokenizer, encoder: Encoder, progress:
            force: bool) -> dict[str, Any]:
     say = progress or (lambda stage, done, total: None)
     t0 = time.perf_counter()
-    docs = load_corpus(settings.corpus_dir)
+    docs = load_documents(settings.corpus_dir)
     if not docs:
         raise FileNotFoundError(f"no documents (.txt, .md, .pdf) in {settings.corpus_dir}")
     # Identical passages (boilerplate repeated inside a document) share one id: keep the first.
