@@ -61,7 +61,6 @@ __all__ = [
 ]
 
 Progress = Callable[[str, int, int], None]
-log = logging.getLogger(__name__)
 # bm25s logs its own progress at DEBUG on a handler of its own; our progress bars say it already.
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 # Vectors written to Chroma in one call (chroma_write_timeout_seconds is set for a batch this size).
