@@ -402,10 +402,12 @@ class Composer:
                 return f"{o.phone} is {o.department} {o.division}, in charge of 「{named}」."
             return f"{o.phone} は {o.department} {o.division} です。担当: 「{named}」"
         # Plain words first: which of the bureau's initiatives helps.
+        publisher = self.card.publisher.get("en" if english else "ja")
         if english:
-            return f"The bureau's 「{titles[0]}」 fits what you describe."
+            whose = f"{publisher}'s" if publisher else "The"
+            return f"{whose} 「{titles[0]}」 fits what you describe."
         # The office and its number follow on the contact line; related initiatives' offices after it.
-        return f"お尋ねの件は、近畿経済産業局の「{titles[0]}」が当てはまります。"
+        return f"お尋ねの件は、{publisher + 'の' if publisher else ''}「{titles[0]}」が当てはまります。"
 
     def _abstain_text(self, route: Route, english: bool) -> str:
         if route.reason == RouteReason.unknown_phone:

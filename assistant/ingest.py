@@ -1,7 +1,9 @@
 """Add, update and remove source documents of the corpus folder, then rebuild the index incrementally.
 
-Files are checked before anything is copied, so a damaged PDF leaves the corpus as it was. A
-document's own contact table may come beside it as ``NAME.contacts.json`` and is copied with it.
+Files are checked before anything is copied, so a damaged PDF leaves the corpus as it was. What
+belongs to a document may come beside it and is copied and removed with it: its own contact table
+(``NAME.contacts.json``), labelled example questions (``NAME.examples.jsonl``), the inputs the chat
+offers (``NAME.ui.json``) and how answers name it (``NAME.about.json``).
 """
 
 from __future__ import annotations
@@ -14,15 +16,24 @@ from typing import Any
 
 from assistant.directory import OWN_SUFFIX
 from assistant.embeddings import Encoder
+from assistant.examples import OWN_SUFFIX as EXAMPLES_SUFFIX
 from assistant.index import Progress, build_index
-from assistant.loaders import NOT_DOCUMENTS, SUFFIXES, UnreadableDocument, is_document, load_path
+from assistant.loaders import (
+    ABOUT_SUFFIX,
+    NOT_DOCUMENTS,
+    SUFFIXES,
+    UI_SUFFIX,
+    UnreadableDocument,
+    is_document,
+    load_path,
+)
 from assistant.settings import Settings
 from assistant.tokenizer import Tokenizer
 
 
-def contacts_file_of(document: Path) -> Path:
-    """Where a document's own contact table lives: ``report.pdf`` → ``report.contacts.json``."""
-    return document.with_name(document.stem + OWN_SUFFIX)
+def companions_of(document: Path) -> list[Path]:
+    """The files beside a document that belong to it (contact table, examples, UI inputs, its name)."""
+    return [document.with_name(document.stem + s) for s in (OWN_SUFFIX, EXAMPLES_SUFFIX, UI_SUFFIX, ABOUT_SUFFIX)]
 
 
 @dataclass
@@ -72,16 +83,16 @@ def ingest(paths: list[Path], settings: Settings, tokenizer: Tokenizer, encoder:
             (report.updated if target.exists() else report.added).append(p.name)
             if p.resolve() != target.resolve():
                 shutil.copyfile(p, target)
-        contacts = contacts_file_of(p)
-        if contacts.is_file() and contacts.resolve() != contacts_file_of(target).resolve():
-            shutil.copyfile(contacts, contacts_file_of(target))
+        for own, theirs in zip(companions_of(p), companions_of(target), strict=True):
+            if own.is_file() and own.resolve() != theirs.resolve():
+                shutil.copyfile(own, theirs)
     report.manifest = build_index(settings, tokenizer, encoder, progress=progress)
     return report
 
 
 def remove(names: list[str], settings: Settings, tokenizer: Tokenizer, encoder: Encoder,
            progress: Progress | None = None) -> IngestReport:
-    """Delete documents (by file name) and their contact tables from the corpus folder and rebuild."""
+    """Delete documents (by file name) and the files that belong to them from the corpus folder and rebuild."""
     corpus = settings.corpus_dir
     targets = [corpus / Path(n).name for n in names]
     missing = [t.name for t in targets if not is_document(t)]
@@ -93,7 +104,8 @@ def remove(names: list[str], settings: Settings, tokenizer: Tokenizer, encoder: 
     report = IngestReport()
     for t in targets:
         t.unlink()
-        contacts_file_of(t).unlink(missing_ok=True)
+        for own in companions_of(t):
+            own.unlink(missing_ok=True)
         report.removed.append(t.name)
     report.manifest = build_index(settings, tokenizer, encoder, progress=progress)
     return report

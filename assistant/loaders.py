@@ -229,12 +229,14 @@ class DocumentCard:
 
     name: dict[str, str] = field(default_factory=lambda: {"ja": "この資料", "en": "this document"})
     topics: dict[str, str] = field(default_factory=dict)
+    publisher: dict[str, str] = field(default_factory=dict)  # who offers the initiatives (近畿経済産業局)
 
 
 def load_document_card(corpus_dir: Path) -> DocumentCard:
     """Every document's ``NAME.about.json`` in name order: their names joined, their topics joined."""
     names: dict[str, list[str]] = {}
     topics: dict[str, list[str]] = {}
+    publishers: dict[str, list[str]] = {}
     for doc in document_paths(corpus_dir):
         path = doc.with_name(doc.stem + ABOUT_SUFFIX)
         if path.is_file():
@@ -243,8 +245,13 @@ def load_document_card(corpus_dir: Path) -> DocumentCard:
                 names.setdefault(lang, []).append(text)
             for lang, text in data.get("topics", {}).items():
                 topics.setdefault(lang, []).append(text)
+            for lang, text in data.get("publisher", {}).items():
+                if text not in publishers.setdefault(lang, []):
+                    publishers[lang].append(text)
     if not names:
         return DocumentCard()
     joiner = {"ja": "、", "en": "; "}
+    # One publisher names every initiative; documents of several leave the lead without one.
     return DocumentCard({k: joiner.get(k, ", ").join(v) for k, v in names.items()},
-                        {k: joiner.get(k, ", ").join(v) for k, v in topics.items()})
+                        {k: joiner.get(k, ", ").join(v) for k, v in topics.items()},
+                        {k: v[0] for k, v in publishers.items() if len(v) == 1})

@@ -20,7 +20,7 @@ from assistant.retrieval import PolicyIndex
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from assistant.tokenizer import get_tokenizer
-from tests.conftest import SOURCE, SettingsRunner, make_settings
+from tests.conftest import CORPUS, SOURCE, SettingsRunner, make_settings
 from tests.pdfmaker import write_pdf
 
 TOKAI_MD = """# 令和７年度 東海経済産業局の重点施策（試験用）
@@ -170,6 +170,19 @@ def test_ingested_documents_are_answered_with_their_own_contacts(small: Settings
     assert pdf_answer.initiatives[0] == "四国の藍染め産業の事業承継支援"
     assert pdf_answer.citations and pdf_answer.citations[0].page in (1, 2)
     assert pdf_answer.contacts == []  # no contact table came with it, so no number is shown
+
+
+def test_what_belongs_to_a_document_comes_and_goes_with_it(small: Settings, files: dict[str, Path]) -> None:
+    about = files["md"].with_name("tokai.about.json")
+    about.write_text(json.dumps({"name": {"ja": "東海局の重点施策（試験用）"}, "topics": {"ja": "陶磁器、航空宇宙"}},
+                                ensure_ascii=False), "utf-8")
+    shutil.copyfile(CORPUS / "glossary.json", small.corpus_dir / "glossary.json")  # how people ask, in general
+    ingest([files["md"], files["pdf"]], small, get_tokenizer(), get_encoder())
+    assert (small.corpus_dir / "tokai.about.json").is_file() and (small.corpus_dir / "tokai.contacts.json").is_file()
+    uncovered = build_assistant(small).ask("就労ビザの申請書はどこでもらえますか")
+    assert uncovered.abstained and "東海局の重点施策（試験用）" in uncovered.answer and "陶磁器、航空宇宙" in uncovered.answer
+    remove(["tokai.md"], small, get_tokenizer(), get_encoder())
+    assert not (small.corpus_dir / "tokai.about.json").exists() and not (small.corpus_dir / "tokai.contacts.json").exists()
 
 
 def test_a_slide_text_document_is_ingested_next_to_others(small: Settings, files: dict[str, Path]) -> None:
