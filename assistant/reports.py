@@ -33,6 +33,10 @@ LABELS = {
     "latency_p50_ms": "latency p50 (ms)",
     "latency_p95_ms": "latency p95 (ms)",
 }
+# The call-centre look-ups are scored on the directory search alone: named in the gate and the diff,
+# not in the pipelines' tables.
+LOOKUP_LABELS = {"lookups_pass_rate": "call-centre look-ups passed"}
+LOOKUPS_SET = "lookups"  # the ``set`` of a look-up's line in responses.jsonl (assistant/evaluation/lookups.py)
 
 DEFINITIONS = {
     "pass_rate": "cases whose every check holds (contact, top initiative, facts, abstention, no unknown number)",
@@ -64,6 +68,7 @@ BASELINE_NOTES = {
 
 RATIOS = ("pass_rate", "routing_accuracy", "hit@1", "hit@3", "mrr", "fact_recall", "abstention_precision",
           "abstention_recall", "false_abstention_rate")
+THREE_PLACES = (*RATIOS, *LOOKUP_LABELS)
 CATEGORY_COLUMNS = ("cases", "pass_rate", "routing_accuracy", "hit@1", "hit@3", "mrr", "fact_recall",
                     "abstention_precision", "abstention_recall", "false_abstention_rate", "outside_numbers",
                     "latency_p50_ms", "latency_p95_ms")
@@ -82,14 +87,14 @@ PALETTE = ("#2563eb", "#a3a3a3", "#f59e0b", "#10b981", "#db2777")
 
 
 def label(metric: str) -> str:
-    return LABELS.get(metric, metric)
+    return LABELS.get(metric) or LOOKUP_LABELS.get(metric, metric)
 
 
 def fmt(metric: str, value: Any) -> str:
     """A metric value as a reader wants it: ratios to three places, counts whole, milliseconds rounded."""
     if value is None:
         return "–"
-    if metric in RATIOS:
+    if metric in THREE_PLACES:
         return f"{value:.3f}"
     if metric.startswith("latency"):
         return f"{value:.0f}"
@@ -138,6 +143,14 @@ def histogram(values: list[float], bins: int = 24) -> dict[str, Any] | None:
     return {"hi": hi, "width": width, "counts": counts, "top": max(counts)}
 
 
+def missed_lookups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The look-ups that missed: what was typed, the offices acceptable first, what came first, what was not found."""
+    return [{"id": r["id"], "kind": r["kind"], "query": r["query"], "expected": r["expect"]["first"],
+             "came_first": r["found"][0] if r["found"] else "nothing",
+             "not_found": [d for d in r["expect"]["includes"] if d not in r["found"]]}
+            for r in rows if r.get("set") == LOOKUPS_SET and not r["passed"]]
+
+
 @cache
 def _environment() -> Environment:
     env = Environment(
@@ -170,6 +183,7 @@ def _charts(doc: dict[str, Any]) -> dict[str, Any]:
     cats = list(pipelines["pipeline"]["by_category"])
     sets = doc.get("sets") or {}
     bands = pipelines["pipeline"].get("reliability") or []
+    lookups = doc.get("lookups")
     return {
         "overall": _bars([label(m) for m in RATIOS],
                          {n: [p["overall"].get(m) for m in RATIOS] for n, p in pipelines.items()}),
@@ -179,6 +193,8 @@ def _charts(doc: dict[str, Any]) -> dict[str, Any]:
         "reliability": _bars([f"{b['from']:.1f}-{b['to']:.1f} (n={b['answers']})" for b in bands],
                              {"mean confidence": [b["confidence"] for b in bands],
                               "accuracy": [b["accuracy"] for b in bands]}),
+        "lookups": _bars(["all", *lookups["by_kind"]], {"pipeline": [
+            lookups["overall"]["pass_rate"], *(m["pass_rate"] for m in lookups["by_kind"].values())]}) if lookups else None,
     }
 
 
@@ -190,7 +206,7 @@ def _context(doc: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
         "doc": doc, "names": list(doc["pipelines"]), "main": main, "cats": list(main["by_category"]),
         "gate": doc["gate"], "failed_checks": [c for c in checks if not c["ok"]],
         "sets": doc.get("sets") or {}, "voices": main.get("by_voice") or {}, "bands": main.get("reliability") or [],
-        "failing": _failing(rows),
+        "lookups": doc.get("lookups"), "missed": missed_lookups(rows), "failing": _failing(rows),
     }
 
 
