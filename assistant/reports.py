@@ -161,15 +161,14 @@ def _environment() -> Environment:
     )
     env.globals.update(
         fmt=fmt, label=label, cases_cell=_cases_cell, threshold=_threshold, question=_question,
-        LABELS=LABELS, DEFINITIONS=DEFINITIONS, BASELINE_NOTES=BASELINE_NOTES, RATIOS=RATIOS,
-        CATEGORY_COLUMNS=CATEGORY_COLUMNS, SHORT=SHORT, SET_METRICS=SET_METRICS, SET_CHART=SET_CHART,
-        VOICE_COLUMNS=VOICE_COLUMNS, PALETTE=PALETTE,
+        LABELS=LABELS, DEFINITIONS=DEFINITIONS, BASELINE_NOTES=BASELINE_NOTES, CATEGORY_COLUMNS=CATEGORY_COLUMNS,
+        SHORT=SHORT, SET_METRICS=SET_METRICS, VOICE_COLUMNS=VOICE_COLUMNS, PALETTE=PALETTE,
     )
     env.filters["md"] = _md
     return env
 
 
-def template(name: str) -> Template:
+def _template(name: str) -> Template:
     return _environment().get_template(name)
 
 
@@ -184,6 +183,7 @@ def _charts(doc: dict[str, Any]) -> dict[str, Any]:
     sets = doc.get("sets") or {}
     bands = pipelines["pipeline"].get("reliability") or []
     lookups = doc.get("lookups")
+    kinds = lookups["by_kind"] if lookups else {}
     return {
         "overall": _bars([label(m) for m in RATIOS],
                          {n: [p["overall"].get(m) for m in RATIOS] for n, p in pipelines.items()}),
@@ -193,8 +193,8 @@ def _charts(doc: dict[str, Any]) -> dict[str, Any]:
         "reliability": _bars([f"{b['from']:.1f}-{b['to']:.1f} (n={b['answers']})" for b in bands],
                              {"mean confidence": [b["confidence"] for b in bands],
                               "accuracy": [b["accuracy"] for b in bands]}),
-        "lookups": _bars(["all", *lookups["by_kind"]], {"pipeline": [
-            lookups["overall"]["pass_rate"], *(m["pass_rate"] for m in lookups["by_kind"].values())]}) if lookups else None,
+        "lookups": _bars(["all", *kinds], {"pipeline": [lookups["overall"]["pass_rate"],
+                                                       *(m["pass_rate"] for m in kinds.values())]}) if lookups else None,
     }
 
 
@@ -211,11 +211,11 @@ def _context(doc: dict[str, Any], rows: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def render_markdown(doc: dict[str, Any], rows: list[dict[str, Any]]) -> str:
-    """The report as Markdown: gate, overall side by side, per category, and every failing case."""
-    return template("report.md.j2").render(_context(doc, rows))
+    """The report as Markdown: gate, overall side by side, per category, the look-ups, and every failing case."""
+    return _template("report.md.j2").render(_context(doc, rows))
 
 
 def render_html(doc: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     """The report as one HTML page: charts per category and of latency, tables, and every failing case."""
     ms = [r["ms"] for r in rows if r["pipeline"] == "pipeline" and "set" not in r]
-    return template("report.html.j2").render(_context(doc, rows), charts=_charts(doc), latency=histogram(ms))
+    return _template("report.html.j2").render(_context(doc, rows), charts=_charts(doc), latency=histogram(ms))
