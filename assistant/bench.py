@@ -1,31 +1,27 @@
-"""Benchmarks: answer latency in-process and over HTTP, build time, start-up time and peak memory.
+"""Benchmarks against the baselines: answer latency, build time, start-up time and peak memory.
 
 Every figure comes from a separate process, so one measurement's memory or warm caches never
 colour another's: the build runs as ``kinki-assistant build-index`` on an empty index folder, each
 pipeline (the assistant and the evaluation runner's baselines) answers the questions in a worker
-process of its own, and the HTTP figures come from the real server started on a loopback port.
+process of its own, and the HTTP figures come from the real server started on a loopback port
+(``assistant.load``, which the load test shares).
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import shutil
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.load import Question, child_env, load_questions, measure_http, summary
 from assistant.settings import PROJECT_ROOT, Settings
 
 PRODUCT = "assistant"
@@ -38,73 +34,6 @@ TARGETS = {
     "scale_build_s": 300.0,
     "scale_p95_ms": 100.0,
 }
-
-
-@dataclass(frozen=True)
-class Question:
-    """One benchmark question: the turns before it (as history) and the message itself."""
-
-    history: tuple[str, ...]
-    message: str
-
-
-def load_questions(path: Path, limit: int | None = None) -> list[Question]:
-    """Questions from a JSONL file of ``{"turns": [...]}`` lines (eval/dev.jsonl works as is)."""
-    out = []
-    for n, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            turns = json.loads(line)["turns"]
-        except (ValueError, KeyError, TypeError) as e:
-            raise ValueError(f"{path}:{n}: expected a JSON object with a 'turns' list") from e
-        if not isinstance(turns, list) or not turns or not all(isinstance(t, str) and t.strip() for t in turns):
-            raise ValueError(f"{path}:{n}: 'turns' must be a list of non-empty strings")
-        out.append(Question(tuple(turns[:-1]), turns[-1]))
-    if not out:
-        raise ValueError(f"{path}: no questions")
-    return out[:limit] if limit else out
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """The q-th percentile (nearest rank) of the values, or None when there are none."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))]
-
-
-def _summary(latencies_ms: list[float]) -> dict[str, Any]:
-    return {
-        "n": len(latencies_ms),
-        "p50_ms": _r(percentile(latencies_ms, 50)),
-        "p95_ms": _r(percentile(latencies_ms, 95)),
-        "mean_ms": _r(statistics.fmean(latencies_ms)) if latencies_ms else None,
-    }
-
-
-def _r(x: float | None, nd: int = 1) -> float | None:
-    return None if x is None else round(x, nd)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _env(settings: Settings, **extra: str) -> dict[str, str]:
-    """The environment a child process needs to see the same settings as this one."""
-    env = dict(os.environ)
-    for name, value in settings.model_dump(mode="json").items():
-        if value is None:  # unset (no API token): "None" would read back as a value
-            env.pop(f"KINKI_{name.upper()}", None)
-            continue
-        # Nested settings (the quote weights) go as JSON, which pydantic-settings reads back.
-        env[f"KINKI_{name.upper()}"] = json.dumps(value) if isinstance(value, dict | list) else str(value)
-    env.update({"GRADIO_ANALYTICS_ENABLED": "False", "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False"})
-    env.update(extra)
-    return env
 
 
 def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[float, float, str, str, float]:
@@ -139,7 +68,7 @@ def _run_measured(cmd: list[str], env: dict[str, str], timeout: float) -> tuple[
 def measure_build(settings: Settings, timeout: float = 1800) -> dict[str, Any]:
     """A cold build (empty index folder, nothing to reuse) by the real command, in its own process."""
     cmd = [sys.executable, "-m", "assistant.cli", "build-index", "--force"]
-    wall, rss, _, _, cpu = _run_measured(cmd, _env(settings), timeout)
+    wall, rss, _, _, cpu = _run_measured(cmd, child_env(settings), timeout)
     manifest = _manifest(settings)
     return {
         "build_s": manifest["build_seconds"],
@@ -162,11 +91,12 @@ def measure_pipeline(settings: Settings, pipeline: str, questions_file: Path, li
                      timeout: float = 1800) -> dict[str, Any]:
     """One pipeline in a fresh process: start-up to first answer, latency per question, peak memory."""
     cmd = [sys.executable, "-m", "assistant.bench", pipeline, str(questions_file), str(limit or 0)]
-    env = _env(settings, KINKI_BENCH_T0=repr(time.time()))
+    env = child_env(settings, KINKI_BENCH_T0=repr(time.time()))
     _, rss, stdout, _, _ = _run_measured(cmd, env, timeout)
     result = json.loads(stdout.strip().splitlines()[-1])
     lat, cpu = result.pop("latencies_ms"), result.pop("cpu_ms")
-    return {**result, **_summary(lat), "cpu_p50_ms": _r(percentile(cpu, 50)), "cpu_p95_ms": _r(percentile(cpu, 95)),
+    cpu_summary = summary(cpu)
+    return {**result, **summary(lat), "cpu_p50_ms": cpu_summary["p50_ms"], "cpu_p95_ms": cpu_summary["p95_ms"],
             "peak_rss_mb": round(rss)}
 
 
@@ -184,8 +114,10 @@ def _worker(pipeline: str, questions_file: Path, limit: int) -> None:
 
         ask = build_assistant(settings).ask
     else:
-        t = time.perf_counter()
-        ask = baselines(settings)[pipeline]
+        t = time.perf_counter()  # before the import, as when the README's baseline build times were taken
+        from assistant.baselines import build_baselines
+
+        ask = build_baselines(settings)[pipeline]
         build_s = round(time.perf_counter() - t, 2)
 
     def history(q: Question) -> list[Turn]:
@@ -209,124 +141,6 @@ def _worker(pipeline: str, questions_file: Path, limit: int) -> None:
                       "baseline_build_s": build_s, "errors": errors, "latencies_ms": latencies, "cpu_ms": cpu}))
 
 
-def baselines(settings: Settings) -> dict[str, Callable[..., Any]]:
-    """The evaluation runner's baseline pipelines."""
-    from assistant.baselines import build_baselines
-
-    return build_baselines(settings)
-
-
-def baseline_names() -> list[str]:
-    from assistant.baselines import BASELINES
-
-    return list(BASELINES)
-
-
-@dataclass
-class _Server:
-    proc: subprocess.Popen[str]
-    port: int
-    startup_s: float
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
-def _post(url: str, body: dict[str, Any], timeout: float = 60) -> dict[str, Any]:
-    req = urllib.request.Request(url, method="POST", data=json.dumps(body).encode(),
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=timeout) as r:
-        return json.load(r)
-
-
-def _body(q: Question) -> dict[str, Any]:
-    history = [m for u in q.history for m in ({"role": "user", "content": u}, {"role": "assistant", "content": "…"})]
-    return {"message": q.message, "history": history}
-
-
-def start_server(settings: Settings, first: Question, timeout: float = 180) -> _Server:
-    """The real server (API + UI) on a free loopback port; start-up counts until its first answer."""
-    port = free_port()
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)],
-                            env=_env(settings), cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, text=True)
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            _post(f"http://127.0.0.1:{port}/api/chat", _body(first), timeout=30)
-            return _Server(proc, port, time.perf_counter() - t0)
-        except (OSError, urllib.error.URLError):
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError("the server did not answer; try `kinki-assistant serve` by hand") from None
-            time.sleep(0.1)
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024)
-    except OSError:
-        return None
-    return None
-
-
-def measure_http(settings: Settings, questions: list[Question], clients: int, per_client: int) -> dict[str, Any]:
-    """Sequential latency over HTTP, then ``clients`` concurrent clients, against one real server."""
-    server = start_server(settings, questions[0])
-    try:
-        seq = []
-        errors = 0
-        for q in questions:
-            t = time.perf_counter()
-            try:
-                _post(f"{server.url}/api/chat", _body(q))
-                seq.append((time.perf_counter() - t) * 1000)
-            except (OSError, ValueError):
-                errors += 1
-        conc: list[float] = []
-        conc_errors = [0]
-        lock = threading.Lock()
-
-        def client(n: int) -> None:
-            for i in range(per_client):
-                q = questions[(n * per_client + i) % len(questions)]
-                t = time.perf_counter()
-                try:
-                    _post(f"{server.url}/api/chat", _body(q))
-                    ms = (time.perf_counter() - t) * 1000
-                    with lock:
-                        conc.append(ms)
-                except (OSError, ValueError):
-                    with lock:
-                        conc_errors[0] += 1
-
-        threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
-        t_all = time.perf_counter()
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join()
-        elapsed = time.perf_counter() - t_all
-        rss = _peak_rss_mb(server.proc.pid)
-    finally:
-        server.proc.terminate()
-        try:
-            server.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-    return {
-        "startup_s": round(server.startup_s, 2),
-        "sequential": {**_summary(seq), "errors": errors},
-        "concurrent": {**_summary(conc), "clients": clients, "errors": conc_errors[0],
-                       "requests_per_s": _r(len(conc) / elapsed if elapsed else None)},
-        "peak_rss_mb": rss,
-    }
-
-
 @dataclass
 class BenchReport:
     """All figures of one run, ready to print as Markdown or save as JSON."""
@@ -336,11 +150,12 @@ class BenchReport:
     pipelines: dict[str, dict[str, Any]]
     http: dict[str, Any] | None
     scale: list[dict[str, Any]] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
+        # "notes" once said the baselines were missing; they are always there now, and the empty key
+        # stays so bench.json files from before and after compare key for key.
         return {"machine": self.machine, "build": self.build, "pipelines": self.pipelines, "http": self.http,
-                "scale": self.scale, "targets": TARGETS, "notes": self.notes}
+                "scale": self.scale, "targets": TARGETS, "notes": []}
 
     def markdown(self) -> str:
         return render_markdown(self.to_json())
@@ -402,8 +217,6 @@ def render_markdown(r: dict[str, Any]) -> str:
         lines.append(f"| {label} | {value} | " + "".join("– | – | " for _ in others) + " |")
     lines += ["", f"Questions: {product['n']} (last turn of each case, earlier turns as history); index: "
               f"{b['documents']} document(s), {b['chunks']} chunks, {b['sentences']} sentences."]
-    if r["notes"]:
-        lines += [""] + [f"- {n}" for n in r["notes"]]
     if http:
         s, c = http["sequential"], http["concurrent"]
         lines += ["", "| over HTTP (real server, loopback) | p50 | p95 | errors | target |", "|---|---|---|---|---|",
@@ -432,10 +245,12 @@ def run(settings: Settings, questions_file: Path, clients: int = 8, per_client: 
         http: bool = True, scale: tuple[int, ...] = (), with_baselines: bool = True,
         say: Callable[[str], None] = lambda _: None) -> BenchReport:
     """Run every measurement against a scratch copy of the index (the live index is not touched)."""
+    # Imported here, not at the top: a worker measuring the assistant never loads the baselines.
+    from assistant.baselines import BASELINES
+
     questions = load_questions(questions_file, limit)
     machine = _machine()
     work = Path(tempfile.mkdtemp(prefix="kinki-bench-"))
-    notes: list[str] = []
     try:
         s = settings.model_copy(update={"index_dir": work / "index",
                                         "collection": f"{settings.collection}-bench"[:40]})
@@ -443,8 +258,7 @@ def run(settings: Settings, questions_file: Path, clients: int = 8, per_client: 
         build = measure_build(s)
         say("in-process: the assistant")
         pipes = {PRODUCT: measure_pipeline(s, PRODUCT, questions_file, limit)}
-        names = baseline_names() if with_baselines else []
-        for name in names:
+        for name in BASELINES if with_baselines else ():
             say(f"in-process: baseline {name}")
             pipes[name] = measure_pipeline(s, name, questions_file, limit)
         http_result = None
@@ -455,7 +269,7 @@ def run(settings: Settings, questions_file: Path, clients: int = 8, per_client: 
         for factor in scale:
             say(f"scale: {factor}× corpus")
             rows.append(measure_scale(settings, factor, questions_file, limit, work / f"x{factor}"))
-        return BenchReport(machine, build, pipes, http_result, rows, notes)
+        return BenchReport(machine, build, pipes, http_result, rows)
     finally:
         if settings.chroma_mode.value == "server":
             _drop_bench_collections(settings)

@@ -74,16 +74,18 @@ class Conversation:
         route = self.router.route(question)
         if topic is None or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
             return route
-        if not self._is_follow_up(question, route):
+        if not self._is_follow_up(question, route, topic):
             return route
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
         combined = self.router.route(self.router.read(f"{topic.question.text} {message}"))
         return route if combined.abstained else combined
 
-    def _is_follow_up(self, question: Question, route: Route) -> bool:
+    def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read
         alone it finds no initiative confidently, or only several, and it is not a question of another
-        kind (its nearest examples are mostly questions the document does not answer)."""
+        kind (its nearest examples are mostly questions the document does not answer). One that names
+        another initiative's subject starts a new topic, unless the current topic's own text speaks of
+        what it names (「コンソーシアムはいつできた？」 after foreign talent, whose consortium it is)."""
         s = self.settings
         if len(question.normalized) > s.follow_up_max_chars:
             return False
@@ -91,8 +93,13 @@ class Conversation:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
-        if route.initiatives and route.initiatives[0].title_hit >= s.own_topic_title_hit:
-            return False  # it names an initiative's own subject: a new topic (「じゃあeVTOLは？」)
+        own = route.initiatives[0] if route.initiatives else None
+        current = topic.initiatives[0].title if topic.initiatives else ""
+        if own is not None and own.title != current and (
+                own.title_hit >= s.own_topic_title_hit or route.confidence >= s.own_topic_confidence):
+            # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
+            # speaks of it too.
+            return self.router.covers(current, question) >= s.topic_covers
         return route.confidence < s.own_topic_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -57,6 +58,19 @@ def _plain(text: str) -> str:
     return re.sub(r"[\s・･\-‐ー－_.]", "", nfkc(text))
 
 
+def _unvoiced(kana: str) -> str:
+    """Kana without voicing marks (ざ → さ, ぱ → は): a slip of one kanji often changes only that."""
+    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", kana)
+                                                if c not in "\u3099\u309a"))
+
+
+def _one_slip(typed: str, name: str) -> bool:
+    """One character of a name of four or more typed wrong (地域軽済部 for 地域経済部), its last (部, 課: what
+    kind of office it is) typed right."""
+    return (len(typed) == len(name) >= 4 and typed[-1] == name[-1]
+            and sum(a != b for a, b in zip(typed, name, strict=True)) == 1)
+
+
 def _bigrams(text: str) -> set[str]:
     t = nfkc(text)
     return {t[i : i + 2] for i in range(len(t) - 1)}
@@ -79,8 +93,13 @@ def match_title(name: str, titles: list[str]) -> str | None:
 class Directory:
     """Offices, looked up by initiative, by division name or by a phone number written any way."""
 
-    def __init__(self, offices: list[Office], reading: Callable[[str], str] | None = None) -> None:
+    def __init__(self, offices: list[Office], reading: Callable[[str], str] | None = None,
+                 short_forms: dict[str, str] | None = None) -> None:
         self.offices = offices
+        self.short_forms = dict(short_forms or {})
+        # Short forms staff type for words of office names (CN推進室 for カーボンニュートラル推進室).
+        self._short_forms = [(re.compile(rf"(?<![A-Za-z]){re.escape(nfkc(k))}(?![A-Za-z])", re.IGNORECASE), nfkc(v))
+                             for k, v in (short_forms or {}).items()]
         self._numbers = {o.digits for o in offices}
         # Normalised once, not per question: every question is checked against every office, and a
         # corpus of many documents has thousands of them.
@@ -109,7 +128,7 @@ class Directory:
                 Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])),
                        tuple(row.get("aliases", [])), reading(row["division"]) if reading else "")
             )
-        return cls(offices, reading)
+        return cls(offices, reading, data.get("short_forms"))
 
     @classmethod
     def load_folder(cls, corpus_dir: Path, titles_by_file: dict[str, list[str]],
@@ -122,19 +141,31 @@ class Directory:
         """
         own = {p.name[: -len(OWN_SUFFIX)]: p for p in sorted(corpus_dir.glob(f"*{OWN_SUFFIX}"))}
         offices: list[Office] = []
+        short_forms: dict[str, str] = {}
         base = corpus_dir / "contacts.json"
         rest = [t for f, ts in titles_by_file.items() if Path(f).stem not in own for t in ts]
         if base.exists():
             rows = json.loads(base.read_text(encoding="utf-8"))["offices"]
             if any(match_title(n, rest) for r in rows for n in r["initiatives"]):
-                offices += cls.load(base, rest, reading).offices
+                table = cls.load(base, rest, reading)
+                offices += table.offices
+                short_forms |= table.short_forms
             else:
                 log.warning("%s matches no document in the corpus; its numbers are not used", base.name)
         for stem, path in own.items():
             titles = [t for f, ts in titles_by_file.items() if Path(f).stem == stem for t in ts]
             if titles:  # a table whose document is gone would only point at nothing
-                offices += cls.load(path, titles, reading).offices
-        return cls(offices, reading)
+                table = cls.load(path, titles, reading)
+                offices += table.offices
+                short_forms |= table.short_forms
+        return cls(offices, reading, short_forms)
+
+    def spelled_out(self, text: str) -> str:
+        """The text with the short forms of office-name words written out (CN推進室 → カーボンニュートラル推進室)."""
+        q = nfkc(text)
+        for pattern, full in self._short_forms:
+            q = pattern.sub(full, q)
+        return q
 
     def is_listed(self, phone: str) -> bool:
         """Whether a number (written any way) is a directory number."""
@@ -180,7 +211,7 @@ class Directory:
 
     def by_division(self, text: str) -> list[Office]:
         """Offices named in ``text`` (name, English alias or kana reading); the longest name wins."""
-        q = nfkc(text)
+        q = self.spelled_out(text)
         kana = re.sub(r"[^ぁ-ゖー]", "", hiragana(q))
         hits = [o for o, aliases, division in self._keys
                 if division in q or any(a in q for a in aliases) or (len(o.reading) >= 4 and o.reading in kana)]
@@ -194,11 +225,17 @@ class Directory:
         q = _plain(text)
         if not q:
             return []
-        # Typed with the wrong kanji (国債部) it still reads the same (こくさいぶ).
-        said = _plain(self._reading(text)) if self._reading else ""
+        named = [n for n in self._departments if _plain(n) in q]
+        if named:  # named among other words (「産業部の課を全部」, 「国際部 連絡先一覧」): the longest name
+            best = max(named, key=len)
+            return [o for o in self.offices if o.department == best]
+        # Typed with the wrong kanji (国債部, 地域軽済部) it still reads the same, or but for a voiced mark
+        # (こくさいぶ, ちいきけいさいぶ).
+        said = _unvoiced(_plain(self._reading(text))) if self._reading else ""
         best, score = None, 0.0
         for name, reading in self._departments.items():
-            s = max(similarity(q, _plain(name)), 1.0 if reading and reading in (q, said) else 0.0)
+            sounds = bool(reading) and _unvoiced(reading) in (_unvoiced(q), said)
+            s = max(similarity(q, _plain(name)), 1.0 if sounds or _one_slip(q, _plain(name)) else 0.0)
             if s > score:
                 best, score = name, s
         if best is None or score < _NAME_SIMILAR:
@@ -208,7 +245,7 @@ class Directory:
     def by_similar_name(self, text: str) -> list[Office]:
         """Offices whose division name (or English name) is close to a query typed with a slip or
         shortened (地域連係推進課, 創業経営支援課, 製造産業, Startup and Management Support Division)."""
-        q = _plain(text)
+        q = _plain(self.spelled_out(text))
         if len(q) < 2:
             return []
         scored = []

@@ -7,7 +7,9 @@ PDF pages become sections with their page numbers; Markdown headings become sect
 
 from __future__ import annotations
 
+import json
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from assistant.corpus import _REFERENCE, Document, Line, Section, clean_lines, load_document, split_lines
@@ -192,3 +194,29 @@ def load_pdf(path: Path) -> Document:
 def load_documents(corpus_dir: Path) -> list[Document]:
     """Every source document of the corpus folder (.txt slides, .md, .pdf), in name order."""
     return [load_path(p) for p in document_paths(corpus_dir)]
+
+
+# What an interface offers to type for a document (example questions, placeholders) sits beside it.
+UI_SUFFIX = ".ui.json"
+
+
+@dataclass(frozen=True)
+class UiExamples:
+    """Example inputs for the corpus: questions to click, and placeholders keyed by the box they fill."""
+
+    questions: list[str] = field(default_factory=list)
+    placeholders: dict[str, str] = field(default_factory=dict)
+
+
+def load_ui_examples(corpus_dir: Path) -> UiExamples:
+    """Every document's ``NAME.ui.json`` in name order: all their questions, the first placeholder of each box."""
+    questions: list[str] = []
+    placeholders: dict[str, str] = {}
+    for doc in document_paths(corpus_dir):
+        path = doc.with_name(doc.stem + UI_SUFFIX)
+        if path.is_file():
+            data = json.loads(path.read_text("utf-8"))
+            questions += [q for q in data.get("questions", []) if q not in questions]
+            for box, text in data.get("placeholders", {}).items():
+                placeholders.setdefault(box, text)
+    return UiExamples(questions, placeholders)

@@ -82,17 +82,22 @@ class AnswerType:
     strict: bool  # the document not stating one means it does not answer the question
     suggest: dict[str, str] | None = None  # a follow-up question to offer, by language
     ask_terms: frozenset[str] = frozenset()  # the asking words as BM25 terms: they name no topic
+    names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
 
 
 class Glossary:
     """Phrases people use mapped to the document's vocabulary, the coverage rules and the answer types."""
 
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
-                 answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset()) -> None:
+                 answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
+                 help_words: tuple[str, ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
         self.no_topic = no_topic  # words that point at a topic without naming one (その, 電話番号)
+        # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
+        # owner what exists for them, where an aim (…を目指す) does not.
+        self.help = re.compile("|".join(map(re.escape, help_words))) if help_words else None
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
@@ -108,10 +113,11 @@ class Glossary:
                                  re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                     for r in data.get("coverage", [])]
         answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
-                                   r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)))
+                                   r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
+                                   r.get("names", ""))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
-        return cls(entries, coverage, answer_types, no_topic)
+        return cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])))
 
     def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""

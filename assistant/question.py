@@ -63,7 +63,12 @@ class Question:
     phones: tuple[str, ...]  # phone numbers written in it (digits)
     extensions: tuple[str, ...]  # four-digit ends of numbers ("末尾が6034")
     offices: tuple[Office, ...]  # offices it names
-    has_topic: bool = True  # names anything to route on ("その電話番号は？" does not)
+    named: frozenset[str] = frozenset()  # terms it is about: not asking words, not topic-less words
+
+    @property
+    def has_topic(self) -> bool:
+        """Names anything to route on ("その電話番号は？" does not)."""
+        return bool(self.named)
 
     @property
     def english(self) -> bool:
@@ -121,7 +126,7 @@ class QuestionReader:
             terms=terms, vector=vector, search_vector=search_vector,
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
-            offices=tuple(self.directory.by_division(text)), has_topic=bool(named),
+            offices=tuple(self.directory.by_division(text)), named=named,
         )
 
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:

@@ -108,6 +108,15 @@ class Router:
     def read(self, text: str) -> Question:
         return self.reader.read(text)
 
+    def covers(self, title: str, question: Question) -> float:
+        """How much of what a question names (by word rarity) the initiative's own text uses: a
+        follow-up the current topic's text can answer stays on it (「コンソーシアムはいつできた？」)."""
+        named = question.named
+        weight = sum(self.idf(t) for t in named)
+        if not weight:
+            return 1.0
+        return sum(self.idf(t) for t in named & self._terms_of.get(title, set())) / weight
+
     def vote(self, question: Question) -> Vote:
         """What the labelled examples nearest to the question say."""
         s = self.settings

@@ -27,6 +27,10 @@ class QuoteWeights(BaseModel):
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
+    quote_help: float = Field(0.15, description="Names help an owner can take up (a centre, a diagnosis, a "
+                              "seminar: glossary help_words) when no particular fact is asked.")
+    quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "
+                                  "to the question (how people ask about it), when no particular fact is asked.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link.")
 
 
@@ -118,6 +122,9 @@ class Settings(BaseSettings):
         0.9, description="A message routed this confidently on its own starts a new topic.")
     own_topic_title_hit: float = Field(
         0.3, description="A message covering this much of an initiative's title (by word rarity) names that topic.")
+    topic_covers: float = Field(
+        0.8, description="A short message that would start a new topic stays on the current one when the "
+        "current initiative's text uses this much of what it names (by word rarity).")
     elsewhere_share: float = Field(
         0.5, description="A message whose nearest examples are at least this share out of scope asks about "
         "something else, not about the earlier topic.")

@@ -37,6 +37,7 @@ class Morpheme:
     reading: str
     start: int
     end: int
+    proper: str = ""  # the kind of proper noun it is (地名, 人名, 組織名), else ""
 
 
 class Tokenizer:
@@ -63,7 +64,8 @@ class Tokenizer:
             end = start + len(surface)
             base = getattr(feature, "orthBase", None) or surface
             reading = getattr(feature, "kana", None) or surface
-            out.append(Morpheme(surface, base, feature.pos1 or "", reading, start, end))
+            proper = (getattr(feature, "pos3", "") or "") if getattr(feature, "pos2", "") == "固有名詞" else ""
+            out.append(Morpheme(surface, base, feature.pos1 or "", reading, start, end, proper))
             pos = end
         return out
 

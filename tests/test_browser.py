@@ -160,13 +160,15 @@ def test_chat_shows_the_citation_and_the_right_phone(page: Page) -> None:
     assert tel.inner_text() == "06-6966-6037" and tel.get_attribute("href") == "tel:0669666037"
 
     bot = page.locator('#chatbot [data-testid="bot"]').last
-    marker = bot.locator("details.cite").first
-    assert "[1]" in marker.locator("summary").inner_text() and "22ページ" in marker.locator("summary").inner_text()
-    quote = marker.locator("blockquote")
-    assert not quote.is_visible()
-    marker.locator("summary").click()
-    quote.wait_for(state="visible")
-    assert "価格" in quote.inner_text() and "中小企業の「稼ぐ力」の強化" in marker.inner_text()
+    evidence = bot.locator("figure.cite")
+    assert 1 <= evidence.count() <= 3 and bot.locator("details").count() == 0
+    for n in range(evidence.count()):  # every quote readable at once, no click: the text and its source
+        quote, source = evidence.nth(n).locator("blockquote"), evidence.nth(n).locator("figcaption")
+        assert quote.is_visible() and source.is_visible()
+        assert quote.inner_text().startswith("「") and source.inner_text().startswith(f"[{n + 1}]")
+    first = evidence.first
+    assert "価格" in first.locator("blockquote").inner_text()
+    assert "中小企業の「稼ぐ力」の強化" in first.inner_text() and "22ページ" in first.locator("figcaption").inner_text()
 
     copy = card.locator("button.copy-phone").first
     copy.click()
@@ -303,9 +305,21 @@ def test_phone_shows_the_answer_and_the_office_in_the_first_screen(phone: Page) 
     _in_view(phone, "#chatbot")
     card = _in_view(phone, "#contact-card [data-role=primary-contact]")
     assert card["top"] >= answer["bottom"]  # the office to call follows the answer, before the examples
+    _in_view(phone, '#chatbot [data-testid="bot"] figure.cite blockquote')  # the evidence, without a click
     _in_view(phone, "#question textarea")
     assert "06-6966-6037" in phone.locator("#contact-card a.tel").first.inner_text()
     _shot(phone, "phone")
+
+    _ask(phone, "水素関連の事業に参入したい")  # an answer taller than the chat is shown from its start
+    phone.wait_for_function("document.querySelectorAll('#chatbot [data-testid=\"bot\"]').length >= 2")
+    phone.locator("#contact-card a.tel", has_text="06-6966-6055").wait_for()
+    phone.wait_for_timeout(600)  # the chat scrolls to the newest answer
+    start = phone.evaluate("""() => {
+        const m = [...document.querySelectorAll('#chatbot [data-testid="bot"]')].pop();
+        const q = m.querySelector('figure.cite blockquote').getBoundingClientRect();
+        const v = document.querySelector('#chatbot .bubble-wrap').getBoundingClientRect();
+        return {top: m.getBoundingClientRect().top, quoteBottom: q.bottom, viewTop: v.top, viewBottom: v.bottom}; }""")
+    assert start["viewTop"] <= start["top"] and start["quoteBottom"] <= start["viewBottom"], start
 
     for name, control in TABS.items():  # and every other view opens from the tab bar
         phone.get_by_role("tab", name=name).click()
@@ -352,7 +366,7 @@ def test_no_wcag_aa_violations(browser: Browser, server: Server, viewport: dict[
         found += _axe(page, "chat, empty")
         _ask(page, "取引先が値上げを認めてくれない。どこに相談できますか？")
         page.locator("#contact-card [data-role=primary-contact]").wait_for()
-        page.locator('#chatbot [data-testid="bot"] details.cite summary').first.click()  # an opened quote too
+        page.locator('#chatbot [data-testid="bot"] figure.cite blockquote').first.wait_for()  # quotes shown
         found += _axe(page, "chat, after an answer")
         page.locator("#new-chat").click()  # a new topic: this question is not read with the last one
         page.locator("#contact-card [data-role=primary-contact]").wait_for(state="detached")

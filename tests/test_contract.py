@@ -31,7 +31,7 @@ MAX_EXAMPLES = 25
 @pytest.mark.slow
 def test_the_server_keeps_every_promise_of_its_openapi_schema(tmp_path: Path, settings: Settings) -> None:
     if not SCHEMATHESIS.exists():
-        pytest.fail("schemathesis is not installed: run `make setup` (it is in the test extra)")
+        pytest.fail("schemathesis is not installed: run `make setup` (it is in the dev group)")
     # The session's built index, served as `kinki-assistant serve` would; the Python audit hook of
     # tests/netguard logs any connection beyond loopback, from the server and from schemathesis.
     env = {**guarded_env(tmp_path, settings), "KINKI_INDEX_DIR": str(settings.index_dir)}

@@ -1,5 +1,6 @@
 """The sealed set: written by an independent author, varied in voice, and never leaked into the knowledge."""
 
+import json
 import unicodedata
 from collections import Counter
 from pathlib import Path
@@ -10,6 +11,8 @@ from assistant.evaluation import Case, load_cases
 from tests.conftest import CORPUS, PROJECT_ROOT
 
 SEALED = PROJECT_ROOT / "eval" / "sealed.jsonl"
+# Every set that is never tuned on: the first, and a second written later by another independent author.
+NEVER_TUNED = (SEALED, PROJECT_ROOT / "eval" / "sealed-b.jsonl")
 DOCUMENTS = (".txt", ".md", ".pdf")
 DATA = (".json", ".jsonl", ".yaml", ".yml", ".csv")
 RUN = 12  # characters a sealed question may share with the knowledge only where the document has them
@@ -48,16 +51,20 @@ def _knowledge(corpus: Path) -> tuple[str, list[tuple[str, str]]]:
     return documents, data
 
 
-def test_no_sealed_question_shaped_the_knowledge(sealed: list[Case]) -> None:
+@pytest.mark.parametrize("path", NEVER_TUNED, ids=lambda p: p.name)
+def test_no_sealed_question_shaped_the_knowledge(path: Path) -> None:
     """A run of 12 characters shared with corpus data (and not taken from the document) would mean a
     sealed question was copied into what the assistant learns from."""
     documents, data = _knowledge(CORPUS)
+    # Phrasing the second set shares with examples that were written before it existed.
+    known = path.with_suffix(".coincidences.json")
+    earlier = set(json.loads(known.read_text("utf-8"))["runs"]) if known.exists() else set()
     leaks = []
-    for case in sealed:
+    for case in load_cases(path):
         for turn in case.turns:
             t = _norm(turn)
             for i in range(len(t) - RUN + 1):
                 run = t[i : i + RUN]
-                if run.strip() and run not in documents:
+                if run.strip() and run not in documents and run not in earlier:
                     leaks += [f"{case.id}: {run!r} in {name}" for name, text in data if run in text]
     assert not leaks, "\n".join(sorted(set(leaks))[:30])

@@ -11,18 +11,12 @@ import gradio as gr
 from assistant.answers import Answer, Citation
 from assistant.directory import Contact
 from assistant.feedback import FeedbackStore
+from assistant.loaders import UiExamples, load_ui_examples
 from assistant.service import Assistant, OfficeSearch
 from tests.conftest import PROJECT_ROOT
-from ui.app import (
-    answer_html,
-    build_ui,
-    contact_card_html,
-    latest_report_markdown,
-    offices_html,
-    recommendations_html,
-    report_file,
-    report_markdown,
-)
+from ui.app import build_ui
+from ui.render import answer_html, contact_card_html, offices_html, recommendations_html
+from ui.reports import latest_report_markdown, report_file, report_markdown, reports_dir
 
 # Modules that search, score or route: only the core may use them.
 SEARCH_MODULES = {"assistant.retrieval", "assistant.routing", "assistant.index", "assistant.embeddings",
@@ -43,14 +37,29 @@ def test_core_never_imports_ui() -> None:
         assert "from ui" not in path.read_text("utf-8") and "import ui" not in path.read_text("utf-8"), path.name
 
 
-def test_answer_markers_open_the_quote_with_initiative_and_page(assistant: Assistant) -> None:
+def test_answer_evidence_is_shown_without_a_click(assistant: Assistant) -> None:
     answer = assistant.ask("取引先が値上げを認めてくれない。どこに相談できますか？")
     out = answer_html(answer)
-    assert out.count('<details class="cite"') == len(answer.citations) >= 1
+    assert "<details" not in out and "<summary" not in out  # nothing to open: the quotes are on the page
+    assert out.count('<figure class="cite">') == len(answer.citations) >= 1
     for n, c in enumerate(answer.citations, 1):
-        assert f"[{n}]</span> {c.section}（{c.page}ページ）" in out
-    assert "> 「" not in out  # every quote line became a marker
+        assert f"<blockquote>「{c.quote}」</blockquote>" in out
+        assert f'<span class="cite-marker">[{n}]</span> {c.section}（{c.page}ページ）</figcaption>' in out
+    assert "施策:" not in out  # every quote is from the initiative the answer names: not repeated
+    assert "> 「" not in out  # every quote line became its evidence block
     assert 'href="tel:0669666037"' in out
+
+
+def test_a_quote_from_another_initiative_names_it() -> None:
+    here = Citation("水素利活用促進プロジェクト", 13, "水素の普及啓発を図る。", "水素利活用促進プロジェクト")
+    there = Citation("資料のまとめ", None, "GXを進める。", "中堅・中小企業の面的GX支援プロジェクト")
+    answer = Answer(f"答え\n> 「{here.quote}」\n> 「{there.quote}」", [here, there],
+                    initiatives=["水素利活用促進プロジェクト"])
+    out = answer_html(answer)
+    assert out.count('class="cite-initiative"') == 1 and "施策: 中堅・中小企業の面的GX支援プロジェクト" in out
+    assert "[2]</span> 資料のまとめ</figcaption>" not in out and "[2]</span> 資料のまとめ <span" in out  # no page
+    english = answer_html(replace(answer, language="en"))
+    assert "水素利活用促進プロジェクト (p. 13)" in english and "Initiative: 中堅" in english
 
 
 def test_contact_card_has_tel_link_and_copy_button(assistant: Assistant) -> None:
@@ -107,6 +116,7 @@ def test_office_search_kinds(assistant: Assistant) -> None:
 def test_recommendations_quote_and_name_the_office(assistant: Assistant) -> None:
     out = recommendations_html(assistant.find_support(["tech-security"]))
     assert "経済安全保障の推進" in out and "<blockquote>" in out and 'href="tel:0669666031"' in out
+    assert "<details" not in out and '<span class="cite-marker">[1]</span>' in out
     assert "見つかりませんでした" in recommendations_html([])
 
 
@@ -117,9 +127,26 @@ def test_build_ui_has_the_four_views(assistant: Assistant) -> None:
     assert Path(PROJECT_ROOT / "ui" / "app.py").exists()
 
 
+def test_example_questions_are_the_documents_own_and_answered(assistant: Assistant) -> None:
+    examples = load_ui_examples(assistant.settings.corpus_dir)
+    assert len(examples.questions) >= 3 and examples.placeholders["question"].startswith("例：")
+    config = build_ui(assistant).get_config_file()
+    shown = [c["props"] for c in config["components"] if c["type"] == "dataset"]
+    assert [s[0] for s in shown[0]["samples"]] == examples.questions
+    for question in examples.questions:  # an example the document cannot answer would mislead
+        answer = assistant.ask(question)
+        assert not answer.abstained and answer.contacts, question
+    assert load_ui_examples(PROJECT_ROOT / "no-such-corpus") == UiExamples()
+
+
+def test_ui_modules_do_one_job_each() -> None:
+    for path in (PROJECT_ROOT / "ui").glob("*.py"):
+        assert len(path.read_text("utf-8").splitlines()) <= 350, f"{path.name}: split it"
+
+
 def _handler(ui: object, name: str) -> Callable[..., Any]:
     """The Python function behind a UI event, to call it as Gradio would."""
-    return next(f.fn for f in ui.fns.values() if f.fn.__name__ == name)  # type: ignore[attr-defined]
+    return next(f.fn for f in ui.fns.values() if getattr(f.fn, "__name__", None) == name)  # type: ignore[attr-defined]
 
 
 def test_chat_handler_answers_and_keeps_what_feedback_needs(assistant: Assistant) -> None:
@@ -155,6 +182,7 @@ def test_evaluators_view_reads_a_report_folder(tmp_path: Path, assistant: Assist
     assert "No evaluation report yet" in report_markdown(None)
     text = latest_report_markdown(assistant)
     assert "report" in text.lower()
+    assert reports_dir(assistant) == assistant.settings.eval_dir / "reports"  # where the CLI's eval writes
 
 
 def test_support_finder_asks_for_a_goal_in_japanese_first(assistant: Assistant) -> None:

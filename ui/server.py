@@ -14,7 +14,9 @@ from fastapi.responses import FileResponse  # noqa: E402
 from assistant.api import create_app  # noqa: E402
 from assistant.service import Assistant, build_assistant  # noqa: E402
 from assistant.settings import get_settings  # noqa: E402
-from ui.app import REPORT_FILES, build_ui, mount_options, report_file, reports_dir  # noqa: E402
+from ui.app import build_ui  # noqa: E402
+from ui.reports import REPORT_FILES, report_file, reports_dir  # noqa: E402
+from ui.theme import mount_options  # noqa: E402
 
 # How a report's files open in the browser: shown, not downloaded.
 _MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".json": "application/json",
