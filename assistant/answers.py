@@ -86,6 +86,8 @@ _BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
 _ENDS = ("。", "！", "？", "!", "?")
 _SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
 _LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
+# A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
+_OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
 _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that starts inside a word or a phrase
 
 
@@ -104,7 +106,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
         prev, cur = units[k - 1].text, units[k].text
         return not prev.endswith(_ENDS) and not _BULLET.match(cur) and (
-            bool(_CONTINUES.match(cur)) or wraps(prev, cur))
+            bool(_CONTINUES.match(cur)) or bool(_OPEN_END.search(prev)) or wraps(prev, cur))
 
     i = j = units.index(sentence)
     while i > 0 and runs_on(i):
@@ -151,7 +153,7 @@ def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
     for u in units:
         item = _BULLET.sub("", u.text).rstrip()
         runs_on = out and not out.endswith(_ENDS) and not _BULLET.match(u.text) and (
-            _CONTINUES.match(item) or wraps(out, item))
+            _CONTINUES.match(item) or _OPEN_END.search(out) or wraps(out, item))
         out += ("" if not out or runs_on else " ") + item
     return out
 

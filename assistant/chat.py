@@ -17,6 +17,8 @@ _FOLLOW_UP = re.compile(
     r"その|そこ|それ|そちら|この|あの|さっき|先ほど|担当|電話|番号|連絡先|窓口|問い?合わせ|いつ|開催日|日程|場所|"
     r"詳しく|もっと|ほか|他に|どこ|誰|\b(it|its|that|this|they|them|their|there|phone|number|contact|when|where|who)\b"
 )
+# Words that point back at what was said (そこ, それ, その…), not at anything new.
+_POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ)|\b(it|its|that|this|they|them|their|there)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
@@ -78,6 +80,9 @@ class Conversation:
             return route
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
         combined = self.router.route(self.router.read(f"{topic.question.text} {message}"))
+        if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
+                and combined.initiatives[0].title == topic.initiatives[0].title:
+            return combined  # the topic's slides do not state what is asked: say so, do not wander off
         return route if combined.abstained else combined
 
     def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
@@ -89,16 +94,21 @@ class Conversation:
         s = self.settings
         if len(question.normalized) > s.follow_up_max_chars:
             return False
-        if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share:
+        current = topic.initiatives[0].title if topic.initiatives else ""
+        if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
+                and self.router.covers(current, question) < s.topic_covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
         own = route.initiatives[0] if route.initiatives else None
-        current = topic.initiatives[0].title if topic.initiatives else ""
-        if own is not None and own.title != current and (
-                own.title_hit >= s.own_topic_title_hit or route.confidence >= s.own_topic_confidence):
+        elsewhere = own is not None and own.title != current
+        if elsewhere and own.title_hit >= s.own_topic_title_hit:
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too.
+            return self.router.covers(current, question) >= s.topic_covers
+        if _POINTS_BACK.search(question.normalized):
+            return True  # 「それはいつから？」: whatever else it resembles, it points at what was said
+        if elsewhere and route.confidence >= s.own_topic_confidence:
             return self.router.covers(current, question) >= s.topic_covers
         return route.confidence < s.own_topic_confidence or bool(_FOLLOW_UP.search(question.normalized))
 

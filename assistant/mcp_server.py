@@ -24,8 +24,8 @@ from pydantic import BaseModel, Field
 
 from assistant import __version__
 from assistant.chat import Turn
-from assistant.directory import Office
 from assistant.inputs import NOTHING_TO_SEARCH, BadInput, check_query
+from assistant.office_match import matched_initiatives, why_matched
 from assistant.service import Assistant, OfficeSearch
 from assistant.settings import Settings
 
@@ -87,25 +87,12 @@ def slides(assistant: Assistant) -> list[Slide]:
     return out
 
 
-def _office(o: Office, why: str, initiatives: list[str]) -> dict[str, Any]:
-    return {"department": o.department, "division": o.division, "phone": o.phone,
-            "initiatives": initiatives or list(o.initiatives), "why": why}
-
-
 def describe_search(found: OfficeSearch) -> dict[str, Any]:
     """A directory search as the ``find_office`` tool returns it: each office with why it matched."""
-    matched = set(found.initiatives)
-    offices = []
-    for o in found.offices:
-        mine = [t for t in o.initiatives if t in matched]
-        why = {
-            "all": "every office (the whole directory was asked for)",
-            "phone": f"{o.phone} is this office's number",
-            "partial-number": f"its number {o.phone} contains the digits typed",
-            "division": f"the query names this office ({o.division})",
-            "topic": "it handles " + "、".join(f"「{t}」" for t in mine) + ", which the topic matched",
-        }.get(found.kind, found.kind)
-        offices.append(_office(o, why, mine))
+    offices = [{"department": o.department, "division": o.division, "phone": o.phone,
+                "initiatives": matched_initiatives(found, o) or list(o.initiatives), "why": why_matched(found, o),
+                "page": found.pages.get(o.division)}
+               for o in found.offices]
     notes = {
         "unknown-phone": "That number is not in the document's contact table.",
         "none": "The document does not cover this topic, so no office is named.",

@@ -45,6 +45,7 @@ class OfficeSearch:
     offices: list[Office]
     initiatives: list[str] = field(default_factory=list)
     why: dict[str, str] = field(default_factory=dict)  # division → the document's line that matched, with its page
+    pages: dict[str, int] = field(default_factory=dict)  # division → the page of that line, when it has one
 
 
 @dataclass
@@ -97,13 +98,16 @@ class Assistant:
 
     def find_contacts(self, query: str) -> list[Contact]:
         """The contacts (office × initiative) that ``search_offices`` finds, as the API returns them."""
-        found = self.search_offices(query)
-        return [c for o in found.offices for c in self.directory.contacts_of(o)
-                if found.kind in ("all", "partial-number") or c.initiative in found.initiatives]
+        return self.contacts_found(self.search_offices(query))
 
     def all_contacts(self) -> list[Contact]:
         """Every contact (office × initiative) of the directory, in directory order."""
-        return [c for o in self.search_offices("", everything=True).offices for c in self.directory.contacts_of(o)]
+        return self.contacts_found(self.search_offices("", everything=True))
+
+    def contacts_found(self, found: OfficeSearch) -> list[Contact]:
+        """The contacts (office × initiative) of a search's offices, for the initiatives it matched."""
+        return [c for o in found.offices for c in self.directory.contacts_of(o)
+                if found.kind in ("all", "partial-number") or c.initiative in found.initiatives]
 
     def search_offices(self, query: str, everything: bool = False) -> OfficeSearch:
         """Offices for a topic, a division name or a (partly typed) phone number.
@@ -176,6 +180,7 @@ class Assistant:
         titles = sorted(uses, key=lambda t: -len(uses[t]))
         offices: list[Office] = []
         why: dict[str, str] = {}
+        pages: dict[str, int] = {}
         for title in titles:
             for contact in self.router.offices_for(title, self.router.read(query)):
                 office = next(o for o in self.directory.offices if o.division == contact.division)
@@ -183,7 +188,9 @@ class Assistant:
                     offices.append(office)
                     line, page = uses[title][0]
                     why[office.division] = f"「{line.strip()}」" + (f"（{page}ページ）" if page is not None else "")
-        return OfficeSearch(query, "term", self._place_first(offices, query), titles, why)
+                    if page is not None:
+                        pages[office.division] = page
+        return OfficeSearch(query, "term", self._place_first(offices, query), titles, why, pages)
 
     @property
     def goals(self) -> list[Goal]:

@@ -3,27 +3,23 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from click.testing import CliRunner
+from click.testing import CliRunner, Result
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from assistant import settings as settings_module  # noqa: E402
 from assistant.corpus import Document, load_document  # noqa: E402
 from assistant.embeddings import get_encoder  # noqa: E402
 from assistant.index import build_index  # noqa: E402
 from assistant.service import Assistant, build_assistant  # noqa: E402
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 from assistant.tokenizer import Tokenizer, get_tokenizer  # noqa: E402
+from tests.servers import answer, chroma_heartbeat, free_port, start_chroma  # noqa: E402
 
 CORPUS = PROJECT_ROOT / "corpus"
 SOURCE = CORPUS / "000_172e9370bded9419.txt"
@@ -64,35 +60,17 @@ def assistant(settings: Settings) -> Assistant:
     return build_assistant(settings)
 
 
-def _heartbeat(port: int) -> bool:
-    try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=2) as r:
-            return r.status == 200
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def chroma_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
     """A Chroma server on loopback: CI's (KINKI_TEST_CHROMA_PORT), else one started for this session."""
     given = os.environ.get("KINKI_TEST_CHROMA_PORT")
     if given:
-        assert _heartbeat(int(given)), f"no Chroma server answers on 127.0.0.1:{given}"
+        assert answer(chroma_heartbeat(int(given))) is not None, f"no Chroma server answers on 127.0.0.1:{given}"
         yield int(given)
         return
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    chroma = Path(sys.executable).parent / "chroma"
-    data = tmp_path_factory.mktemp("chroma-server")
-    env = {**os.environ, "ANONYMIZED_TELEMETRY": "False"}
-    proc = subprocess.Popen([str(chroma), "run", "--path", str(data), "--host", "127.0.0.1", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    port = free_port()
+    proc = start_chroma(tmp_path_factory.mktemp("chroma-server"), port)
     try:
-        deadline = time.monotonic() + 60
-        while not _heartbeat(port):
-            assert proc.poll() is None and time.monotonic() < deadline, "chroma run did not start"
-            time.sleep(0.3)
         yield port
     finally:
         proc.terminate()
@@ -106,9 +84,20 @@ def server_settings(tmp_path: Path, chroma_port: int) -> Settings:
                          collection=f"test-{tmp_path.name[-20:].replace('_', '-')}")
 
 
+class SettingsRunner(CliRunner):
+    """click's runner handing the CLI these settings as click's context object, where the group would
+    otherwise read them from the environment."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__()
+        self.settings = settings
+
+    def invoke(self, *args: Any, **kwargs: Any) -> Result:
+        kwargs.setdefault("obj", self.settings)
+        return super().invoke(*args, **kwargs)
+
+
 @pytest.fixture()
-def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+def runner(settings: Settings) -> SettingsRunner:
     """click's runner for the CLI, with the session's settings (and so its index)."""
-    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: settings)
-    return CliRunner()
+    return SettingsRunner(settings)

@@ -123,3 +123,15 @@ def test_lax_types_are_refused_as_the_schema_says(client: TestClient) -> None:
     assert r.status_code == 422 and "degraded" in r.json()["error"]
     assert client.post("/api/support", json={"goals": [" dx"]}).status_code == 422
     assert client.post("/api/support", json={"description": "  \x00 "}).status_code == 422
+
+
+def test_contacts_say_why_each_office_matched(client: TestClient) -> None:
+    r = client.get("/api/contacts", params={"q": "下請Gメン"})
+    assert r.status_code == 200
+    first = r.json()[0]
+    # A term of the document: the line that uses it, quoted, and its page (as the Directory tab shows).
+    assert first["division"] == "取引適正化推進室" and "下請" in first["why"] and first["page"] == 22
+    by_number = client.get("/api/contacts", params={"q": "06-6966-6014"}).json()[0]
+    assert "06-6966-6014" in by_number["why"] and by_number["page"] is None
+    declared = client.get("/openapi.json").json()["components"]["schemas"]["ContactMatchOut"]["properties"]
+    assert {"why", "page"} <= set(declared)

@@ -15,18 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from assistant import settings as settings_module
 from assistant.api import create_app
 from assistant.cli import main
 from assistant.normalize import find_phones, format_phone
 from assistant.service import WITHHELD, Assistant
-from tests.conftest import PROJECT_ROOT
+from tests.conftest import PROJECT_ROOT, SettingsRunner
 
 DOC = PROJECT_ROOT / "docs" / "bad-inputs.md"
 LONG = "水素" * 50_000  # 100,000 characters
@@ -166,10 +164,8 @@ def _cli_cases(tmp: Path) -> list[tuple[str, list[str]]]:
     ]
 
 
-def _cli_rows(assistant: Assistant, tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[Row]:
-    monkeypatch.setattr(settings_module, "get_settings", lambda: assistant.settings)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: assistant.settings)
-    runner = CliRunner()
+def _cli_rows(assistant: Assistant, tmp: Path) -> list[Row]:
+    runner = SettingsRunner(assistant.settings)
     rows = []
     for label, args in _cli_cases(tmp):
         out = runner.invoke(main, args)
@@ -248,8 +244,7 @@ def _ui_rows(assistant: Assistant) -> list[Row]:
 
 @pytest.fixture(scope="module")
 def rows(assistant: Assistant, tmp_path_factory: pytest.TempPathFactory) -> list[Row]:
-    with pytest.MonkeyPatch.context() as mp:
-        return _api_rows(assistant) + _cli_rows(assistant, tmp_path_factory.mktemp("cli"), mp) + _ui_rows(assistant)
+    return _api_rows(assistant) + _cli_rows(assistant, tmp_path_factory.mktemp("cli")) + _ui_rows(assistant)
 
 
 def table(rows: list[Row]) -> str:

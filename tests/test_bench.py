@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import settings as settings_module
 from assistant.baselines import BASELINES
 from assistant.bench import render_markdown
 from assistant.cli import main
@@ -31,14 +30,11 @@ def test_the_markdown_report_marks_figures_against_their_targets() -> None:
 
 
 @pytest.mark.slow
-def test_bench_measures_every_figure_without_touching_the_live_index(settings: Settings, tmp_path: Path,
-                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(settings_module, "get_settings", lambda: settings)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: settings)
+def test_bench_measures_every_figure_without_touching_the_live_index(settings: Settings, tmp_path: Path) -> None:
     live = sorted(p.name for p in settings.index_dir.iterdir())
     out_json = tmp_path / "bench.json"
     result = CliRunner().invoke(main, ["bench", "--limit", "6", "--clients", "3", "--per-client", "2",
-                                       "--json", str(out_json)])
+                                       "--json", str(out_json)], obj=settings)
     assert result.exit_code == 0, result.output
     data = json.loads(out_json.read_text("utf-8"))
     a = data["pipelines"]["assistant"]

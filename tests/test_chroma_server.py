@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -22,9 +18,12 @@ from assistant.retrieval import PolicyIndex
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from assistant.tokenizer import get_tokenizer
-from tests.conftest import CORPUS, PROJECT_ROOT
+from tests.conftest import CORPUS
+from tests.servers import served
 from tests.test_ingest import TOKAI_CONTACTS, TOKAI_MD
-from tests.test_offline import free_port
+
+# Every test here talks to a real Chroma server (started for the session unless CI gives one).
+pytestmark = pytest.mark.slow
 
 
 def _names(settings: Settings) -> list[str]:
@@ -84,37 +83,21 @@ def test_incremental_ingest_on_the_server_keeps_one_previous_collection(server_s
     assert a.ask("水素の相談はどこ？").contacts[0].phone == "06-6966-6055"
 
 
-@pytest.mark.slow
-def test_two_workers_behind_one_address_answer_the_same(server_settings: Settings) -> None:
+def test_two_workers_behind_one_address_answer_the_same(server_settings: Settings, tmp_path: Path) -> None:
     build_index(server_settings, get_tokenizer(), get_encoder())
-    port = free_port()
-    env = {**os.environ, "KINKI_CHROMA_MODE": "server", "KINKI_CHROMA_PORT": str(server_settings.chroma_port),
-           "KINKI_COLLECTION": server_settings.collection, "KINKI_INDEX_DIR": str(server_settings.index_dir),
-           "KINKI_CORPUS_DIR": str(server_settings.corpus_dir), "GRADIO_ANALYTICS_ENABLED": "False"}
-    server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port), "--workers", "2"],
-                              env=env, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.time() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as r:
-                    assert json.load(r)["mode"] == "server"
-                    break
-            except OSError:
-                assert time.time() < deadline and server.poll() is None, "server did not start"
-                time.sleep(0.5)
+    with served(server_settings, tmp_path, "--workers", "2") as url:
+        with urllib.request.urlopen(f"{url}/healthz", timeout=30) as r:
+            assert json.load(r)["mode"] == "server"
         # A follow-up carries its own history, so whichever worker takes it answers the same.
         body = {"message": "その電話番号は？", "history": [
             {"role": "user", "content": "水素の取組について教えて"}, {"role": "assistant", "content": "…"}]}
         phones = set()
         for _ in range(6):
-            req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", method="POST",
+            req = urllib.request.Request(f"{url}/api/chat", method="POST",
                                          data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
             with urllib.request.urlopen(req, timeout=60) as r:
                 phones.add(json.load(r)["contacts"][0]["phone"])
         assert phones == {"06-6966-6055"}
-    finally:
-        server.terminate()
-        _, err = server.communicate(timeout=60)
-    assert err.count("Started server process") == 2, err[-2000:]
+    log = (tmp_path / "server.log").read_text()
+    assert log.count("Started server process") == 2, log[-2000:]
     assert current_version(server_settings.index_dir)

@@ -7,19 +7,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from assistant import settings as settings_module
 from assistant.cli import main
 from assistant.feedback import FeedbackStore
-from tests.conftest import make_settings
+from tests.conftest import SettingsRunner, make_settings
 
 
 @pytest.fixture()
-def runner_for(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[[Path], CliRunner]:
+def runner_for(tmp_path: Path) -> Callable[[Path], CliRunner]:
     def make(db: Path) -> CliRunner:
-        s = make_settings(tmp_path, feedback_db=db)
-        monkeypatch.setattr(settings_module, "get_settings", lambda: s)
-        monkeypatch.setattr("assistant.cli.get_settings", lambda: s)
-        return CliRunner()
+        return SettingsRunner(make_settings(tmp_path, feedback_db=db))
     return make
 
 

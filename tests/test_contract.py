@@ -19,8 +19,7 @@ from hypothesis import strategies as st
 
 from assistant.inputs import MESSAGE_PATTERN, QUERY_PATTERN, SEARCHABLE, clean_text
 from assistant.settings import Settings
-from tests.servers import free_port, wait_healthy
-from tests.test_offline import cli, guarded_env
+from tests.servers import guarded_env, served
 
 SCHEMATHESIS = Path(sys.executable).parent / "schemathesis"
 # Enough generated cases to reach every declared limit and pattern (the coverage phase adds the
@@ -34,28 +33,18 @@ def test_the_server_keeps_every_promise_of_its_openapi_schema(tmp_path: Path, se
         pytest.fail("schemathesis is not installed: run `make setup` (it is in the dev group)")
     # The session's built index, served as `kinki-assistant serve` would; the Python audit hook of
     # tests/netguard logs any connection beyond loopback, from the server and from schemathesis.
-    env = {**guarded_env(tmp_path, settings), "KINKI_INDEX_DIR": str(settings.index_dir)}
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(cli("serve", "--port", str(port)), env=env, cwd=tmp_path, stdout=out,
-                                  stderr=subprocess.STDOUT)
-    try:
-        wait_healthy(url, server, 120, log)
+    env = guarded_env(settings, tmp_path)
+    with served(settings, tmp_path) as url:
         # The UI at / and FastAPI's /docs are not in the schema, so the run covers exactly the API.
         run = subprocess.run(
             [str(SCHEMATHESIS), "run", f"{url}/openapi.json", "--checks", "all",
              "--max-examples", str(MAX_EXAMPLES), "--workers", "1", "--request-timeout", "30", "--no-color"],
             env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     report = run.stdout[-6000:] + run.stderr[-2000:]
     assert run.returncode == 0, report
     assert "No issues found" in run.stdout, report
     assert "Tested: 9" in run.stdout, report  # every operation of the schema was exercised (6 /api, 3 /v1)
-    assert "Traceback" not in log.read_text()
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
     attempts = tmp_path / "attempts.log"
     assert not attempts.exists() or attempts.read_text() == "", attempts.read_text()
 

@@ -286,9 +286,10 @@ def test_the_committed_example_is_a_complete_run_linked_from_the_readme() -> Non
 def test_eval_with_baselines_reaches_no_network(settings: Settings, small_set: Path, tmp_path: Path) -> None:
     import subprocess
 
-    from tests.test_offline import cli, guarded_env
+    from tests.servers import guarded_env
+    from tests.test_offline import cli
 
-    env = {**guarded_env(tmp_path, settings), "KINKI_INDEX_DIR": str(settings.index_dir)}
+    env = guarded_env(settings, tmp_path)
     out = subprocess.run(cli("eval", "--baselines", "--cases", str(small_set), "--out", str(tmp_path / "r"), "--no-gate"),
                          env=env, capture_output=True, text=True, timeout=600, cwd=tmp_path)
     assert out.returncode == 0, out.stderr[-2000:]

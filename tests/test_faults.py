@@ -6,7 +6,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,7 +17,6 @@ import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
 
-from assistant import settings as settings_module
 from assistant.api import create_app
 from assistant.cli import main
 from assistant.embeddings import get_encoder
@@ -29,7 +27,7 @@ from assistant.settings import Settings
 from assistant.synthetic import make_corpus
 from assistant.tokenizer import get_tokenizer
 from tests.conftest import PROJECT_ROOT, make_settings
-from tests.servers import wait_healthy
+from tests.servers import CHROMA, free_port, served, start_chroma
 
 HYDROGEN = "水素の相談はどこにすればいい？"
 HYDROGEN_PHONE = "06-6966-6055"
@@ -81,11 +79,8 @@ def test_missing_index_api_answers_503_with_how_to_build(tmp_path: Path) -> None
         assert "no index" in r.json()["error"] and "kinki-assistant build-index" in r.json()["error"]
 
 
-def test_missing_index_cli_says_how_to_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    s = make_settings(tmp_path)
-    monkeypatch.setattr(settings_module, "get_settings", lambda: s)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: s)
-    out = CliRunner().invoke(main, ["ask", HYDROGEN])
+def test_missing_index_cli_says_how_to_build(tmp_path: Path) -> None:
+    out = CliRunner().invoke(main, ["ask", HYDROGEN], obj=make_settings(tmp_path))
     assert out.exit_code == 1 and "Traceback" not in out.output
     assert "no index" in out.output and "kinki-assistant build-index" in out.output
 
@@ -192,12 +187,6 @@ def test_swap_interrupted_between_renames_is_put_back(settings: Settings, tmp_pa
 # --- Chroma server down ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class ChromaServer:
     """A real ``chroma run`` on loopback that a test can stop and start again on the same data."""
 
@@ -206,18 +195,7 @@ class ChromaServer:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        chroma = Path(sys.executable).parent / "chroma"
-        self.process = subprocess.Popen([str(chroma), "run", "--path", str(self.path), "--host", "127.0.0.1",
-                                         "--port", str(self.port)], stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.DEVNULL)
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/api/v2/heartbeat", timeout=2):
-                    return
-            except OSError:
-                assert self.process.poll() is None and time.time() < deadline, "chroma did not start"
-                time.sleep(0.2)
+        self.process = start_chroma(self.path, self.port)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -227,9 +205,9 @@ class ChromaServer:
 
 @pytest.fixture()
 def chroma(tmp_path: Path) -> Iterator[ChromaServer]:
-    if not (Path(sys.executable).parent / "chroma").exists():
+    if not CHROMA.exists():
         pytest.skip("the chroma CLI is not installed")
-    server = ChromaServer(tmp_path / "chroma-data", _free_port())
+    server = ChromaServer(tmp_path / "chroma-data", free_port())
     server.start()
     yield server
     server.stop()
@@ -303,6 +281,7 @@ def _timed(url: str, body: dict | None = None) -> tuple[float, dict]:
     return time.monotonic() - start, answer
 
 
+@pytest.mark.slow
 def test_chroma_http_session_is_where_the_timeout_is_set(chroma: ChromaServer, tmp_path: Path) -> None:
     # chromadb 1.5.9 keeps its httpx session at client._server._session with timeout=None; the bound
     # is set there. Should an upgrade move it, this fails instead of answers hanging again.
@@ -323,51 +302,41 @@ def test_chroma_stalled_answers_degraded_within_seconds_and_recovers(chroma: Chr
     s = make_settings(tmp_path, chroma_mode="server", chroma_port=chroma.port,
                       collection=f"stall-{tmp_path.name[-12:].replace('_', '-')}")
     build_index(s, get_tokenizer(), get_encoder(s.embed_threads))
-    env = {**_env(s), "KINKI_CHROMA_MODE": "server", "KINKI_CHROMA_PORT": str(chroma.port),
-           "KINKI_COLLECTION": s.collection, "KINKI_DENSE_RETRY_SECONDS": str(retry),
-           "KINKI_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"), "GRADIO_ANALYTICS_ENABLED": "False"}
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = tmp_path / "server.log"
-    with log.open("w") as out:
-        server = subprocess.Popen([sys.executable, "-m", "assistant.cli", "serve", "--port", str(port)], env=env,
-                                  cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT)
     assert chroma.process is not None
     stopped = False
-    try:
-        wait_healthy(url, server, 120, log)
-        _, full = _timed(f"{url}/api/chat", {"message": HYDROGEN})
-        assert full["degraded"] is False and full["contacts"][0]["phone"] == HYDROGEN_PHONE
+    with served(s, tmp_path, KINKI_DENSE_RETRY_SECONDS=str(retry)) as url:
+        try:
+            _, full = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+            assert full["degraded"] is False and full["contacts"][0]["phone"] == HYDROGEN_PHONE
 
-        chroma.process.send_signal(signal.SIGSTOP)
-        stopped = True
-        seconds, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
-        print(f"stalled Chroma: degraded chat answer in {seconds:.2f} s")
-        assert answer["degraded"] is True and answer["contacts"][0]["phone"] == HYDROGEN_PHONE  # from BM25
-        assert seconds < 2.0, seconds
-        seconds, health = _timed(f"{url}/healthz")
-        print(f"stalled Chroma: /healthz (just after a failed search) in {seconds:.2f} s")
-        assert health["mode"] == "degraded" and health["status"] == "degraded" and seconds < 1.0, (seconds, health)
-        time.sleep(retry + 0.2)  # due for another try: this health check asks the stalled server itself
-        seconds, health = _timed(f"{url}/healthz")
-        print(f"stalled Chroma: /healthz (probing it) in {seconds:.2f} s")
-        assert health["mode"] == "degraded" and seconds < 1.0, (seconds, health)
-        time.sleep(retry + 0.2)
-        seconds, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
-        print(f"stalled Chroma: second degraded chat answer (retrying it) in {seconds:.2f} s")
-        assert answer["degraded"] is True and seconds < 2.0, seconds
+            chroma.process.send_signal(signal.SIGSTOP)
+            stopped = True
+            seconds, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+            print(f"stalled Chroma: degraded chat answer in {seconds:.2f} s")
+            assert answer["degraded"] is True and answer["contacts"][0]["phone"] == HYDROGEN_PHONE  # from BM25
+            assert seconds < 2.0, seconds
+            seconds, health = _timed(f"{url}/healthz")
+            print(f"stalled Chroma: /healthz (just after a failed search) in {seconds:.2f} s")
+            assert health["mode"] == "degraded" and health["status"] == "degraded" and seconds < 1.0, (seconds, health)
+            time.sleep(retry + 0.2)  # due for another try: this health check asks the stalled server itself
+            seconds, health = _timed(f"{url}/healthz")
+            print(f"stalled Chroma: /healthz (probing it) in {seconds:.2f} s")
+            assert health["mode"] == "degraded" and seconds < 1.0, (seconds, health)
+            time.sleep(retry + 0.2)
+            seconds, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+            print(f"stalled Chroma: second degraded chat answer (retrying it) in {seconds:.2f} s")
+            assert answer["degraded"] is True and seconds < 2.0, seconds
 
-        chroma.process.send_signal(signal.SIGCONT)
-        stopped = False
-        deadline = time.monotonic() + 30
-        while _timed(f"{url}/healthz")[1]["mode"] != "server":
-            assert time.monotonic() < deadline, "health never came back to server mode after SIGCONT"
-            time.sleep(retry)
-        _, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
-        assert answer["degraded"] is False and answer["contacts"][0]["phone"] == HYDROGEN_PHONE
-    finally:
-        if stopped:
             chroma.process.send_signal(signal.SIGCONT)
-        server.terminate()
-        server.wait(timeout=30)
-    assert "Traceback" not in log.read_text(), log.read_text()[-3000:]
+            stopped = False
+            deadline = time.monotonic() + 30
+            while _timed(f"{url}/healthz")[1]["mode"] != "server":
+                assert time.monotonic() < deadline, "health never came back to server mode after SIGCONT"
+                time.sleep(retry)
+            _, answer = _timed(f"{url}/api/chat", {"message": HYDROGEN})
+            assert answer["degraded"] is False and answer["contacts"][0]["phone"] == HYDROGEN_PHONE
+        finally:
+            if stopped:
+                chroma.process.send_signal(signal.SIGCONT)
+    log = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in log, log[-3000:]

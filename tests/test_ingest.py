@@ -8,9 +8,7 @@ from pathlib import Path
 
 import bm25s
 import pytest
-from click.testing import CliRunner
 
-from assistant import settings as settings_module
 from assistant.cli import main
 from assistant.embeddings import get_encoder
 from assistant.index import IndexCorrupt, build_index, chroma_client, current_version
@@ -20,7 +18,7 @@ from assistant.retrieval import PolicyIndex
 from assistant.service import build_assistant
 from assistant.settings import Settings
 from assistant.tokenizer import get_tokenizer
-from tests.conftest import SOURCE, make_settings
+from tests.conftest import SOURCE, SettingsRunner, make_settings
 from tests.pdfmaker import write_pdf
 
 TOKAI_MD = """# 令和７年度 東海経済産業局の重点施策（試験用）
@@ -190,11 +188,8 @@ def test_bad_files_are_refused_with_a_reason_and_change_nothing(small: Settings,
     assert list(small.corpus_dir.iterdir()) == []
 
 
-def test_cli_ingest_and_remove(small: Settings, files: dict[str, Path], tmp_path: Path,
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(settings_module, "get_settings", lambda: small)
-    monkeypatch.setattr("assistant.cli.get_settings", lambda: small)
-    runner = CliRunner()
+def test_cli_ingest_and_remove(small: Settings, files: dict[str, Path], tmp_path: Path) -> None:
+    runner = SettingsRunner(small)
     out = runner.invoke(main, ["ingest", str(files["md"]), str(files["pdf"])])
     assert out.exit_code == 0, out.output
     assert "added: tokai.md, shikoku.pdf" in out.output

@@ -1,7 +1,6 @@
 """Build, ask and serve with every outbound connection blocked, and prove none was attempted."""
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -11,32 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from assistant.settings import Settings
-from tests.conftest import PROJECT_ROOT
-from tests.servers import free_port, wait_healthy
-
-GUARD = Path(__file__).parent / "netguard"
-
-
-def guarded_env(tmp_path: Path, settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({
-        "PYTHONPATH": f"{GUARD}{os.pathsep}{PROJECT_ROOT}",
-        "NETGUARD_LOG": str(tmp_path / "attempts.log"),
-        "KINKI_INDEX_DIR": str(tmp_path / "index"),
-        "KINKI_FEEDBACK_DB": str(tmp_path / "feedback.sqlite3"),
-        "KINKI_CORPUS_DIR": str(settings.corpus_dir),
-    })
-    return env
+from tests.conftest import PROJECT_ROOT, make_settings
+from tests.servers import guarded_env, served
 
 
 def cli(*args: str) -> list[str]:
     return [sys.executable, "-m", "assistant.cli", *args]
 
 
-def test_guard_really_blocks(tmp_path: Path, settings: Settings) -> None:
+def test_guard_really_blocks(tmp_path: Path) -> None:
     code = "import socket\ntry:\n    socket.create_connection(('8.8.8.8', 53), timeout=1)\nexcept OSError as e:\n    print(e)\n"
-    out = subprocess.run([sys.executable, "-c", code], env=guarded_env(tmp_path, settings),
+    out = subprocess.run([sys.executable, "-c", code], env=guarded_env(make_settings(tmp_path), tmp_path),
                          capture_output=True, text=True, timeout=60)
     assert "blocked by test guard" in out.stdout
     assert "8.8.8.8" in (tmp_path / "attempts.log").read_text()
@@ -47,15 +31,16 @@ MCP_INITIALIZE = {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
     "protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "offline-test", "version": "1"}}}
 
 
-def _post(port: int, path: str, body: dict) -> urllib.request.Request:
-    return urllib.request.Request(f"http://127.0.0.1:{port}{path}", method="POST", data=json.dumps(body).encode(),
+def _post(url: str, path: str, body: dict) -> urllib.request.Request:
+    return urllib.request.Request(f"{url}{path}", method="POST", data=json.dumps(body).encode(),
                                   headers={"Content-Type": "application/json",
                                            "Accept": "application/json, text/event-stream"})
 
 
 @pytest.mark.slow
-def test_build_ask_and_serve_reach_no_network(tmp_path: Path, settings: Settings) -> None:
-    env = guarded_env(tmp_path, settings)
+def test_build_ask_and_serve_reach_no_network(tmp_path: Path) -> None:
+    built = make_settings(tmp_path)  # its index is built here, in tmp_path
+    env = guarded_env(built, tmp_path)
     build = subprocess.run(cli("build-index"), env=env, capture_output=True, text=True, timeout=300, cwd=tmp_path)
     assert build.returncode == 0, build.stderr
     ask = subprocess.run(cli("ask", "水素の相談はどこ？", "--json"), env=env, capture_output=True, text=True,
@@ -63,27 +48,21 @@ def test_build_ask_and_serve_reach_no_network(tmp_path: Path, settings: Settings
     assert ask.returncode == 0, ask.stderr
     assert json.loads(ask.stdout)["contacts"][0]["phone"] == "06-6966-6055"
 
-    port = free_port()
-    server = subprocess.Popen(cli("serve", "--port", str(port)), env=env, cwd=tmp_path,
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    try:
-        wait_healthy(f"http://127.0.0.1:{port}", server, 90)
-        req = urllib.request.Request(f"http://127.0.0.1:{port}/api/chat", method="POST",
+    # `serve` over the index just built; served() fails if the server tried to reach the network.
+    with served(built, tmp_path) as url:
+        req = urllib.request.Request(f"{url}/api/chat", method="POST",
                                      data=json.dumps({"message": "06-6966-6014はどこ？"}).encode(),
                                      headers={"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=30) as r:
             assert json.load(r)["contacts"][0]["division"] == "創業・経営支援課"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=30) as r:
+        with urllib.request.urlopen(f"{url}/", timeout=30) as r:
             assert r.status == 200
         # The OpenAI-compatible API and the MCP endpoint live in the same process: use both.
-        with urllib.request.urlopen(_post(port, "/v1/chat/completions", OPENAI_BODY), timeout=30) as r:
+        with urllib.request.urlopen(_post(url, "/v1/chat/completions", OPENAI_BODY), timeout=30) as r:
             assert "06-6966-6055" in json.load(r)["choices"][0]["message"]["content"]
-        with urllib.request.urlopen(_post(port, "/mcp", MCP_INITIALIZE), timeout=30) as r:
+        with urllib.request.urlopen(_post(url, "/mcp", MCP_INITIALIZE), timeout=30) as r:
             assert json.load(r)["result"]["serverInfo"]["name"] == "kinki-assistant"
         time.sleep(2)  # give background threads (analytics, version checks) a chance to try
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     log = tmp_path / "attempts.log"
     assert not log.exists() or log.read_text() == "", log.read_text()
 
@@ -148,13 +127,13 @@ def _namespaces_work() -> bool:
 
 
 @pytest.mark.slow
-def test_build_ask_and_serve_in_a_namespace_without_network(tmp_path: Path, settings: Settings) -> None:
+def test_build_ask_and_serve_in_a_namespace_without_network(tmp_path: Path) -> None:
     if not _namespaces_work():
         pytest.skip("no network namespaces here (needs unshare and the right to use it)")
     driver = tmp_path / "driver.py"
     driver.write_text(NAMESPACE_DRIVER, "utf-8")
-    env = guarded_env(tmp_path, settings)
-    env["PYTHONPATH"] = str(PROJECT_ROOT)  # no audit hook here: the kernel is the witness
+    # No audit hook here: the kernel is the witness.
+    env = guarded_env(make_settings(tmp_path), tmp_path, PYTHONPATH=str(PROJECT_ROOT))
     run = subprocess.run(["unshare", "-n", sys.executable, str(driver), "7860"], env=env, cwd=tmp_path,
                          capture_output=True, text=True, timeout=600)
     assert run.returncode == 0, run.stderr[-2000:]
