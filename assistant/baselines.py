@@ -22,9 +22,10 @@ from llama_index.core.node_parser import SentenceSplitter
 from assistant.answers import Answer, Citation
 from assistant.chat import Turn
 from assistant.chunking import chunk_document
-from assistant.corpus import Document, Section, load_corpus
+from assistant.corpus import Document, Section
 from assistant.directory import Directory
 from assistant.embeddings import UseEmbedding, get_encoder
+from assistant.loaders import load_documents
 from assistant.normalize import nfkc
 from assistant.question import Language, language_of
 from assistant.settings import Settings
@@ -130,7 +131,7 @@ def bm25_char_bigram(settings: Settings, docs: list[Document], directory: Direct
 
 def build_baselines(settings: Settings) -> dict[str, Ask]:
     """The baseline pipelines by name, each answering like ``Assistant.ask`` does."""
-    docs = load_corpus(settings.corpus_dir)
+    docs = load_documents(settings.corpus_dir)
     titles = [i.title for d in docs for i in d.initiatives()]
     directory = Directory.load(settings.corpus_dir / "contacts.json", titles)
     return {

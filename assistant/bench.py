@@ -25,7 +25,7 @@ from assistant.load import Question, child_env, load_questions, measure_http, su
 from assistant.settings import PROJECT_ROOT, Settings
 
 PRODUCT = "assistant"
-# What the issue asks of this 2-core machine (no LLM); the report marks each figure against it.
+# The performance required on this 2-core machine (no LLM); the report marks each figure against it.
 TARGETS = {
     "inproc_p95_ms": 50.0,
     "http_seq_p95_ms": 100.0,

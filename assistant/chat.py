@@ -79,7 +79,9 @@ class Conversation:
         if not self._is_follow_up(question, route, topic):
             return route
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
-        combined = self.router.route(self.router.read(f"{topic.question.text} {message}"))
+        # What the follow-up asks is what is asked (its sentence ends the combined text as a question).
+        asks = message if re.search(r"[？?。.!！]\s*$", message) else f"{message}？"
+        combined = self.router.route(self.router.read(f"{topic.question.text} {asks}"))
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off

@@ -1,7 +1,7 @@
 """Split sections into sentences and pack them into chunks counted in MeCab tokens.
 
-A chunk never crosses a section (so never an initiative) and never cuts a morpheme; each keeps the
-source offsets of its characters, so its span maps back to the exact source text.
+A chunk never crosses a section (so never an initiative) and never cuts a morpheme; each of its
+sentences keeps the span of the source it was read from, so a quote maps back to the exact source text.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.corpus import Document, Line, Section
 from assistant.tokenizer import Tokenizer
@@ -17,20 +18,35 @@ _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$")
 
 
 @dataclass(frozen=True)
-class Sentence:
-    """A sentence (or a bullet, heading or label line) with the source offset of each character."""
+class Piece:
+    """A sentence (or a bullet, heading or label line), or a part of an over-long one, with the source
+    offset of each character (-1: a space the loader added): what chunks are packed from."""
 
     text: str
     offsets: tuple[int, ...]
 
 
 @dataclass(frozen=True)
+class Sentence:
+    """A sentence of a chunk and the span of the source it was read from."""
+
+    text: str
+    start: int
+    end: int
+
+    @classmethod
+    def of(cls, piece: Piece) -> Sentence:
+        return cls(piece.text, min(o for o in piece.offsets if o >= 0), max(piece.offsets) + 1)
+
+
+@dataclass(frozen=True)
 class Chunk:
-    """A retrievable passage of one section."""
+    """A retrievable passage of one section: made here, kept beside the index (``chunks.json``) and read
+    back from it to cite and quote without asking Chroma."""
 
     chunk_id: str
     doc_id: str
-    initiative: str | None
+    initiative: str  # "" for a section of no initiative (the overview)
     section: str
     page: int | None
     kind: str
@@ -39,9 +55,19 @@ class Chunk:
     text: str
     sentences: tuple[Sentence, ...]
 
+    def to_json(self) -> dict[str, Any]:
+        d = self.__dict__.copy()
+        d["sentences"] = [s.__dict__ for s in self.sentences]
+        return d
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Chunk:
+        d = dict(d)
+        d["sentences"] = tuple(Sentence(**s) for s in d["sentences"])
+        return cls(**d)
 
 
-def split_sentences(line: Line) -> list[Sentence]:
+def split_sentences(line: Line) -> list[Piece]:
     """Sentences of one clean line, split after 。！？ (bullets and headings are already lines)."""
     out = []
     for m in _SENTENCE_RE.finditer(line.text):
@@ -51,20 +77,20 @@ def split_sentences(line: Line) -> list[Sentence]:
         if not text:
             continue
         begin = m.start() + lead
-        out.append(Sentence(text, tuple(line.offsets[begin : begin + len(text)])))
+        out.append(Piece(text, tuple(line.offsets[begin : begin + len(text)])))
     return out
 
 
-def _split_long(sentence: Sentence, tokenizer: Tokenizer, max_tokens: int) -> list[Sentence]:
+def _split_long(piece: Piece, tokenizer: Tokenizer, max_tokens: int) -> list[Piece]:
     """Cut an over-long sentence at morpheme boundaries."""
-    morphemes = tokenizer.morphemes(sentence.text)
+    morphemes = tokenizer.morphemes(piece.text)
     if len(morphemes) <= max_tokens:
-        return [sentence]
+        return [piece]
     pieces = []
     for i in range(0, len(morphemes), max_tokens):
         group = morphemes[i : i + max_tokens]
         a, b = group[0].start, group[-1].end
-        pieces.append(Sentence(sentence.text[a:b], sentence.offsets[a:b]))
+        pieces.append(Piece(piece.text[a:b], piece.offsets[a:b]))
     return pieces
 
 
@@ -76,33 +102,33 @@ def _chunk_id(doc_id: str, section: Section, text: str) -> str:
 
 def chunk_section(doc_id: str, section: Section, tokenizer: Tokenizer, max_tokens: int) -> list[Chunk]:
     """Pack a section's sentences into chunks of at most ``max_tokens`` MeCab tokens."""
-    sentences = [p for line in section.lines for s in split_sentences(line) for p in _split_long(s, tokenizer, max_tokens)]
-    groups: list[list[Sentence]] = []
+    pieces = [p for line in section.lines for s in split_sentences(line) for p in _split_long(s, tokenizer, max_tokens)]
+    groups: list[list[Piece]] = []
     size = 0
-    for s in sentences:
-        n = tokenizer.count(s.text)
+    for p in pieces:
+        n = tokenizer.count(p.text)
         if groups and size + n <= max_tokens:
-            groups[-1].append(s)
+            groups[-1].append(p)
             size += n
         else:
-            groups.append([s])
+            groups.append([p])
             size = n
     chunks = []
     for group in groups:
-        text = "\n".join(s.text for s in group)
-        offsets = [o for s in group for o in s.offsets if o >= 0]
+        text = "\n".join(p.text for p in group)
+        sentences = tuple(Sentence.of(p) for p in group)
         chunks.append(
             Chunk(
                 chunk_id=_chunk_id(doc_id, section, text),
                 doc_id=doc_id,
-                initiative=section.initiative,
+                initiative=section.initiative or "",
                 section=section.title,
                 page=section.page,
                 kind=section.kind,
-                start=min(offsets),
-                end=max(offsets) + 1,
+                start=min(s.start for s in sentences),
+                end=max(s.end for s in sentences),
                 text=text,
-                sentences=tuple(group),
+                sentences=sentences,
             )
         )
     return chunks

@@ -1,10 +1,14 @@
-"""Load the PDF-extracted policy text into slides (sections) grouped by initiative, with clean text.
+"""The document model every loader returns, and the loader of the PDF-extracted slide text (.txt).
 
-The extraction lost page breaks and wrapped lines mid-word (see corpus/SOURCE.md). A slide starts
-on a line led by a single space, after a bare page-number line, or after three blank lines. Inside a
-slide, wrapped lines are joined back into sentences while bullets, headings and chart labels stay
-apart. Every character of the clean text remembers its offset in the source, so a quote can always
-be shown in the source's own characters and traced back to it.
+``Document``, ``Section`` and ``Line`` are the same for every kind of source; ``assistant.loaders``
+reads the other kinds (.md, .pdf) into them and lists a corpus folder, building on this module.
+
+The slide text becomes slides (sections) grouped by initiative, with clean text. The extraction
+lost page breaks and wrapped lines mid-word (see corpus/SOURCE.md). A slide starts on a line led by
+a single space, after a bare page-number line, or after three blank lines. Inside a slide, wrapped
+lines are joined back into sentences while bullets, headings and chart labels stay apart. Every
+character of the clean text remembers its offset in the source, so a quote can always be shown in
+the source's own characters and traced back to it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,8 @@ _URL_RE = re.compile(r"^https?://")
 # Chart labels and figures that must not be glued into sentences: "21.61%", "アジア, 52.04%".
 _LABEL_RE = re.compile(r"^([^\s,、]{0,12}[,、]\s*)?[0-9.,]+\s*[%％]$")
 _SENTENCE_END = "。！？!?"
-_REFERENCE = "（参考）"
+# A section titled this way is reference material for the initiative before it, in every kind of document.
+REFERENCE = "（参考）"
 # Lines shorter than this are labels of a figure unless the next line continues them.
 _WRAP_MIN = 12
 
@@ -61,12 +66,7 @@ class Initiative:
     """A policy initiative as the contact table lists it: its title and the slides that describe it."""
 
     title: str
-    parent: str | None
     sections: list[Section]
-
-    @property
-    def pages(self) -> list[int]:
-        return [s.page for s in self.sections if s.page is not None]
 
 
 @dataclass
@@ -88,14 +88,9 @@ class Document:
             if s.initiative is None:
                 continue
             if s.initiative not in order:
-                parent = s.initiative.split("（", 1)[0] if _has_sub_item(s.initiative) else None
-                order[s.initiative] = Initiative(s.initiative, parent, [])
+                order[s.initiative] = Initiative(s.initiative, [])
             order[s.initiative].sections.append(s)
         return list(order.values())
-
-
-def _has_sub_item(title: str) -> bool:
-    return re.search(r"（[ア-ン]）", title) is not None
 
 
 def _is_marker(text: str) -> bool:
@@ -132,11 +127,11 @@ def _title_of(texts: list[str]) -> tuple[str, set[int]]:
         return "", set()
     first_k, first = content[0]
     candidates: list[tuple[int, str]] = []
-    if not _is_marker(first) or first.startswith(_REFERENCE) or _SUB_ITEM_RE.match(first):
+    if not _is_marker(first) or first.startswith(REFERENCE) or _SUB_ITEM_RE.match(first):
         candidates.append((first_k, first))
     # Titles the extraction placed inside the slide: a （参考） line, or a line followed by （イ）…
     for n, (k, t) in enumerate(content):
-        if t.startswith(_REFERENCE) and k != first_k:
+        if t.startswith(REFERENCE) and k != first_k:
             candidates.append((k, t))
         if n + 1 < len(content) and _SUB_ITEM_RE.match(content[n + 1][1]) and not _is_marker(t):
             candidates.append((k, t))
@@ -145,13 +140,16 @@ def _title_of(texts: list[str]) -> tuple[str, set[int]]:
     k, title = candidates[0]
     # A title followed by its sub-item line: 成長意欲のある…重点支援 / （イ）中堅・中小企業のDX推進
     following = [c for c in content if c[0] > k][:1]
-    if following and _SUB_ITEM_RE.match(following[0][1]) and not title.startswith(_REFERENCE):
+    if following and _SUB_ITEM_RE.match(following[0][1]) and not title.startswith(REFERENCE):
         return f"{title}{following[0][1]}", {k, following[0][0]}
     return title, {k}
 
 
-def _clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]) -> list[Line]:
-    """Join wrapped lines back into sentences; keep bullets, headings, URLs and labels apart."""
+def clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]) -> list[Line]:
+    """Join wrapped lines back into sentences; keep bullets, headings, URLs and labels apart.
+
+    Shared with the PDF loader, whose pages wrap lines the same way.
+    """
     pieces: list[tuple[str, int]] = []  # (stripped text, source offset of its first char)
     gaps: set[int] = set()  # pieces preceded by a blank line in the source
     blank = False
@@ -211,7 +209,7 @@ def _continues(prev: str, nxt: str, gap: bool, width: int) -> bool:
         return False
     if prev.rstrip()[-1:] in _SENTENCE_END:
         return False
-    if prev.startswith(_REFERENCE):
+    if prev.startswith(REFERENCE):
         return False
     if gap:
         return len(prev) >= max(_WRAP_MIN, 0.8 * width)
@@ -245,14 +243,14 @@ def load_document(path: Path) -> Document:
             page += 1
         title, title_lines = _title_of(texts)
         body = [n for k, n in enumerate(numbers) if k not in title_lines]
-        lines = _clean_lines(raw_lines, line_starts, body)
+        lines = clean_lines(raw_lines, line_starts, body)
         start = line_starts[numbers[0]]
         end = line_starts[numbers[-1]] + len(raw_lines[numbers[-1]])
         kind = "initiative"
         initiative: str | None = None
         if page is None:
             kind = "cover"
-        elif title.startswith(_REFERENCE):
+        elif title.startswith(REFERENCE):
             kind, initiative = "reference", current_initiative
         elif title == "問合せ先":
             kind = "contacts"
@@ -277,13 +275,3 @@ def _lists_titles(section: Section, titles: set[str]) -> bool:
     bullets = [nfkc(line.text.lstrip(BULLETS + " ")) for line in section.lines if line.text[:1] in BULLETS]
     return sum(1 for b in bullets if any(b and b in t for t in titles)) >= 5
 
-
-# The line cleaner is shared with the PDF loader, whose pages wrap lines the same way.
-clean_lines = _clean_lines
-
-
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Every source document in the corpus folder (.txt slides, .md, .pdf), in name order."""
-    from assistant.loaders import load_documents  # late: the loaders build on this module
-
-    return load_documents(corpus_dir)

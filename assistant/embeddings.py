@@ -53,7 +53,6 @@ class Encoder:
             self.texts_encoded += len(texts)
             return np.asarray(self._model.encode(list(texts)), dtype=np.float32)
 
-
     def encode_many(self, texts: list[str], workers: int = 1, batch: int = 256,
                     on_batch: Callable[[int], None] | None = None) -> np.ndarray:
         """Vectors of many texts, in ``workers`` processes when there are enough texts to pay for them."""

@@ -1,8 +1,9 @@
 """Load a source document of any supported kind: extracted slides (.txt), Markdown (.md) or PDF (.pdf).
 
-Every loader returns the same ``Document`` of ``Section``s, each line remembering the offsets of its
-characters in the document's text, so chunking, citations and quotes work the same for all kinds.
-PDF pages become sections with their page numbers; Markdown headings become sections.
+Every loader returns the same ``Document`` of ``Section``s (the model and the slide loader live in
+``assistant.corpus``), each line remembering the offsets of its characters in the document's text,
+so chunking, citations and quotes work the same for all kinds. PDF pages become sections with their
+page numbers; Markdown headings become sections.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from assistant.corpus import _REFERENCE, Document, Line, Section, clean_lines, load_document, split_lines
+from assistant.corpus import REFERENCE, Document, Line, Section, clean_lines, load_document, split_lines
 
 SUFFIXES = (".txt", ".md", ".pdf")
 # Files of the corpus folder that describe it rather than being policy documents.
@@ -60,7 +61,7 @@ def _kind_of(title: str) -> str:
     t = title.strip().strip("#").strip()
     if t in CONTACT_TITLES:
         return "contacts"
-    return "reference" if t.startswith(_REFERENCE) else "initiative"
+    return "reference" if t.startswith(REFERENCE) else "initiative"
 
 
 def load_markdown(path: Path) -> Document:
@@ -162,18 +163,15 @@ def load_pdf(path: Path) -> Document:
         pages = [page.extract_text() or "" for page in PdfReader(path).pages]
     except (PdfReadError, OSError, ValueError, KeyError) as e:
         raise UnreadableDocument(f"{path.name}: not a readable PDF ({e})") from e
+    pages = [p.replace("\r\n", "\n").replace("\r", "\n") for p in pages]
     # Pages are kept apart by blank lines so offsets into this text stay meaningful for quotes.
-    source = "\n\n\n".join(p.replace("\r\n", "\n").replace("\r", "\n") for p in pages)
-    raw_lines = source.split("\n")
-    starts, pos = [], 0
-    for raw in raw_lines:
-        starts.append(pos)
-        pos += len(raw) + 1
+    source = "\n\n\n".join(pages)
+    raw_lines, starts = split_lines(source)
     sections: list[Section] = []
     current: str | None = None
     line_no = 0
     for number, text in enumerate(pages, 1):
-        count = len(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"))
+        count = len(text.split("\n"))
         numbers = list(range(line_no, line_no + count))
         line_no += count + 2
         content = [i for i in numbers if raw_lines[i].strip() and not raw_lines[i].strip().isdigit()]

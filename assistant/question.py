@@ -23,7 +23,8 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 def asking_sentence(text: str) -> str:
     """The sentence that asks: the last one with a question mark, else the last one."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if s.strip()]
+    # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
     if len(sentences) <= 1:
         return text
     asking = [s for s in sentences if s[-1] in "？?"]

@@ -111,7 +111,7 @@ class Router:
     def covers(self, title: str, question: Question) -> float:
         """How much of what a question names (by word rarity) the initiative's own text uses: a
         follow-up the current topic's text can answer stays on it (「コンソーシアムはいつできた？」)."""
-        named = question.named
+        named = question.named & self._idf.keys()  # a word the document never uses points nowhere
         weight = sum(self.idf(t) for t in named)
         if not weight:
             return 1.0

@@ -17,7 +17,8 @@ from assistant.directory import Contact, Directory, Office
 from assistant.embeddings import get_encoder
 from assistant.feedback import FeedbackStore
 from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
-from assistant.index import IndexCorrupt, IndexMissing, Progress, build_index
+from assistant.index import Progress, build_index
+from assistant.index_store import IndexCorrupt, IndexMissing
 from assistant.inputs import check_message, clean_history
 from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
 from assistant.query import Glossary, Readings

@@ -27,6 +27,8 @@ _STOP_WORDS = {
 
 # Bump when terms() changes: BM25 indexes built with other terms must be rebuilt.
 TERMS_VERSION = 3
+# Distinct texts whose terms are kept (a few MB per ten thousand sentences).
+TERMS_CACHE_SIZE = 50_000
 
 
 @dataclass(frozen=True)
@@ -76,28 +78,20 @@ class Tokenizer:
 
     def terms(self, text: str) -> list[str]:
         """Content-word terms of NFKC text for BM25: base forms, no particles or punctuation."""
-        return [t for t, _ in self._terms(nfkc(text))]
-
+        return list(self._cached_terms(nfkc(text)))
 
     def reading(self, text: str) -> str:
         """The whole text in hiragana, punctuation dropped (神戸通商事務所 → こうべつうしょうじむしょ)."""
         return "".join(hiragana(m.reading) for m in self.morphemes(nfkc(text)) if m.pos not in _STOP_POS)
 
-    def _terms(self, text: str) -> tuple[tuple[str, str], ...]:
-        return self._cached_terms(text)
-
-    def _terms_of(self, text: str) -> tuple[tuple[str, str], ...]:
+    def _terms_of(self, text: str) -> tuple[str, ...]:
         terms = []
         for m in self.morphemes(text):
             if m.pos in _STOP_POS or m.base in _STOP_WORDS or not m.surface.strip():
                 continue
             # Katakana folds to hiragana on both sides, so "Ｇめん" meets "Ｇメン".
-            terms.append((hiragana(m.base.lower()), hiragana(m.reading)))
+            terms.append(hiragana(m.base.lower()))
         return tuple(terms)
-
-
-# Distinct texts whose terms are kept (a few MB per ten thousand sentences).
-TERMS_CACHE_SIZE = 50_000
 
 
 @lru_cache(maxsize=1)

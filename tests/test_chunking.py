@@ -1,5 +1,7 @@
 """Chunker invariants on the real document."""
 
+import json
+
 import pytest
 
 from assistant.chunking import Chunk, chunk_document, split_sentences
@@ -19,14 +21,25 @@ def test_no_chunk_crosses_a_section(chunks: list[Chunk], document: Document) -> 
         assert section.initiative == (c.initiative or None)
 
 
-def test_every_span_maps_back_to_the_exact_source(chunks: list[Chunk], document: Document) -> None:
+def test_every_sentence_maps_back_to_the_exact_source(document: Document) -> None:
+    for section in document.sections:
+        for line in section.lines:
+            for p in split_sentences(line):
+                kept = [(ch, off) for ch, off in zip(p.text, p.offsets, strict=True) if off >= 0]
+                assert all(document.source[off] == ch for ch, off in kept)
+                assert all(a < b for (_, a), (_, b) in zip(kept, kept[1:], strict=False))
+
+
+def test_chunk_spans_map_back_to_the_exact_source(chunks: list[Chunk], document: Document) -> None:
     for c in chunks:
         for s in c.sentences:
-            kept = [(ch, off) for ch, off in zip(s.text, s.offsets, strict=True) if off >= 0]
-            assert all(document.source[off] == ch for ch, off in kept)
-            assert all(a < b for (_, a), (_, b) in zip(kept, kept[1:], strict=False))
+            assert document.source[s.start] == s.text[0] and document.source[s.end - 1] == s.text[-1]
         squeezed = "".join(document.source[c.start:c.end].split())
         assert squeezed.startswith("".join(c.sentences[0].text.split()))
+
+
+def test_chunks_read_back_from_json_unchanged(chunks: list[Chunk]) -> None:
+    assert [Chunk.from_json(json.loads(json.dumps(c.to_json()))) for c in chunks] == chunks
 
 
 def test_chunks_respect_the_token_budget_and_never_cut_a_morpheme(chunks: list[Chunk], tokenizer: Tokenizer) -> None:

@@ -41,7 +41,7 @@ def test_sub_items_are_initiatives_of_their_own(document: Document) -> None:
     assert len(names) == 18
     assert sum(n.startswith("産業人材育成等を通じた地域における人材確保（") for n in names) == 3
     gx = next(i for i in document.initiatives() if i.title == "中堅・中小企業の面的GX支援プロジェクト")
-    assert gx.pages == [25, 26]
+    assert [s.page for s in gx.sections] == [25, 26]
 
 
 def test_words_broken_across_lines_are_joined(document: Document) -> None:

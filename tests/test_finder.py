@@ -5,7 +5,7 @@ import pytest
 from assistant.finder import load_goals
 from assistant.service import Assistant
 
-# What each goal of the issue must find first, and the office to call about it.
+# What each goal offered by the support finder must find first, and the office to call about it.
 EXPECTED = {
     "overseas": ("海外ビジネス機会", "06-6966-6032"),
     "gx": ("面的GX支援", "06-6966-6055"),

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 
 from assistant.embeddings import get_encoder
-from assistant.index import build_index, current_version
+from assistant.index import build_index
+from assistant.index_store import current_version
 from assistant.settings import Settings
 from assistant.tokenizer import get_tokenizer
 from tests.conftest import PROJECT_ROOT

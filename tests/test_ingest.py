@@ -9,9 +9,11 @@ from pathlib import Path
 import bm25s
 import pytest
 
+from assistant.chroma import chroma_client
 from assistant.cli import main
 from assistant.embeddings import get_encoder
-from assistant.index import IndexCorrupt, build_index, chroma_client, current_version
+from assistant.index import build_index
+from assistant.index_store import IndexCorrupt, current_version
 from assistant.ingest import ingest, remove
 from assistant.loaders import UnreadableDocument, load_path
 from assistant.retrieval import PolicyIndex
