@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.directory import Contact
 from assistant.index import StoredChunk, StoredSentence
+from assistant.loaders import DocumentCard
 from assistant.normalize import nfkc
 from assistant.query import AnswerType
 from assistant.question import Language, Question
@@ -24,9 +25,6 @@ from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, RouteReason
 from assistant.settings import QuoteWeights
 from assistant.tokenizer import Tokenizer, hiragana
-
-DOCUMENT_NAME_JA = "近畿経済産業局「令和７年度 重点施策」"
-DOCUMENT_NAME_EN = "the Kinki Regional Bureau of Economy, Trade and Industry's FY2025 priority policies"
 
 
 @dataclass(frozen=True)
@@ -167,7 +165,7 @@ class Composer:
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  answer_types: list[AnswerType] | None = None, help_words: re.Pattern[str] | None = None,
-                 neighbours: int = 10) -> None:
+                 neighbours: int = 10, card: DocumentCard | None = None) -> None:
         self.index = index
         self.tokenizer = tokenizer
         self.weights = weights
@@ -175,6 +173,7 @@ class Composer:
         self.answer_types = [t for t in answer_types or [] if t.suggest]
         self.help_words = help_words
         self.neighbours = neighbours
+        self.card = card or DocumentCard()
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
         self._word_across = lru_cache(maxsize=4096)(self._read_across)
@@ -413,8 +412,11 @@ class Composer:
             if english:
                 return "That number is not in the contact list of this document, so I cannot say whose it is."
             return "お尋ねの番号は、この資料の問合せ先一覧にはありません。"
+        card = self.card
         if english:
-            return (f"Sorry, {DOCUMENT_NAME_EN} does not cover this question, so I cannot point you to an office. "
-                    "Try asking about one of its initiatives (hydrogen, GX, DX, price pass-through, foreign talent, …).")
-        return (f"申し訳ありません。{DOCUMENT_NAME_JA}には、このご質問についての記載がありません。"
-                "資料に載っている取組（水素、GX、DX、価格転嫁、外国人材など）についてお尋ねください。")
+            topics = card.topics.get("en")
+            return (f"Sorry, {card.name.get('en', 'this document')} does not cover this question, so I cannot point "
+                    "you to an office." + (f" Try asking about one of its initiatives ({topics})." if topics else ""))
+        topics = card.topics.get("ja")
+        return (f"申し訳ありません。{card.name.get('ja', 'この資料')}には、このご質問についての記載がありません。"
+                + (f"資料に載っている取組（{topics}）についてお尋ねください。" if topics else ""))

@@ -218,3 +218,33 @@ def load_ui_examples(corpus_dir: Path) -> UiExamples:
             for box, text in data.get("placeholders", {}).items():
                 placeholders.setdefault(box, text)
     return UiExamples(questions, placeholders)
+
+
+ABOUT_SUFFIX = ".about.json"
+
+
+@dataclass(frozen=True)
+class DocumentCard:
+    """How answers name the corpus and sum up what it covers, by language ("ja", "en")."""
+
+    name: dict[str, str] = field(default_factory=lambda: {"ja": "この資料", "en": "this document"})
+    topics: dict[str, str] = field(default_factory=dict)
+
+
+def load_document_card(corpus_dir: Path) -> DocumentCard:
+    """Every document's ``NAME.about.json`` in name order: their names joined, their topics joined."""
+    names: dict[str, list[str]] = {}
+    topics: dict[str, list[str]] = {}
+    for doc in document_paths(corpus_dir):
+        path = doc.with_name(doc.stem + ABOUT_SUFFIX)
+        if path.is_file():
+            data = json.loads(path.read_text("utf-8"))
+            for lang, text in data.get("name", {}).items():
+                names.setdefault(lang, []).append(text)
+            for lang, text in data.get("topics", {}).items():
+                topics.setdefault(lang, []).append(text)
+    if not names:
+        return DocumentCard()
+    joiner = {"ja": "、", "en": "; "}
+    return DocumentCard({k: joiner.get(k, ", ").join(v) for k, v in names.items()},
+                        {k: joiner.get(k, ", ").join(v) for k, v in topics.items()})

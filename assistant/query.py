@@ -85,6 +85,14 @@ class AnswerType:
     names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
 
 
+_KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
+
+
+def _sound(kana: str) -> str:
+    """Kana as it sounds: katakana as hiragana, ぢ/づ as じ/ず (romaji cannot tell them apart)."""
+    return hiragana(kana).translate(str.maketrans("ぢづ", "じず"))
+
+
 class Glossary:
     """Phrases people use mapped to the document's vocabulary, the coverage rules and the answer types."""
 
@@ -95,6 +103,7 @@ class Glossary:
         self.coverage = coverage
         self.answer_types = answer_types or []
         self.no_topic = no_topic  # words that point at a topic without naming one (その, 電話番号)
+        self.by_sound: dict[str, AnswerType] = {}
         # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
         # owner what exists for them, where an aim (…を目指す) does not.
         self.help = re.compile("|".join(map(re.escape, help_words))) if help_words else None
@@ -117,7 +126,16 @@ class Glossary:
                                    r.get("names", ""))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
-        return cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])))
+        glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])))
+        # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
+        glossary.by_sound = {}
+        for t in answer_types:
+            for phrase in t.asks:
+                ask = "".join(phrase)
+                sound = _sound(tokenizer.reading(ask))
+                if len(sound) >= 3 and sound != _sound(ask):
+                    glossary.by_sound.setdefault(sound, t)
+        return glossary
 
     def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""
@@ -126,9 +144,18 @@ class Glossary:
                         if any(p[0] in present and words.has(p) for p in phrases))
 
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
-        """The kinds of fact the question asks for."""
+        """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
+        kanji would."""
         present = words.tokens
-        return tuple(t for t in self.answer_types if any(p[0] in present and words.has(p) for p in t.asks))
+        asked = [t for t in self.answer_types if any(p[0] in present and words.has(p) for p in t.asks)]
+        kana = words.surfaces
+        for i in range(len(kana)):
+            for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)
+                w = "".join(kana[i : i + n])
+                t = self.by_sound.get(_sound(w)) if _KANA_WORD.fullmatch(w) else None
+                if t is not None and t not in asked:
+                    asked.append(t)
+        return tuple(asked)
 
 
 class Readings:

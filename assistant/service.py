@@ -20,6 +20,7 @@ from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import Progress, build_index
 from assistant.index_store import IndexCorrupt, IndexMissing
 from assistant.inputs import check_message, clean_history
+from assistant.loaders import load_document_card
 from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
 from assistant.query import Glossary, Readings
 from assistant.question import QuestionReader
@@ -270,7 +271,7 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     router = Router(index, directory, reader, settings)
     warm.join()
     composer = Composer(index, tokenizer, settings.quote_weights, settings.max_quotes, reader.glossary.answer_types,
-                        reader.glossary.help, settings.example_neighbours)
+                        reader.glossary.help, settings.example_neighbours, load_document_card(settings.corpus_dir))
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)
     feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)
