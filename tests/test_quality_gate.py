@@ -108,7 +108,7 @@ def test_gate_passes_at_the_committed_thresholds_and_fails_when_one_is_raised(
                     else failing_cases(_results(report, t.scope), t.metric, strict.limit))
         assert expected and all(case_id in message for case_id in expected[:20])
         tightened += 1
-    assert tightened >= 10
+    assert tightened >= 5  # the other thresholds guard metrics that are already perfect (1, or 0 for a maximum)
 
 
 @pytest.mark.slow
