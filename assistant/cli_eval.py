@@ -110,6 +110,9 @@ def _summary(folder: Path) -> str:
               "outside_numbers", "latency_p50_ms", "latency_p95_ms"):
         cells = [fmt(m, columns[n].get(m)) for n in names]
         lines.append(f"{label(m):30s}" + "  ".join(f"{c:>{w}s}" for c, w in zip(cells, widths, strict=True)))
+    if found := (doc.get("lookups") or {}).get("overall"):
+        lines.append(f"\n{label('lookups_pass_rate'):30s}{fmt('lookups_pass_rate', found['pass_rate'])} "
+                     f"({found['passed']} of {found['cases']}, {doc['lookups']['file']})")
     return "\n".join(lines)
 
 
@@ -129,14 +132,18 @@ def _summary(folder: Path) -> str:
 @click.option("--also", "also", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Another case file scored beside the main one (repeatable). Default with the default "
                    "--cases: eval/dev-voices.jsonl and eval/sealed.jsonl, beside the sealed set's first sight.")
+@click.option("--lookups", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Call-centre look-ups typed into the directory search, one JSON a line. Default with the "
+                   "default --cases: eval/lookups.jsonl.")
 @pass_settings
 def eval_cmd(s: Settings, cases: Path | None, out: Path | None, baselines: bool, compare: tuple[str, str] | None,
-             gate: bool, thresholds: Path | None, also: tuple[Path, ...]) -> None:
+             gate: bool, thresholds: Path | None, also: tuple[Path, ...], lookups: Path | None) -> None:
     """Score the Q&A regression set through the chat's own code path and write a report.
 
     Reports routing accuracy@1, initiative hit@1/hit@3/MRR, fact recall, abstention precision and
     recall, false abstentions, numbers outside the directory and latency, overall and per category,
-    as report.md, report.html (charts) and responses.jsonl under eval/reports/<timestamp>/.
+    and the call-centre look-ups' pass rate (overall, per kind, every miss) through the directory
+    search, as report.md, report.html (charts) and responses.jsonl under eval/reports/<timestamp>/.
 
     \b
     Examples:
@@ -175,15 +182,17 @@ def eval_cmd(s: Settings, cases: Path | None, out: Path | None, baselines: bool,
     if cases is None:
         cases = s.eval_dir / "dev.jsonl"
         sets = sets or [p for p in (s.eval_dir / "dev-voices.jsonl", s.eval_dir / "sealed.jsonl") if p.exists()]
+        default_lookups = s.eval_dir / "lookups.jsonl"
+        lookups = lookups or (default_lookups if default_lookups.exists() else None)
     try:
-        total = count_steps(cases, baselines, sets)
+        total = count_steps(cases, baselines, sets, lookups)
     except (OSError, CaseError) as e:
         raise click.ClickException(str(e)) from e
     assistant = open_assistant(s)
     with tqdm(total=total, desc="eval", unit="case", file=sys.stderr) as bar:
         try:
             folder = run_evaluation(assistant, cases, reports_dir, baselines=baselines, progress=bar.update,
-                                    thresholds=thresholds, also=sets)
+                                    thresholds=thresholds, also=sets, lookups=lookups)
         except (CaseError, ThresholdError) as e:
             raise click.ClickException(str(e)) from e
         except OSError as e:

@@ -11,6 +11,7 @@ from assistant.baselines import BASELINES
 from assistant.cli import main
 from assistant.evaluation import (
     CaseError,
+    Lookup,
     ThresholdError,
     compare_runs,
     count_steps,
@@ -25,6 +26,9 @@ from assistant.settings import Settings
 from tests.conftest import PROJECT_ROOT, make_settings
 
 QA = PROJECT_ROOT / "eval" / "dev.jsonl"
+LOOKUPS = PROJECT_ROOT / "eval" / "lookups.jsonl"
+# A look-up that no search can pass: 国際部 finds the international department's offices, not 総務課.
+MISS = {"id": "look-miss", "kind": "department", "query": "国際部", "expect": {"first": ["総務課"], "includes": []}}
 
 
 @pytest.fixture(scope="module")
@@ -43,15 +47,31 @@ def small_set(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def small_lookups(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first look-up of every kind of the real set, and one that misses."""
+    seen: set[str] = set()
+    lines = []
+    for line in LOOKUPS.read_text("utf-8").splitlines():
+        kind = json.loads(line)["kind"]
+        if kind not in seen:
+            seen.add(kind)
+            lines.append(line)
+    path = tmp_path_factory.mktemp("lookups") / "lookups.jsonl"
+    path.write_text("\n".join([*lines, json.dumps(MISS, ensure_ascii=False)]) + "\n", "utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
 def reports_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("reports")
 
 
 @pytest.fixture(scope="module")
-def run_a(assistant: Assistant, small_set: Path, reports_dir: Path) -> tuple[Path, int]:
-    """A run with baselines, and how many times it reported progress."""
+def run_a(assistant: Assistant, small_set: Path, small_lookups: Path, reports_dir: Path) -> tuple[Path, int]:
+    """A run with baselines and look-ups, and how many times it reported progress."""
     ticks = []
-    folder = run_evaluation(assistant, small_set, reports_dir, baselines=True, progress=ticks.append)
+    folder = run_evaluation(assistant, small_set, reports_dir, baselines=True, progress=ticks.append,
+                            lookups=small_lookups)
     return folder, sum(ticks)
 
 
@@ -63,14 +83,17 @@ def run_b(settings: Settings, small_set: Path, reports_dir: Path, run_a: tuple[P
     return run_evaluation(build_assistant(strict), small_set, reports_dir)
 
 
-def test_a_run_writes_markdown_html_metrics_and_every_response(run_a: tuple[Path, int], small_set: Path) -> None:
+def test_a_run_writes_markdown_html_metrics_and_every_response(run_a: tuple[Path, int], small_set: Path,
+                                                               small_lookups: Path) -> None:
     folder, ticks = run_a
     n = len(load_cases(small_set))
     assert {p.name for p in folder.iterdir()} == {"report.md", "report.html", "metrics.json", "responses.jsonl"}
     assert re.fullmatch(r"\d{8}-\d{6}(-\d+)?", folder.name)
     doc, rows = load_run(folder)
     assert list(doc["pipelines"]) == ["pipeline", *BASELINES]
-    assert len(rows) == 3 * n and ticks == 3 * n == count_steps(small_set, baselines=True)
+    looked_up = [r for r in rows if r.get("set") == "lookups"]
+    assert len(looked_up) == 8 and len(rows) == 3 * n + 8
+    assert ticks == 3 * n + 8 == count_steps(small_set, baselines=True, lookups=small_lookups)
     for name, p in doc["pipelines"].items():
         assert p["overall"]["cases"] == n, name
         assert set(p["by_category"]) == {c.category for c in load_cases(small_set)}
@@ -91,6 +114,26 @@ def test_the_html_report_has_charts_and_loads_nothing(run_a: tuple[Path, int]) -
     for r in rows:
         if r["pipeline"] == "pipeline" and not r["passed"]:
             assert r["id"] in page
+
+
+def test_the_lookups_are_a_category_of_their_own(run_a: tuple[Path, int]) -> None:
+    folder, _ = run_a
+    doc, rows = load_run(folder)
+    looked_up = [r for r in rows if r.get("set") == "lookups"]
+    passed = sum(r["passed"] for r in looked_up)
+    assert doc["lookups"]["file"].endswith("lookups.jsonl")
+    assert doc["lookups"]["overall"] == {"cases": 8, "passed": passed, "pass_rate": round(passed / 8, 4)}
+    assert list(doc["lookups"]["by_kind"])[:2] == ["department", "place"]  # in the file's order
+    assert doc["lookups"]["by_kind"]["department"]["cases"] == 2
+    miss = next(r for r in looked_up if r["id"] == "look-miss")
+    assert miss["passed"] is False and miss["found"][0] != "総務課" and miss["problems"][0].startswith("first ")
+    md = (folder / "report.md").read_text("utf-8")
+    assert f"## Call-centre look-ups (`pipeline`): {passed} of 8 passed" in md
+    assert f"| all | 8 | {passed} | {passed / 8:.3f} |" in md
+    assert f"| `look-miss` | department | 国際部 | 総務課 | {miss['found'][0]} |" in md
+    assert all(f"| `{r['id']}` |" in md for r in looked_up if not r["passed"])
+    page = (folder / "report.html").read_text("utf-8")
+    assert "Call-centre look-ups passed, by kind" in page and "<code>look-miss</code>" in page
 
 
 def test_the_markdown_report_puts_pipelines_side_by_side(run_a: tuple[Path, int]) -> None:
@@ -115,7 +158,7 @@ def test_compare_lists_the_cases_that_flipped_and_how(run_a: tuple[Path, int], r
     folder_a, _ = run_a
     _, rows_a = load_run(folder_a)
     _, rows_b = load_run(run_b)
-    before = {r["id"]: r["passed"] for r in rows_a if r["pipeline"] == "pipeline"}
+    before = {r["id"]: r["passed"] for r in rows_a if r["pipeline"] == "pipeline" and "set" not in r}
     after = {r["id"]: r["passed"] for r in rows_b}
     broken = {i for i in before if before[i] and not after[i]}
     assert broken, "turning away nearly everything must break some case"
@@ -128,12 +171,14 @@ def test_compare_lists_the_cases_that_flipped_and_how(run_a: tuple[Path, int], r
     md = diff.to_markdown()
     assert "## Broken (pass → fail)" in md and "`topic-001`" in md
     assert re.search(r"\| overall \| pass rate \| [\d.]+ \| [\d.]+ \| -", md)
+    assert re.search(r"\| look-ups \| pass rate \| [\d.]+ \| – \| ◀ \|", md)  # run B scored no look-ups
 
 
 def test_eval_help_has_examples(runner: CliRunner) -> None:
     out = runner.invoke(main, ["eval", "--help"])
     assert out.exit_code == 0
     assert "kinki-assistant eval --baselines" in out.output and "--compare" in out.output
+    assert "--lookups" in out.output and "eval/lookups.jsonl" in out.output
 
 
 def test_eval_command_writes_a_report_and_passes_a_met_gate(runner: CliRunner, small_set: Path, tmp_path: Path) -> None:
@@ -147,16 +192,21 @@ def test_eval_command_writes_a_report_and_passes_a_met_gate(runner: CliRunner, s
     assert report is not None and str(report / "report.md") in out.output
 
 
-def test_eval_command_fails_naming_the_metric_and_the_cases(runner: CliRunner, small_set: Path, tmp_path: Path) -> None:
+def test_eval_command_fails_naming_the_metric_and_the_cases(runner: CliRunner, small_set: Path, small_lookups: Path,
+                                                           tmp_path: Path) -> None:
     limits = tmp_path / "hard.json"
     # No real answer takes under a microsecond: every case is slower than this limit, so every case is named.
-    limits.write_text(json.dumps({"overall": {"latency_p50_ms": {"max": 0.001}},
+    limits.write_text(json.dumps({"overall": {"latency_p50_ms": {"max": 0.001}, "lookups_pass_rate": {"min": 0.9}},
                                   "categories": {"contact_topic": {"hit@1": {"min": 1.01}}}}), "utf-8")
-    args = ["eval", "--cases", str(small_set), "--out", str(tmp_path / "r"), "--thresholds", str(limits)]
+    args = ["eval", "--cases", str(small_set), "--out", str(tmp_path / "r"), "--thresholds", str(limits),
+            "--lookups", str(small_lookups)]
     out = runner.invoke(main, args)
     assert out.exit_code == 1, out.output
-    assert "Quality gate FAILED: 2 of 2 thresholds not met" in out.output
+    assert "Quality gate FAILED: 3 of 3 thresholds not met" in out.output
     assert "latency_p50_ms (overall)" in out.output and "hit@1 (contact_topic) = " in out.output
+    assert re.search(r"lookups_pass_rate \(overall\) = [\d.]+ is below the minimum 0.9; failing cases: .*look-miss",
+                     out.output)
+    assert re.search(r"call-centre look-ups passed +[\d.]+ \(\d of 8, ", out.output)
     assert all(c.id in out.output for c in load_cases(small_set))
     assert "Traceback" not in out.output
     relaxed = runner.invoke(main, [*args, "--no-gate"])
@@ -211,6 +261,13 @@ def test_bad_case_lines_name_file_and_line(tmp_path: Path, line: str, message: s
         load_cases(path)
 
 
+def test_a_bad_lookup_line_names_file_line_and_shape(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    path.write_text(json.dumps(MISS) + "\n" + '{"id": "x", "kind": "term", "query": "q", "expect": {}}\n', "utf-8")
+    with pytest.raises(CaseError, match=r'l\.jsonl:2: expected \{"id", "kind", "query", "expect": \{"first"'):
+        load_cases(path, Lookup)
+
+
 def test_the_committed_example_is_a_complete_run_linked_from_the_readme() -> None:
     example = PROJECT_ROOT / "eval" / "reports" / "example"
     doc, rows = load_run(example)
@@ -218,6 +275,8 @@ def test_the_committed_example_is_a_complete_run_linked_from_the_readme() -> Non
     main = [r for r in rows if "set" not in r]  # the other case sets ride along, marked with their set
     assert doc["cases"] >= 150 and len(main) == 3 * doc["cases"]
     assert {"dev-voices", "sealed", "sealed-first-sight"} <= set(doc["sets"])
+    assert doc["lookups"]["file"] == "eval/lookups.jsonl" and doc["lookups"]["overall"]["cases"] >= 60
+    assert "## Call-centre look-ups" in (example / "report.md").read_text("utf-8")
     assert doc["gate"]["passed"] is True and doc["pipelines"]["pipeline"]["overall"]["outside_numbers"] == 0
     assert "(eval/reports/example/report.md)" in (PROJECT_ROOT / "README.md").read_text("utf-8")
     assert "<svg" in (example / "report.html").read_text("utf-8")

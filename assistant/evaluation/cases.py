@@ -1,10 +1,11 @@
-"""The case files: one pydantic model read by the evaluation, the bench and ``ask --batch``."""
+"""The case files: the pydantic models read by the evaluation, the bench and ``ask --batch``, and the
+call-centre look-ups the directory search is scored on."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, model_validator
 
@@ -27,6 +28,8 @@ class Asked(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
+    SHAPE: ClassVar[str] = '{"turns": [...]}'  # named when a line does not fit
+
     id: str | None = None
     turns: tuple[Message, ...] = Field(min_length=1)
 
@@ -36,6 +39,8 @@ class Case(Asked):
 
     ``turn_expects`` (chains) holds one expectation a turn, so every turn is scored, not only the last.
     """
+
+    SHAPE: ClassVar[str] = '{"id", "category", "turns": [...], "expect": {...}}'
 
     id: str
     category: str
@@ -73,7 +78,30 @@ class Case(Asked):
         return list(enumerate(self.turn_expects))
 
 
-T = TypeVar("T", bound=Asked)
+class LookupExpect(BaseModel):
+    """The offices a look-up must find: its first result is one of ``first``, and ``includes`` are all found."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    first: tuple[str, ...] = Field(min_length=1)
+    includes: tuple[str, ...] = ()
+
+
+class Lookup(BaseModel):
+    """A call-centre look-up (eval/lookups.jsonl): what is typed into the directory search, and which
+    divisions it must find. ``kind`` says how the office is named (department, place, term, a division
+    name in Japanese, kana or English, a number)."""
+
+    SHAPE: ClassVar[str] = '{"id", "kind", "query", "expect": {"first": [...], "includes": [...]}}'
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    id: str
+    kind: str
+    query: Message
+    expect: LookupExpect
+
+
+T = TypeVar("T", bound=BaseModel)
 
 
 class CaseError(ValueError):
@@ -109,6 +137,5 @@ def load_cases(path: Path, model: type[T] = Case) -> list[T]:  # type: ignore[as
         try:
             out.append(model.model_validate(data))
         except ValidationError as e:
-            shape = '{"id", "category", "turns": [...], "expect": {...}}' if model is Case else '{"turns": [...]}'
-            raise CaseError(f"{path}:{n}: expected {shape} ({_why(e)})") from e
+            raise CaseError(f"{path}:{n}: expected {model.SHAPE} ({_why(e)})") from e  # type: ignore[attr-defined]
     return out

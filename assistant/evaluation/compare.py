@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.lookups import LOOKUPS_SET
 from assistant.evaluation.runs import RunError, load_run, shown
 from assistant.evaluation.scoring import METRICS, PIPELINE
 
@@ -50,6 +51,34 @@ def answer_changes(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
     if a["outside_numbers"] != b["outside_numbers"]:
         out.append(f"numbers outside the directory {a['outside_numbers']} → {b['outside_numbers']}")
     return out
+
+
+def _first(row: dict[str, Any]) -> str:
+    return (row["found"] or ["nothing"])[0]
+
+
+def _lookup_changes(a: dict[str, Any], b: dict[str, Any]) -> list[str]:
+    """How a look-up's search results moved between two runs."""
+    out = []
+    if _first(a) != _first(b):
+        out.append(f"first office {_first(a)} → {_first(b)}")
+    if len(a["found"]) != len(b["found"]):
+        out.append(f"offices found {len(a['found'])} → {len(b['found'])}")
+    return out
+
+
+def _lookup_table(doc_a: dict[str, Any], doc_b: dict[str, Any]) -> list[tuple[str, str, Any, Any]]:
+    """The look-ups' pass rate overall and per kind in both runs (nothing when neither scored look-ups)."""
+    la, lb = doc_a.get("lookups") or {}, doc_b.get("lookups") or {}
+    if not la and not lb:
+        return []
+    table = [("look-ups", "pass_rate", la.get("overall", {}).get("pass_rate"),
+              lb.get("overall", {}).get("pass_rate"))]
+    ka, kb = la.get("by_kind", {}), lb.get("by_kind", {})
+    for kind in dict.fromkeys([*ka, *kb]):
+        table.append((f"look-ups: {kind}", "pass_rate", ka.get(kind, {}).get("pass_rate"),
+                      kb.get(kind, {}).get("pass_rate")))
+    return table
 
 
 @dataclass
@@ -112,6 +141,17 @@ def compare_runs(run_a: Path, run_b: Path, pipeline: str = PIPELINE) -> Comparis
         if ra["passed"] == rb["passed"] and not changes:
             continue
         flip = Flip(cid, rb["category"], " → ".join(rb["turns"]), ra["passed"], rb["passed"], tuple(changes),
+                    tuple(rb.get("problems", [])))
+        (changed if ra["passed"] == rb["passed"] else fixed if rb["passed"] else broken).append(flip)
+    table += _lookup_table(doc_a, doc_b)
+    la = {r["id"]: r for r in rows_a if r.get("set") == LOOKUPS_SET}
+    lb = {r["id"]: r for r in rows_b if r.get("set") == LOOKUPS_SET}
+    for lid in [i for i in la if i in lb]:
+        ra, rb = la[lid], lb[lid]
+        changes = _lookup_changes(ra, rb)
+        if ra["passed"] == rb["passed"] and not changes:
+            continue
+        flip = Flip(lid, f"look-up, {rb['kind']}", rb["query"], ra["passed"], rb["passed"], tuple(changes),
                     tuple(rb.get("problems", [])))
         (changed if ra["passed"] == rb["passed"] else fixed if rb["passed"] else broken).append(flip)
     return Comparison(run_a, run_b, table, fixed, broken, changed, [i for i in a if i not in b],

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from assistant.evaluation.lookups import LOOKUP_METRICS, LookupReport
 from assistant.evaluation.scoring import METRICS, Report, Result
 
 
@@ -109,8 +110,11 @@ def load_thresholds(path: Path) -> list[Threshold]:
         for metric, spec in table.items():
             if metric.startswith("_"):  # "_note" keys explain a choice; they are not thresholds
                 continue
-            if metric not in METRICS:
-                raise ThresholdError(f"{path}: unknown metric {metric!r} in {scope}; known: {', '.join(METRICS)}")
+            if metric in LOOKUP_METRICS and scope != "overall":
+                raise ThresholdError(f"{path}: {metric} is measured on the look-ups as a whole; put it in overall")
+            if metric not in METRICS and metric not in LOOKUP_METRICS:
+                known = ", ".join((*METRICS, *LOOKUP_METRICS))
+                raise ThresholdError(f"{path}: unknown metric {metric!r} in {scope}; known: {known}")
             if not isinstance(spec, dict) or not spec or not set(spec) <= {"min", "max"}:
                 raise ThresholdError(f'{path}: {scope}.{metric} must be {{"min": x}} or {{"max": x}}, not {spec!r}')
             for bound, limit in spec.items():
@@ -120,10 +124,15 @@ def load_thresholds(path: Path) -> list[Threshold]:
     return out
 
 
-def check_gate(report: Report, thresholds: list[Threshold]) -> list[GateCheck]:
-    """Every threshold checked against the report (a category absent from the run is skipped, not failed)."""
+def check_gate(report: Report, thresholds: list[Threshold], lookups: LookupReport | None = None) -> list[GateCheck]:
+    """Every threshold checked against the report and the call-centre look-ups (a category or look-ups
+    absent from the run are skipped, not failed)."""
     checks = []
     for t in thresholds:
+        if t.metric in LOOKUP_METRICS:
+            value = lookups.value(t.metric) if lookups else None
+            checks.append(GateCheck(t, value, tuple(lookups.missed) if lookups else ()))
+            continue
         if t.scope == "overall":
             values, results = report.overall, report.results
         else:

@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.baselines import BASELINES, build_baselines
-from assistant.evaluation.cases import load_cases
+from assistant.evaluation.cases import Lookup, load_cases
 from assistant.evaluation.gate import GateCheck, check_gate, load_thresholds
+from assistant.evaluation.lookups import LookupReport, evaluate_lookups, office_search
 from assistant.evaluation.scoring import PIPELINE, Report, evaluate
 from assistant.settings import PROJECT_ROOT
 
@@ -24,11 +25,12 @@ class RunError(ValueError):
     """A report folder that does not exist or is not a complete report."""
 
 
-def count_steps(cases: Path, baselines: bool = False, also: list[Path] | None = None) -> int:
-    """How many answers a run computes (the ``progress`` total): every case, once per pipeline, and the
-    cases of the other sets once."""
+def count_steps(cases: Path, baselines: bool = False, also: list[Path] | None = None,
+                lookups: Path | None = None) -> int:
+    """How many answers a run computes (the ``progress`` total): every case, once per pipeline, the
+    cases of the other sets once, and the look-ups once."""
     return len(load_cases(cases)) * (1 + (len(BASELINES) if baselines else 0)) + sum(
-        len(load_cases(p)) for p in also or [])
+        len(load_cases(p)) for p in also or []) + (len(load_cases(lookups, Lookup)) if lookups else 0)
 
 
 def _git_commit() -> str | None:
@@ -71,7 +73,8 @@ FIRST_SIGHT = "sealed-first-sight"  # the sealed set's report from before any ch
 
 
 def write_report(folder: Path, meta: dict[str, Any], reports: dict[str, Report], checks: list[GateCheck],
-                 thresholds: Path | None, sets: dict[str, Report] | None = None) -> dict[str, Any]:
+                 thresholds: Path | None, sets: dict[str, Report] | None = None,
+                 lookups: tuple[Path, LookupReport] | None = None) -> dict[str, Any]:
     """Write report.md, report.html, responses.jsonl and (last, so a half-written run is never 'latest') metrics.json."""
     from assistant import reports as render
 
@@ -84,8 +87,14 @@ def write_report(folder: Path, meta: dict[str, Any], reports: dict[str, Report],
     if sets:
         # The other case files through the pipeline, beside the main one (dev and sealed side by side).
         doc["sets"] = {name: r.to_json() for name, r in sets.items()}
+    if lookups:
+        # The call-centre look-ups through the directory search: a category of their own.
+        source, found = lookups
+        doc["lookups"] = {"file": shown(source), "sha1": hashlib.sha1(source.read_bytes()).hexdigest()[:12],
+                          **found.to_json()}
     rows = [r.to_row(name) for name, rep in reports.items() for r in rep.results]
     rows += [{**r.to_row(PIPELINE), "set": name} for name, rep in (sets or {}).items() for r in rep.results]
+    rows += [r.to_row() for r in lookups[1].results] if lookups else []
     (folder / "responses.jsonl").write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows), "utf-8")
     (folder / "report.md").write_text(render.render_markdown(doc, rows), "utf-8")
     (folder / "report.html").write_text(render.render_html(doc, rows), "utf-8")
@@ -95,14 +104,16 @@ def write_report(folder: Path, meta: dict[str, Any], reports: dict[str, Report],
 
 def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: bool = False,
                    progress: Callable[[int], None] | None = None, thresholds: Path | None = None,
-                   also: list[Path] | None = None) -> Path:
+                   also: list[Path] | None = None, lookups: Path | None = None) -> Path:
     """Run the set through the chat (and the baselines), write every report, and return the report folder.
 
-    ``progress(1)`` is called after each answered case; the total is ``count_steps(cases, baselines)``.
-    ``thresholds`` defaults to ``<eval_dir>/thresholds.json``; the gate is recorded in the report.
+    ``progress(1)`` is called after each answered case or look-up; the total is ``count_steps(cases,
+    baselines, also, lookups)``. ``thresholds`` defaults to ``<eval_dir>/thresholds.json``; the gate is
+    recorded in the report. ``lookups`` (call-centre look-ups) are typed into the directory search.
     """
     t0 = time.perf_counter()
     case_list = load_cases(cases)
+    lookup_list = load_cases(lookups, Lookup) if lookups else []  # a bad file fails before the run
     path = thresholds or assistant.settings.eval_dir / "thresholds.json"
     limits = load_thresholds(path) if thresholds or path.exists() else []  # a bad file fails before the run
     digits = {o.digits for o in assistant.directory.offices}
@@ -112,7 +123,6 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
     if baselines:
         for name, ask in build_baselines(assistant.settings).items():
             reports[name] = evaluate(case_list, ask, digits, progress)
-    checks = check_gate(reports[PIPELINE], limits)
     sets: dict[str, Report] = {}
     if also:
         sets[cases.stem] = reports[PIPELINE]
@@ -124,6 +134,9 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
         if first.exists() and "sealed" in sets:  # the sealed set's own first sight, beside it
             seen = json.loads(first.read_text("utf-8"))["pipelines"][PIPELINE]
             sets[f"{FIRST_SIGHT}"] = Report(seen["overall"], seen.get("by_category", {}), [], seen.get("by_voice", {}))
+    # Last, so the searches cannot touch what the answers above measured.
+    found = evaluate_lookups(lookup_list, office_search(assistant), progress) if lookups else None
+    checks = check_gate(reports[PIPELINE], limits, found)
     s = assistant.settings
     meta = {
         "created_at": datetime.now().astimezone().isoformat(timespec="seconds"),
@@ -139,7 +152,8 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
         "seconds": round(time.perf_counter() - t0, 1),
     }
     folder = new_report_folder(out_dir)
-    write_report(folder, meta, reports, checks, path if limits else None, sets)
+    write_report(folder, meta, reports, checks, path if limits else None, sets,
+                 (lookups, found) if lookups and found else None)
     return folder
 
 
