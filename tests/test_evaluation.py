@@ -274,7 +274,7 @@ def test_the_committed_example_is_a_complete_run_linked_from_the_readme() -> Non
     assert list(doc["pipelines"]) == ["pipeline", *BASELINES]
     main = [r for r in rows if "set" not in r]  # the other case sets ride along, marked with their set
     assert doc["cases"] >= 150 and len(main) == 3 * doc["cases"]
-    assert {"dev-voices", "sealed", "sealed-first-sight"} <= set(doc["sets"])
+    assert {"dev-voices", "sealed", "sealed-first-sight", "sealed-b", "sealed-b-first-sight"} <= set(doc["sets"])
     assert doc["lookups"]["file"] == "eval/lookups.jsonl" and doc["lookups"]["overall"]["cases"] >= 60
     assert "## Call-centre look-ups" in (example / "report.md").read_text("utf-8")
     assert doc["gate"]["passed"] is True and doc["pipelines"]["pipeline"]["overall"]["outside_numbers"] == 0

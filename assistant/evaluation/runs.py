@@ -69,7 +69,17 @@ def new_report_folder(reports_dir: Path) -> Path:
     raise RunError(f"cannot create a report folder in {reports_dir}")
 
 
-FIRST_SIGHT = "sealed-first-sight"  # the sealed set's report from before any change it measures
+FIRST_SIGHT_SUFFIX = "-first-sight"  # reports/<set>-first-sight/: a sealed set before any change it measures
+
+
+def first_sight(name: str, *folders: Path) -> Report | None:
+    """The first-sight figures of the case set ``name``, from the first folder that has them."""
+    for folder in folders:
+        path = folder / f"{name}{FIRST_SIGHT_SUFFIX}" / "metrics.json"
+        if path.exists():
+            seen = json.loads(path.read_text("utf-8"))["pipelines"][PIPELINE]
+            return Report(seen["overall"], seen.get("by_category", {}), [], seen.get("by_voice", {}))
+    return None
 
 
 def write_report(folder: Path, meta: dict[str, Any], reports: dict[str, Report], checks: list[GateCheck],
@@ -128,12 +138,10 @@ def run_evaluation(assistant: Assistant, cases: Path, out_dir: Path, baselines: 
         sets[cases.stem] = reports[PIPELINE]
         for other in also:
             sets[other.stem] = evaluate(load_cases(other), assistant.ask, digits, progress)
-        first = out_dir / FIRST_SIGHT / "metrics.json"
-        if not first.exists():
-            first = assistant.settings.eval_dir / "reports" / FIRST_SIGHT / "metrics.json"
-        if first.exists() and "sealed" in sets:  # the sealed set's own first sight, beside it
-            seen = json.loads(first.read_text("utf-8"))["pipelines"][PIPELINE]
-            sets[f"{FIRST_SIGHT}"] = Report(seen["overall"], seen.get("by_category", {}), [], seen.get("by_voice", {}))
+            # A sealed set's own first sight (scored before any change it measures), beside it.
+            seen = first_sight(other.stem, out_dir, assistant.settings.eval_dir / "reports")
+            if seen is not None:
+                sets[f"{other.stem}{FIRST_SIGHT_SUFFIX}"] = seen
     # Last, so the searches cannot touch what the answers above measured.
     found = evaluate_lookups(lookup_list, office_search(assistant), progress) if lookups else None
     checks = check_gate(reports[PIPELINE], limits, found)
