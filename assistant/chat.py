@@ -56,7 +56,7 @@ class Conversation:
         """The conversation's current topic: the last few user turns replayed in order, each read in
         the light of the topic before it; a turn that is turned away or asks back leaves it as it was."""
         recent = history[-self.settings.max_history_turns :]
-        asked = [i for i, t in enumerate(recent) if t.role == "user" and t.content.strip()][-self.settings.topic_turns:]
+        asked = [i for i, t in enumerate(recent) if t.role == "user" and t.content.strip()][-self.settings.topic.turns:]
         topic: Route | None = None
         for i in asked:
             route = self._resolve_with(recent[i].content[: self.settings.max_message_chars], recent[:i], topic)
@@ -93,26 +93,26 @@ class Conversation:
         kind (its nearest examples are mostly questions the document does not answer). One that names
         another initiative's subject starts a new topic, unless the current topic's own text speaks of
         what it names (「コンソーシアムはいつできた？」 after foreign talent, whose consortium it is)."""
-        s = self.settings
+        s = self.settings.topic
         if len(question.normalized) > s.follow_up_max_chars:
             return False
         current = topic.initiatives[0].title if topic.initiatives else ""
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
-                and self.router.covers(current, question) < s.topic_covers:
+                and self.router.covers(current, question) < s.covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
         own = route.initiatives[0] if route.initiatives else None
         elsewhere = own is not None and own.title != current
-        if elsewhere and own.title_hit >= s.own_topic_title_hit:
+        if elsewhere and own.title_hit >= s.own_title_hit:
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too.
-            return self.router.covers(current, question) >= s.topic_covers
+            return self.router.covers(current, question) >= s.covers
         if _POINTS_BACK.search(question.normalized):
             return True  # 「それはいつから？」: whatever else it resembles, it points at what was said
-        if elsewhere and route.confidence >= s.own_topic_confidence:
-            return self.router.covers(current, question) >= s.topic_covers
-        return route.confidence < s.own_topic_confidence or bool(_FOLLOW_UP.search(question.normalized))
+        if elsewhere and route.confidence >= s.own_confidence:
+            return self.router.covers(current, question) >= s.covers
+        return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         history = history or []

@@ -34,6 +34,23 @@ class QuoteWeights(BaseModel):
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link.")
 
 
+class TopicThresholds(BaseModel):
+    """When a message carries on the conversation's topic (Conversation): chosen on the chains of dev and
+    dev-voices."""
+
+    turns: int = Field(3, ge=1, description="Earlier user turns replayed to find the current topic.")
+    follow_up_max_chars: int = Field(40, description="A longer message carries its own topic, never a follow-up.")
+    own_confidence: float = Field(0.9, description="A message routed this confidently on its own starts a new topic.")
+    own_title_hit: float = Field(
+        0.3, description="A message covering this much of an initiative's title (by word rarity) names that topic.")
+    covers: float = Field(
+        0.8, description="A short message that would start a new topic stays on the current one when the "
+        "current initiative's text uses this much of what it names (by word rarity).")
+    elsewhere_share: float = Field(
+        0.5, description="A message whose nearest examples are at least this share out of scope asks about "
+        "something else, not about the earlier topic.")
+
+
 class Settings(BaseSettings):
     """Paths, model, retrieval and safety limits. ``KINKI_TOP_K=8`` overrides ``top_k``."""
 
@@ -115,19 +132,8 @@ class Settings(BaseSettings):
         "away (0.010 with 'sentence-mean'), so it is the default; 'sentence-mean' suits very large corpora.",
     )
 
-    # A conversation's topic (Conversation): chosen on the chains of dev and dev-voices.
-    topic_turns: int = Field(3, ge=1, description="Earlier user turns replayed to find the current topic.")
-    follow_up_max_chars: int = Field(40, description="A longer message carries its own topic, never a follow-up.")
-    own_topic_confidence: float = Field(
-        0.9, description="A message routed this confidently on its own starts a new topic.")
-    own_topic_title_hit: float = Field(
-        0.3, description="A message covering this much of an initiative's title (by word rarity) names that topic.")
-    topic_covers: float = Field(
-        0.8, description="A short message that would start a new topic stays on the current one when the "
-        "current initiative's text uses this much of what it names (by word rarity).")
-    elsewhere_share: float = Field(
-        0.5, description="A message whose nearest examples are at least this share out of scope asks about "
-        "something else, not about the earlier topic.")
+    topic: TopicThresholds = Field(default_factory=lambda: TopicThresholds(),
+                                   description="When a message carries on the conversation's topic.")
 
     max_message_chars: int = Field(2000, description="Longer messages are refused with a clear message.")
     max_query_chars: int = Field(
