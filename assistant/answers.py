@@ -165,14 +165,13 @@ class Composer:
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  answer_types: list[AnswerType] | None = None, help_words: re.Pattern[str] | None = None,
-                 neighbours: int = 10, card: DocumentCard | None = None) -> None:
+                 card: DocumentCard | None = None) -> None:
         self.index = index
         self.tokenizer = tokenizer
         self.weights = weights
         self.max_quotes = max_quotes
         self.answer_types = [t for t in answer_types or [] if t.suggest]
         self.help_words = help_words
-        self.neighbours = neighbours
         self.card = card or DocumentCard()
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
@@ -237,7 +236,7 @@ class Composer:
             # nearest labelled examples); a question already in the document's words (「実証プロジェクトの
             # 候補地は」) is answered by the sentence using them.
             own_words = 0.0 if patterns else 1.0 - self._in_document_words(question, initiative.title)
-            like = self._examples_like(question, initiative.title) if own_words else None
+            like = self._examples_like(route, initiative.title) if own_words else None
             if like is not None:
                 sims = sims + w.quote_examples * own_words * (vectors @ like)
             weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
@@ -284,10 +283,11 @@ class Composer:
         used = self._terms_of_initiative.get(title, set())
         return sum(self._idf.get(t, self._unknown_idf) for t in question.named & used) / weight
 
-    def _examples_like(self, question: Question, title: str, most: int = 3) -> np.ndarray | None:
-        """The mean vector of the labelled examples of ``title`` nearest to the question, or None."""
-        rows = [self._example_row[id(e)] for e, _ in self.index.nearest_examples(question.vector, self.neighbours)
-                if e.initiative == title][:most]
+    def _examples_like(self, route: Route, title: str, most: int = 3) -> np.ndarray | None:
+        """The mean vector of the labelled examples of ``title`` that routing found nearest to the
+        question (none asked again: a reverse look-up never touches the examples), or None."""
+        voters = route.examples.neighbours if route.examples is not None else []
+        rows = [self._example_row[id(e)] for e, _ in voters if e.initiative == title][:most]
         if not rows:
             return None
         mean = self.index.example_vectors[rows].mean(axis=0)

@@ -74,6 +74,7 @@ class Vote:
     initiatives: dict[str, float] = field(default_factory=dict)  # OUT_OF_SCOPE included
     divisions: dict[str, float] = field(default_factory=dict)
     nearest: float = 0.0  # similarity of the closest example
+    neighbours: list[tuple[Example, float]] = field(default_factory=list)  # the voters, closest first
 
     def share(self, initiative: str) -> float:
         return self.initiatives.get(initiative, 0.0)
@@ -97,4 +98,4 @@ def vote(neighbours: list[tuple[Example, float]], temperature: float) -> Vote:
         initiatives[e.initiative] += w / total
         if e.division:
             divisions[e.division] += w / total
-    return Vote(dict(initiatives), dict(divisions), best)
+    return Vote(dict(initiatives), dict(divisions), best, sorted(neighbours, key=lambda x: -x[1]))

@@ -63,6 +63,7 @@ class Route:
     confidence: float
     offices: list[Office] = field(default_factory=list)
     out_of_scope_share: float = 0.0  # of the nearest examples' vote
+    examples: Vote | None = None  # what the nearest labelled examples said (None: not asked)
 
     @property
     def abstained(self) -> bool:
@@ -210,16 +211,16 @@ class Router:
             return Route(question, RouteReason.out_of_scope, ranked[:3], [], confidence,
                          out_of_scope_share=examples.out_of_scope)
         if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
-            return Route(question, RouteReason.uncovered, ranked[:3], [], confidence)
+            return Route(question, RouteReason.uncovered, ranked[:3], [], confidence, examples=examples)
         rivals = self._rivals(ranked)
         if rivals:
             options = [top, *rivals]
             return Route(question, RouteReason.clarify, options, self._contacts_for(options, question),
-                         confidence)
+                         confidence, examples=examples)
         chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives]
                           if r.score >= self.settings.also_name_within * top.score]
         return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, question),
-                     confidence)
+                     confidence, examples=examples)
 
     def offices_for(self, title: str, question: Question) -> list[Contact]:
         """An initiative's offices, the one fitting the question first (as the chat orders them)."""
