@@ -212,7 +212,7 @@ class Router:
                          out_of_scope_share=examples.out_of_scope)
         if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
             return Route(question, RouteReason.uncovered, ranked[:3], [], confidence, examples=examples)
-        rivals = self._rivals(ranked)
+        rivals = self._rivals(question, ranked)
         if rivals:
             options = [top, *rivals]
             return Route(question, RouteReason.clarify, options, self._contacts_for(options, question),
@@ -231,13 +231,15 @@ class Router:
         picked = ScoredInitiative(title, 1.0)
         return Route(question, RouteReason.retrieval, [picked], self._contacts_for([picked], question), 1.0)
 
-    def _rivals(self, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
-        """Initiatives served by other offices that fit about as well as the top one (then the user is
-        asked which is meant: the wrong office is worse than one short question)."""
+    def _rivals(self, question: Question, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
+        """Initiatives served by other offices that fit about as well as the top one and could answer
+        (they state the kind of fact asked, if one is): then the user is asked which is meant, as the
+        wrong office is worse than one short question."""
         top = ranked[0]
         close = self.settings.clarify_within
         return [r for r in ranked[1 : self.settings.max_initiatives]
-                if r.score >= close * top.score and not (self._offices_of[r.title] & self._offices_of[top.title])]
+                if r.score >= close * top.score and not (self._offices_of[r.title] & self._offices_of[top.title])
+                and self._states_asked_fact(question, r)]
 
     def _states_asked_fact(self, question: Question, top: ScoredInitiative) -> bool:
         """A question asking for a kind of fact (a date, a count) is answerable only if the
