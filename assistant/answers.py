@@ -165,6 +165,7 @@ class Composer:
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  answer_types: list[AnswerType] | None = None, help_words: re.Pattern[str] | None = None,
+                 background_words: re.Pattern[str] | None = None,
                  card: DocumentCard | None = None) -> None:
         self.index = index
         self.tokenizer = tokenizer
@@ -172,6 +173,7 @@ class Composer:
         self.max_quotes = max_quotes
         self.answer_types = [t for t in answer_types or [] if t.suggest]
         self.help_words = help_words
+        self.background_words = background_words
         self.card = card or DocumentCard()
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
@@ -258,6 +260,8 @@ class Composer:
                     score += w.quote_named
                 if own_words and self.help_words and self.help_words.search(sentence.text):
                     score += w.quote_help * own_words  # what help exists matters more than the aims
+                if own_words and self.background_words and self.background_words.search(sentence.text):
+                    score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1

@@ -98,7 +98,7 @@ class Glossary:
 
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
                  answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
-                 help_words: tuple[str, ...] = ()) -> None:
+                 help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
@@ -107,6 +107,9 @@ class Glossary:
         # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
         # owner what exists for them, where an aim (…を目指す) does not.
         self.help = re.compile("|".join(map(re.escape, help_words))) if help_words else None
+        # Words of a slide's background (不足, 高齢化, 見込まれる): such a sentence says why the initiative
+        # exists, not what an owner can use.
+        self.background = re.compile("|".join(map(re.escape, background_words))) if background_words else None
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
@@ -126,7 +129,8 @@ class Glossary:
                                    r.get("names", ""))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
-        glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])))
+        glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
+                       tuple(data.get("background_words", [])))
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound = {}
         for t in answer_types:

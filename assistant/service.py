@@ -271,7 +271,7 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     router = Router(index, directory, reader, settings)
     warm.join()
     composer = Composer(index, tokenizer, settings.quote_weights, settings.max_quotes, reader.glossary.answer_types,
-                        reader.glossary.help, load_document_card(settings.corpus_dir))
+                        reader.glossary.help, reader.glossary.background, load_document_card(settings.corpus_dir))
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)
     feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)

@@ -29,6 +29,8 @@ class QuoteWeights(BaseModel):
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
     quote_help: float = Field(0.15, description="Names help an owner can take up (a centre, a diagnosis, a "
                               "seminar: glossary help_words) when no particular fact is asked.")
+    quote_background: float = Field(0.15, description="Off a sentence of the slide's background (a shortage, a "
+                                    "forecast, a share: glossary background_words) when the asker tells their situation.")
     quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "
                                   "to the question (how people ask about it), when no particular fact is asked.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link.")
