@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -89,8 +90,10 @@ _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
 
 
 def _sound(kana: str) -> str:
-    """Kana as it sounds: katakana as hiragana, ぢ/づ as じ/ず (romaji cannot tell them apart)."""
-    return hiragana(kana).translate(str.maketrans("ぢづ", "じず"))
+    """Kana as it sounds, loosely: katakana as hiragana, voicing marks off (かいさいび and MeCab's
+    かいさいひ for 開催日, ひずけ and ひづけ for 日付 meet)."""
+    same = hiragana(kana).translate(str.maketrans("ぢづ", "じず"))  # romaji cannot tell them apart
+    return "".join(c for c in unicodedata.normalize("NFD", same) if c not in "\u3099\u309a")
 
 
 class Glossary:

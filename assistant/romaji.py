@@ -30,6 +30,7 @@ for _head, _i in {"sh": "し", "ch": "ち", "j": "じ", "sy": "し", "ty": "ち"
 _LONGEST = max(len(k) for k in _SYLLABLES)
 # Words that only Japanese typed in romaji has: a sentence with none of them is read as English.
 _CUES = frozenset(["no", "wa", "ga", "wo", "ni", "de", "to", "mo", "ka", "desu", "masu", "desuka", "arimasu", "doko", "nani", "dare", "itsu", "tantou", "soudan", "madoguchi", "oshiete", "kudasai", "onegai", "shitai", "denwa", "bangou", "ha", "he"])
+_STRONG_CUES = _CUES - {"no", "to", "he", "ha", "mo", "de", "ka", "ni"}  # not also English words or names
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 
@@ -67,6 +68,9 @@ def read_romaji(text: str) -> str:
     if not words or not any(w in _CUES for w in words):
         return text
     kana = {w: to_kana(w) for w in words}
-    if sum(1 for k in kana.values() if k) < 0.6 * len(words):
+    share = sum(1 for k in kana.values() if k) / len(words)
+    # English names in it ("Global Startup EXPO no kaisaibi wa itsu?") lower the share of romaji words;
+    # two cues no English sentence has (wa, itsu, desu…) still say it is Japanese.
+    if share < 0.6 and not (share >= 0.4 and len(set(words) & _STRONG_CUES) >= 2):
         return text
     return _WORD.sub(lambda m: kana.get(m.group(0)) or m.group(0), text.lower())
