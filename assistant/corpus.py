@@ -29,6 +29,8 @@ _PAGE_RE = re.compile(r"^[0-9]{1,3}$")  # ASCII only: "３" is vertical text, no
 _URL_RE = re.compile(r"^https?://")
 # Chart labels and figures that must not be glued into sentences: "21.61%", "アジア, 52.04%".
 _LABEL_RE = re.compile(r"^([^\s,、]{0,12}[,、]\s*)?[0-9.,]+\s*[%％]$")
+# A chart's figure with its label ("アジア, 62.29%") states a fact: kept, as a line of its own.
+_NAMED_FIGURE_RE = re.compile(r"^[^\s,、0-9.]{1,12}[,、]\s*[0-9.,]+\s*[%％]$")
 _SENTENCE_END = "。！？!?"
 # A section titled this way is reference material for the initiative before it, in every kind of document.
 REFERENCE = "（参考）"
@@ -159,8 +161,8 @@ def clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]
         if not text:
             blank = True
             continue
-        if _PAGE_RE.match(text) or _LABEL_RE.match(nfkc(text)):
-            continue
+        if _PAGE_RE.match(text) or (_LABEL_RE.match(nfkc(text)) and not _NAMED_FIGURE_RE.match(nfkc(text))):
+            continue  # a page number, or a chart's bare figure (21.61%) that says nothing alone
         if blank:
             gaps.add(len(pieces))
         blank = False
@@ -207,6 +209,8 @@ def _continues(prev: str, nxt: str, gap: bool, width: int) -> bool:
     """Whether ``nxt`` is the wrapped rest of ``prev`` rather than a new item or a figure label."""
     if _is_marker(nxt) or _URL_RE.match(nxt) or _URL_RE.match(prev):
         return False
+    if _LABEL_RE.match(nfkc(nxt)) or _LABEL_RE.match(nfkc(prev)):
+        return False  # a chart's labelled figure is never glued into a sentence
     if prev.rstrip()[-1:] in _SENTENCE_END:
         return False
     if prev.startswith(REFERENCE):

@@ -25,8 +25,8 @@ from assistant.chunking import Chunk
 from assistant.examples import Example
 
 # 2: chunk vectors kept for incremental builds; 3: slide titles in chunk vectors and BM25;
-# 4: labelled example questions in a collection of their own.
-INDEX_FORMAT = 4
+# 4: labelled example questions in a collection of their own; 5: a chart's labelled figures kept as lines.
+INDEX_FORMAT = 5
 log = logging.getLogger(__name__)
 
 
