@@ -17,6 +17,8 @@ _FOLLOW_UP = re.compile(
     r"その|そこ|それ|そちら|この|あの|さっき|先ほど|担当|電話|番号|連絡先|窓口|問い?合わせ|いつ|開催日|日程|場所|"
     r"詳しく|もっと|ほか|他に|どこ|誰|\b(it|its|that|this|they|them|their|there|phone|number|contact|when|where|who)\b"
 )
+# Words that say a new topic starts (話は変わるけど, ところで, 別件で, by the way).
+_CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|ところで|別件|それとは別|\bby the way\b|\banother question\b")
 # Words that point back at what was said (そこ, それ, その…), not at anything new.
 _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ)|\b(it|its|that|this|they|them|their|there)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
@@ -81,7 +83,14 @@ class Conversation:
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
         # What the follow-up asks is what is asked (its sentence ends the combined text as a question).
         asks = message if re.search(r"[？?。.!！]\s*$", message) else f"{message}？"
-        combined = self.router.route(self.router.read(f"{topic.question.text} {asks}"))
+        # A topic found by a phone number or an office's name is carried by its initiative's name unless
+        # the message points back at that office (「そこは何を担当？」): the number read again would answer
+        # the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
+        about = topic.question.text
+        if topic.reason in (RouteReason.phone, RouteReason.division) and topic.initiatives \
+                and not _POINTS_BACK.search(question.normalized):
+            about = topic.initiatives[0].title
+        combined = self.router.route(self.router.read(f"{about} {asks}"))
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
@@ -104,6 +113,8 @@ class Conversation:
             return True
         own = route.initiatives[0] if route.initiatives else None
         elsewhere = own is not None and own.title != current
+        if elsewhere and _CHANGES_TOPIC.search(question.normalized):
+            return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
         if elsewhere and own.title_hit >= s.own_title_hit:
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too.
