@@ -106,16 +106,17 @@ class Conversation:
         if len(question.normalized) > s.follow_up_max_chars:
             return False
         current = topic.initiatives[0].title if topic.initiatives else ""
+        own = route.initiatives[0] if route.initiatives else None
+        elsewhere = own is not None and own.title != current
+        names_another = elsewhere and own is not None and own.title_hit >= s.own_title_hit
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
                 and self.router.covers(current, question) < s.covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
-        own = route.initiatives[0] if route.initiatives else None
-        elsewhere = own is not None and own.title != current
         if elsewhere and _CHANGES_TOPIC.search(question.normalized):
             return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
-        if elsewhere and own.title_hit >= s.own_title_hit:
+        if names_another:
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too.
             return self.router.covers(current, question) >= s.covers
