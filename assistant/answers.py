@@ -389,8 +389,11 @@ class Composer:
         citations = self.quotes(route, 1)
         lines = [ask]
         for i, o in enumerate(options, 1):
+            # Each option with its own evidence under it, so the asker sees which one fits.
             lines.append(f"{i}. 「{o.initiative}」— {o.division} {'Tel' if english else '電話'} {o.phone}")
-        lines += [self._quote_line(c, english) for c in citations]
+            lines += [self._quote_line(c, english) for c in citations if c.initiative == o.initiative]
+        shown = {o.initiative for o in options}
+        lines += [self._quote_line(c, english) for c in citations if c.initiative not in shown]
         contacts = [c for o in options for c in route.contacts if c.initiative == o.initiative and c.division == o.division]
         return Answer("\n".join(lines), citations=citations, contacts=contacts, abstained=False,
                       initiatives=[o.initiative for o in options], route=route.reason.value,
