@@ -93,12 +93,14 @@ Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text
 
 
 def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
-             pick: Callable[[list[str]], int] | None = None, lists: bool = True) -> StoredSentence | None:
+             pick: Callable[[list[str]], int] | None = None, lists: bool = True,
+             items: bool = False) -> StoredSentence | None:
     """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
     with the lines it belongs to, a label or item too short to read joined with its neighbours, the
     caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
     too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
-    who takes part, not what help exists)."""
+    who takes part, not what help exists). With ``items``, a bulleted item comes with the items beside
+    it (who takes part: the answer is the list)."""
     units = chunk.sentences
 
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
@@ -114,6 +116,11 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         j += 1
     while i > 0 and _length(units, i, j, wraps) < MIN_QUOTE and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
+    if items and _BULLET.match(units[i].text):
+        while j + 1 < len(units) and _BULLET.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
+        while i > 0 and _BULLET.match(units[i - 1].text) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+            i -= 1
     text = _joined(units[i : j + 1], wraps)
     lead = len(m.group(0)) if (m := _BULLET.match(units[i].text)) else 0
     end = units[j].end
@@ -272,7 +279,7 @@ class Composer:
                 if len(seen) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns))
+                                 lists=bool(patterns), items=any(t.items for t in question.asked))
                 if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
                     continue
                 seen.add(quote.text)

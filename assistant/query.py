@@ -84,6 +84,7 @@ class AnswerType:
     suggest: dict[str, str] | None = None  # a follow-up question to offer, by language
     ask_terms: frozenset[str] = frozenset()  # the asking words as BM25 terms: they name no topic
     names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
+    items: bool = False  # the answer is a list (who takes part): a bulleted item is quoted with its siblings
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -129,7 +130,7 @@ class Glossary:
                     for r in data.get("coverage", [])]
         answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
-                                   r.get("names", ""))
+                                   r.get("names", ""), bool(r.get("items")))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
