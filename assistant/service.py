@@ -24,6 +24,7 @@ from assistant.loaders import load_document_card
 from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
 from assistant.query import Glossary, Readings
 from assistant.question import QuestionReader
+from assistant.quotes import QuoteChooser
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Router
 from assistant.settings import ChromaMode, Settings, get_settings
@@ -270,8 +271,9 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
                             Readings.from_texts(texts, tokenizer), "\n".join(texts), tokenizer, encoder, directory)
     router = Router(index, directory, reader, settings)
     warm.join()
-    composer = Composer(index, tokenizer, settings.quote_weights, settings.max_quotes, reader.glossary.answer_types,
-                        reader.glossary.help, reader.glossary.background, load_document_card(settings.corpus_dir))
+    quotes = QuoteChooser(index, tokenizer, settings.quote_weights, settings.max_quotes, reader.glossary.help,
+                          reader.glossary.background)
+    composer = Composer(quotes, reader.glossary.answer_types, load_document_card(settings.corpus_dir))
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)
     feedback = FeedbackStore(settings.feedback_db, settings.max_feedback_comment_chars)

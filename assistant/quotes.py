@@ -1,0 +1,286 @@
+"""Which of the document's sentences answer a question, quoted as whole units.
+
+A unit is a sentence, a bullet or a caption as the slide has it: wrapped lines are joined, labels too
+short to read go with their neighbours, source notes and long runs of labels are never quoted. The
+sentences of each routed initiative are weighed by meaning, the asker's rarer words, the kind of
+fact asked and, for a situation told in the asker's own words, the help they name.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.index import StoredChunk, StoredSentence
+from assistant.normalize import nfkc
+from assistant.question import Question
+from assistant.retrieval import PolicyIndex
+from assistant.routing import Route
+from assistant.settings import QuoteWeights
+from assistant.tokenizer import Tokenizer, hiragana
+
+
+@dataclass(frozen=True)
+class Citation:
+    section: str
+    page: int | None
+    quote: str
+    initiative: str = ""
+    start: int = 0
+    end: int = 0
+
+
+# Quotes read as whole sentences: shorter units are joined with their neighbours, longer runs (diagram
+# labels strung together) and source notes are searchable but never quoted.
+MIN_QUOTE, MAX_QUOTE = 15, 200
+_BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
+_ENDS = ("。", "！", "？", "!", "?")
+_SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
+_LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
+# A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
+_OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
+_CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that starts inside a word or a phrase
+
+
+Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
+
+
+def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
+             pick: Callable[[list[str]], int] | None = None, lists: bool = True,
+             items: bool = False) -> StoredSentence | None:
+    """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
+    with the lines it belongs to, a label or item too short to read joined with its neighbours, the
+    caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
+    too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
+    who takes part, not what help exists). With ``items``, a bulleted item comes with the items beside
+    it (who takes part: the answer is the list)."""
+    units = chunk.sentences
+
+    def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
+        prev, cur = units[k - 1].text, units[k].text
+        return not prev.endswith(_ENDS) and not _BULLET.match(cur) and (
+            bool(_CONTINUES.match(cur)) or bool(_OPEN_END.search(prev)) or wraps(prev, cur))
+
+    i = j = units.index(sentence)
+    while i > 0 and runs_on(i):
+        i -= 1
+    while j + 1 < len(units) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
+            _length(units, i, j, wraps) < MIN_QUOTE or runs_on(j + 1)):
+        j += 1
+    while i > 0 and _length(units, i, j, wraps) < MIN_QUOTE and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+        i -= 1  # the last item of its slide: join it with the one before
+    if items and _BULLET.match(units[i].text):
+        while j + 1 < len(units) and _BULLET.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
+        while i > 0 and _BULLET.match(units[i - 1].text) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+            i -= 1
+    text = _joined(units[i : j + 1], wraps)
+    lead = len(m.group(0)) if (m := _BULLET.match(units[i].text)) else 0
+    end = units[j].end
+    if i == j and not re.search(r"[、。，]", text) and (captions := _captions(text)):
+        # Photo captions strung together (「…」（ドイツ）でのミーティング「…」での企業間交流): quote the one
+        # that answers.
+        a, b = captions[pick([text[x:y] for x, y in captions]) if pick else 0]
+        return StoredSentence(text[a:b], units[i].start + lead + a, units[i].start + lead + b)
+    if len(text) > MAX_QUOTE:
+        # A run of diagram labels: quote its head, cut after a comma between two labels, not in a word.
+        cut = max(text.rfind(sep, 0, MAX_QUOTE) for sep in ("、", "，", "･･･", "。"))
+        if i != j or cut < MIN_QUOTE or not lists:
+            return None
+        text, end = text[: cut + 1], units[i].start + lead + cut + 1
+    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
+        return None  # too short to read, a source note, a bare link
+    if len(_LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
+        return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
+    return StoredSentence(text, units[i].start + lead, end)
+
+
+def _captions(text: str) -> list[tuple[int, int]]:
+    """Spans of a label run that each open with 「 (a caption naming something), those long enough to
+    read; [] when the run is not made of such captions."""
+    starts = [m.start() for m in re.finditer(r"(?<![「（(])「", text)]
+    if len(starts) < 2 or starts[0] > MIN_QUOTE:
+        return []
+    spans = [(a, b) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return [(a, b) for a, b in spans if MIN_QUOTE <= b - a <= MAX_QUOTE]
+
+
+def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
+    """Units as one quote: wrapped lines joined as written, separate labels and items with a space."""
+    out = ""
+    for u in units:
+        item = _BULLET.sub("", u.text).rstrip()
+        runs_on = out and not out.endswith(_ENDS) and not _BULLET.match(u.text) and (
+            _CONTINUES.match(item) or _OPEN_END.search(out) or wraps(out, item))
+        out += ("" if not out or runs_on else " ") + item
+    return out
+
+
+def _length(units: tuple[StoredSentence, ...], i: int, j: int, wraps: Wraps) -> int:
+    return len(_joined(units[i : j + 1], wraps))
+
+
+class QuoteChooser:
+    """Chooses the sentences of each routed initiative that best answer the question."""
+
+    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
+                 help_words: re.Pattern[str] | None = None, background_words: re.Pattern[str] | None = None) -> None:
+        self.index = index
+        self.tokenizer = tokenizer
+        self.weights = weights
+        self.max_quotes = max_quotes
+        self.help_words = help_words
+        self.background_words = background_words
+        self._example_row = {id(e): i for i, e in enumerate(index.examples)}
+        # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
+        self._word_across = lru_cache(maxsize=4096)(self._read_across)
+        self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
+        for row, (ci, si) in enumerate(index.sentence_owner):
+            chunk = index.chunks[ci]
+            self._sentences_of.setdefault(chunk.initiative, []).append((row, chunk, chunk.sentences[si]))
+        self._text_of = {t: "\n".join(x.text for _, _, x in rows) for t, rows in self._sentences_of.items()}
+        # Terms of every sentence with the lines it is quoted with (a caption 「播磨臨海部」 is read with
+        # the label under it), once: tokenizing them on each question cost most of its time.
+        own: dict[int, set[str]] = {}
+        self._terms_of_row: dict[int, set[str]] = {}
+        for row, (ci, si) in enumerate(index.sentence_owner):
+            chunk = index.chunks[ci]
+            own[row] = set(tokenizer.terms(chunk.sentences[si].text))
+            unit = quotable(chunk, chunk.sentences[si], self._wraps)
+            self._terms_of_row[row] = own[row] | set(tokenizer.terms(unit.text)) if unit else own[row]
+        self._terms_of_initiative: dict[str, set[str]] = {}
+        for t, rows in self._sentences_of.items():
+            self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
+        # A shared word says little about which sentence answers (支援 is in half of them): words weigh
+        # by how few sentences use them.
+        df: dict[str, int] = {}
+        for terms in own.values():
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        n = len(self._terms_of_row) or 1
+        self._idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self._unknown_idf = math.log(1 + n)
+        # Proper nouns each sentence names, by kind: 「どこの国？」 is answered by a rarely named place
+        # (ドイツ), not by 関西, which half the sentences name.
+        self._proper_of_row: dict[int, dict[str, set[str]]] = {}
+        for row, (ci, si) in enumerate(index.sentence_owner):
+            for m in tokenizer.morphemes(nfkc(index.chunks[ci].sentences[si].text)):
+                if m.proper:
+                    self._proper_of_row.setdefault(row, {}).setdefault(m.proper, set()).add(hiragana(m.base.lower()))
+
+    def _wraps(self, before: str, after: str) -> bool:
+        """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
+        return self._word_across(before[-6:], after[:6])
+
+    def _read_across(self, head: str, tail: str) -> bool:
+        return any(m.start < len(head) < m.end for m in self.tokenizer.morphemes(head + tail))
+
+    def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
+        """The sentences of each routed initiative that best answer the question."""
+        question = route.question
+        q_terms = question.terms
+        patterns = [t.pattern for t in question.asked]
+        out: list[Citation] = []
+        for n, initiative in enumerate(route.initiatives):
+            rows = self._sentences_of.get(initiative.title, [])
+            if not rows:
+                continue
+            vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
+            # Meaning as asked and in the document's words, and the asker's rarer words.
+            sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
+            w = self.weights
+            # A situation told in the asker's own words (「息子が継がない」) is answered by the help that
+            # exists, found through how people ask about this initiative in the document's words (its
+            # nearest labelled examples); a question already in the document's words (「実証プロジェクトの
+            # 候補地は」) is answered by the sentence using them.
+            own_words = 0.0 if patterns else 1.0 - self._in_document_words(question, initiative.title)
+            like = self._examples_like(route, initiative.title) if own_words else None
+            if like is not None:
+                sims = sims + w.quote_examples * own_words * (vectors @ like)
+            weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
+            scored = []
+            for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
+                terms = self._terms_of_row[row]
+                overlap = sum(self._idf.get(t, self._unknown_idf) for t in q_terms & terms) / weight
+                score = float(sim) + w.quote_overlap * overlap
+                if patterns and re.search(r"\d", nfkc(sentence.text)):
+                    score += w.quote_number
+                # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
+                score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
+                score += w.quote_fact * self._names_asked(row, question)
+                if len(sentence.text) < 6 or sentence.text.startswith("http"):  # labels, links answer nothing
+                    score -= w.quote_label
+                elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
+                    score += w.quote_sentence
+                if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
+                    score += w.quote_named
+                if own_words and self.help_words and self.help_words.search(sentence.text):
+                    score += w.quote_help * own_words  # what help exists matters more than the aims
+                if own_words and self.background_words and self.background_words.search(sentence.text):
+                    score -= w.quote_background * own_words  # why the initiative exists helps no one
+                scored.append((score, chunk, sentence))
+            scored.sort(key=lambda x: -x[0])
+            take = per_initiative if n == 0 else 1
+            if patterns and n == 0:
+                take += 1  # a fact question: one more sentence, so the one holding the fact is shown
+            seen: set[str] = set()
+            for _, chunk, sentence in scored:
+                if len(seen) == take:
+                    break
+                quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
+                                 lists=bool(patterns), items=any(t.items for t in question.asked))
+                if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
+                    continue
+                seen.add(quote.text)
+                out.append(Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end))
+        return out[: self.max_quotes + len(route.initiatives)]
+
+    def _in_document_words(self, question: Question, title: str) -> float:
+        """How much of what the question names (by word rarity) the initiative's text uses (0–1)."""
+        weight = sum(self._idf.get(t, self._unknown_idf) for t in question.named)
+        if not weight:
+            return 1.0
+        used = self._terms_of_initiative.get(title, set())
+        return sum(self._idf.get(t, self._unknown_idf) for t in question.named & used) / weight
+
+    def _examples_like(self, route: Route, title: str, most: int = 3) -> np.ndarray | None:
+        """The mean vector of the labelled examples of ``title`` that routing found nearest to the
+        question (none asked again: a reverse look-up never touches the examples), or None."""
+        voters = route.examples.neighbours if route.examples is not None else []
+        rows = [self._example_row[id(e)] for e, _ in voters if e.initiative == title][:most]
+        if not rows:
+            return None
+        mean = self.index.example_vectors[rows].mean(axis=0)
+        return mean / (np.linalg.norm(mean) or 1.0)
+
+    def _names_asked(self, row: int, question: Question) -> float:
+        """How rare (0–1) the rarest proper noun of an asked kind is that a sentence names and the
+        question does not."""
+        return self._rarest(self._proper_of_row.get(row, {}), question)
+
+    def _rarest(self, proper: dict[str, set[str]], question: Question) -> float:
+        kinds = {t.names for t in question.asked if t.names}
+        names = {n for k in kinds for n in proper.get(k, ())} - question.terms
+        rarity = max((self._idf.get(n, self._unknown_idf) for n in names), default=0.0) / self._unknown_idf
+        return rarity**3  # a name in one sentence of a hundred counts; 関西 or 日本, in many, hardly
+
+    def _best_caption(self, captions: list[str], question: Question) -> int:
+        """Which of a run of captions answers: the asker's rarer words, the kind of fact or name asked."""
+        def fit(text: str) -> float:
+            proper: dict[str, set[str]] = {}
+            for m in self.tokenizer.morphemes(nfkc(text)):
+                if m.proper:
+                    proper.setdefault(m.proper, set()).add(hiragana(m.base.lower()))
+            words = set(self.tokenizer.terms(text)) & question.terms
+            return (sum(self._idf.get(t, self._unknown_idf) for t in words) / self._unknown_idf
+                    + sum(1 for t in question.asked if t.pattern.search(text)) + self._rarest(proper, question))
+        return max(range(len(captions)), key=lambda k: fit(captions[k]))
+
+    def text_of(self, title: str) -> str:
+        """An initiative's sentences, one a line."""
+        return self._text_of.get(title, "")
