@@ -204,12 +204,14 @@ class UiExamples:
 
     questions: list[str] = field(default_factory=list)
     placeholders: dict[str, str] = field(default_factory=dict)
+    texts: dict[str, str] = field(default_factory=dict)  # the page's title and introduction, search hints
 
 
 def load_ui_examples(corpus_dir: Path) -> UiExamples:
     """Every document's ``NAME.ui.json`` in name order: all their questions, the first placeholder of each box."""
     questions: list[str] = []
     placeholders: dict[str, str] = {}
+    texts: dict[str, str] = {}
     for doc in document_paths(corpus_dir):
         path = doc.with_name(doc.stem + UI_SUFFIX)
         if path.is_file():
@@ -217,7 +219,9 @@ def load_ui_examples(corpus_dir: Path) -> UiExamples:
             questions += [q for q in data.get("questions", []) if q not in questions]
             for box, text in data.get("placeholders", {}).items():
                 placeholders.setdefault(box, text)
-    return UiExamples(questions, placeholders)
+            for key, text in data.get("texts", {}).items():
+                texts.setdefault(key, text)
+    return UiExamples(questions, placeholders, texts)
 
 
 ABOUT_SUFFIX = ".about.json"

@@ -137,6 +137,10 @@ def test_example_questions_are_the_documents_own_and_answered(assistant: Assista
         answer = assistant.ask(question)
         assert not answer.abstained and answer.contacts, question
     assert load_ui_examples(PROJECT_ROOT / "no-such-corpus") == UiExamples()
+    # The page's title and the directory's hint are the document's too, not Python's.
+    header = next(c["props"]["value"] for c in config["components"] if c["props"].get("elem_id") == "header")
+    assert examples.texts["title"] in header and config["title"] == examples.texts["title"]
+    assert f"例: {examples.texts['search_topics']}" in offices_html(OfficeSearch("x", "none", []), examples.texts["search_topics"])
 
 
 def test_ui_modules_do_one_job_each() -> None:

@@ -27,7 +27,7 @@ from ui.theme import COPY_JS, SHOW_ANSWER_JS  # noqa: E402
 
 log = logging.getLogger(__name__)
 
-TITLE = "近畿経済産業局 重点施策アシスタント"
+TITLE = "重点施策アシスタント / Policy assistant"  # when the corpus names none (NAME.ui.json "texts")
 
 
 def build_ui(assistant: Assistant) -> gr.Blocks:
@@ -76,7 +76,8 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
     def search(query: str) -> str:
         query = (query or "")[: assistant.settings.max_query_chars]
         # An empty box lists every office (people browse the directory), asked for explicitly.
-        return offices_html(assistant.search_offices(query, everything=not query.strip()))
+        return offices_html(assistant.search_offices(query, everything=not query.strip()),
+                            examples.texts.get("search_topics", ""))
 
     # ---- support finder ----
     def find(goals: list[str], description: str) -> str:
@@ -108,10 +109,10 @@ def build_ui(assistant: Assistant) -> gr.Blocks:
         finally:
             eval_lock.release()
 
-    with gr.Blocks(title=TITLE) as ui:
-        gr.Markdown(f"## {TITLE}\n令和７年度の重点施策から、根拠（資料の引用）と担当窓口をお答えします。"
-                    " / Cited answers from the bureau's FY2025 priority policies, and the office to call.",
-                    elem_id="header")
+    title = examples.texts.get("title", TITLE)
+    intro = examples.texts.get("intro", "資料の引用を根拠に、担当窓口をお答えします。 / Cited answers and the office to call.")
+    with gr.Blocks(title=title) as ui:
+        gr.Markdown(f"## {title}\n{intro}", elem_id="header")
         # "wrap": on a narrow screen the tabs wrap onto a second line instead of hiding in a "…" menu.
         with gr.Tabs(overflow_behavior="wrap", elem_id="tabs"):
             with gr.Tab("チャット / Chat", id="chat", elem_id="tab-chat"):

@@ -141,14 +141,15 @@ def office_html(office: Office, matched: set[str], why: str = "") -> str:
             f'<div class="muted">担当する施策 / Initiatives</div><ul class="initiatives">{items}</ul>{found}</div>')
 
 
-def offices_html(search: OfficeSearch) -> str:
-    """The directory's answer to a query, or a clear note when nothing matches."""
+def offices_html(search: OfficeSearch, topics: str = "") -> str:
+    """The directory's answer to a query, or a clear note when nothing matches (``topics``: examples of
+    topics to search for, from the corpus)."""
     if not search.offices:
         if search.kind == "unknown-phone":
             note = ("この番号は問合せ先一覧にありません。番号を確かめるか、部署名・話題で検索してください。<br>"
                     "That number is not in the contact list.")
         else:
-            note = ("該当する窓口が見つかりません。話題（例: 水素、価格転嫁）、部署名、電話番号で検索できます。<br>"
+            note = (f"該当する窓口が見つかりません。話題{f'（例: {esc(topics)}）' if topics else ''}、部署名、電話番号で検索できます。<br>"
                     "No office found. Search by topic, division name or phone number.")
         return f'<div class="search-summary" data-kind="{esc(search.kind)}">{note}</div>'
     summary = _SEARCH_SUMMARY.get(search.kind, "{n}件").format(n=len(search.offices))
