@@ -28,6 +28,7 @@ from assistant.api_models import (
 )
 from assistant.chat import Turn
 from assistant.inputs import BadInput, check_query, clean_text
+from assistant.loaders import load_document_card
 from assistant.mcp_server import MCP_PATH, build_mcp, http_mount
 from assistant.office_match import why_matched
 from assistant.service import Assistant
@@ -37,7 +38,8 @@ from assistant.settings import Settings, get_settings
 def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None = None) -> FastAPI:
     """The API around an assistant; ``get_assistant`` raises when the index is not available."""
     limits = settings or get_settings()
-    mcp = http_mount(build_mcp(get_assistant), limits)
+    card = load_document_card(limits.corpus_dir)
+    mcp = http_mount(build_mcp(get_assistant, card), limits)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -45,7 +47,7 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
             yield
 
     app = FastAPI(title="Kansai policy assistant", version=__version__, lifespan=lifespan,
-                  description="Cited answers over 近畿経済産業局 令和７年度 重点施策, routed to the right office. "
+                  description=f"Cited answers over {card.name.get('ja', 'the corpus')}, routed to the right office. "
                   "OpenAI-compatible API at /v1, MCP (streamable HTTP) at /mcp.")
     install_error_handlers(app, limits)
     app.add_middleware(BodyLimit, max_bytes=limits.max_request_bytes)

@@ -128,7 +128,7 @@ MESSAGE_PATTERN = _not_only(f"[{_WS}{_CTRL}]")
 # A directory query with a letter or digit outside markup.
 QUERY_PATTERN = _not_only(f"[^{SEARCHABLE}]")
 
-NOTHING_TO_SEARCH = ("検索する言葉がありません。話題（例: 水素、価格転嫁）、部署名、電話番号のどれかを入れてください。"
+NOTHING_TO_SEARCH = ("検索する言葉がありません。話題、部署名、電話番号のどれかを入れてください。"
                      "すべての窓口の一覧は all=true で取得できます。 / Nothing to search for: give a topic, a division "
                      "name or a phone number (letters or digits), or ask for every office with all=true.")
 

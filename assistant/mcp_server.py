@@ -25,6 +25,7 @@ from pydantic import BaseModel, Field
 from assistant import __version__
 from assistant.chat import Turn
 from assistant.inputs import NOTHING_TO_SEARCH, BadInput, check_query
+from assistant.loaders import DocumentCard, load_document_card
 from assistant.office_match import matched_initiatives, why_matched
 from assistant.service import Assistant, OfficeSearch
 from assistant.settings import Settings
@@ -36,13 +37,17 @@ MCP_PATH = "/mcp"
 SLIDE_URI = "kinki://slides/{doc}/{page}"
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
-INSTRUCTIONS = (
-    "Answers questions about 近畿経済産業局「令和７年度 重点施策」 (the Kinki Regional Bureau of METI's FY2025 "
-    "priority policies) with quotes and their pages, and names the office to call. Every phone number comes from "
-    "the document's contact table; when the document does not cover a question, the answer says so and names no one."
-)
+def instructions(card: DocumentCard) -> str:
+    """What the server tells a client it does, naming the corpus (its NAME.about.json)."""
+    name = card.name.get("ja", "")
+    english = card.name.get("en", "")
+    about = f"{name} ({english})" if name and english else name or english or "the corpus's documents"
+    return (f"Answers questions about {about} with quotes and their pages, and names the office to call. Every "
+            "phone number comes from the document's contact table; when the document does not cover a question, "
+            "the answer says so and names no one.")
+
 # The API's wording of an empty search points to its all=true; here the whole list is list_initiatives.
-NOTHING_TO_FIND = ("検索する言葉がありません。話題（例: 水素、価格転嫁）、部署名、電話番号のどれかを入れてください。すべての取組と"
+NOTHING_TO_FIND = ("検索する言葉がありません。話題、部署名、電話番号のどれかを入れてください。すべての取組と"
                    "窓口は list_initiatives で一覧できます。 / Nothing to search for: give a topic, a division name or a "
                    "phone number (letters or digits); list_initiatives lists every initiative with its offices.")
 
@@ -116,10 +121,10 @@ def list_initiatives(assistant: Assistant) -> list[dict[str, Any]]:
             for title, got in pages.items()]
 
 
-def build_mcp(get_assistant: Callable[[], Assistant]) -> MCPServer:
+def build_mcp(get_assistant: Callable[[], Assistant], card: DocumentCard | None = None) -> MCPServer:
     """The MCP server; ``get_assistant`` is called per request and may raise while there is no index."""
     # log_level WARNING: the SDK configures root logging at INFO when nothing has configured it yet.
-    server: MCPServer = MCPServer(NAME, title="Kansai policy assistant", instructions=INSTRUCTIONS,
+    server: MCPServer = MCPServer(NAME, title="Kansai policy assistant", instructions=instructions(card or DocumentCard()),
                                   version=__version__, log_level="WARNING")
 
     def assistant() -> Assistant:
@@ -235,5 +240,5 @@ def stdout_to_stderr() -> Iterator[None]:
 def run_stdio(assistant: Assistant) -> None:
     """Serve MCP over stdin/stdout until the client closes them."""
     with stdout_to_stderr():
-        server = build_mcp(lambda: assistant)
+        server = build_mcp(lambda: assistant, load_document_card(assistant.settings.corpus_dir))
     server.run("stdio")
