@@ -1,0 +1,54 @@
+"""Follow-ups as people type them: pronouns, ellipsis, a new subject, a changed topic, and the kind of
+fact asked (each a rule of assistant/chat.py or assistant/quotes.py, written from questions of our own)."""
+
+import pytest
+
+from assistant.answers import Answer
+from assistant.chat import Turn
+from assistant.service import Assistant
+
+
+def _chain(assistant: Assistant, *messages: str) -> Answer:
+    history: list[Turn] = []
+    answer = None
+    for m in messages:
+        answer = assistant.ask(m, history)
+        history += [Turn("user", m), Turn("assistant", answer.answer)]
+    assert answer is not None
+    return answer
+
+
+def test_a_follow_up_the_topics_slides_speak_of_stays_on_the_topic(assistant: Assistant) -> None:
+    # Another initiative has コンソーシアム in its title; the foreign-talent slides have their own.
+    answer = _chain(assistant, "高度外国人材の支援について知りたい", "コンソーシアムはいつできた？")
+    assert "高度外国人材" in answer.initiatives[0] and "令和4年2月" in answer.answer
+
+
+def test_a_follow_up_the_topic_cannot_answer_says_so_instead_of_wandering(assistant: Assistant) -> None:
+    answer = _chain(assistant, "eVTOLの取組を知りたい", "それはいつから始まる予定？")
+    assert answer.abstained and not answer.contacts
+
+
+def test_a_changed_topic_is_a_new_topic(assistant: Assistant) -> None:
+    answer = _chain(assistant, "ポテンシャルマップはいつ公表された？", "話変わるけど、バイオものづくりの担当は？")
+    assert answer.contacts[0].phone == "06-6966-6163"
+
+
+@pytest.mark.parametrize(("follow_up", "phone"), [
+    ("同じ施策で価格転嫁の話ならどこ？", "06-6966-6037"),  # a new subject: its own office
+    ("そこは何を担当してるの？", "06-6966-6023"),  # pointing back: the office looked up
+])
+def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str) -> None:
+    assert _chain(assistant, "06-6966-6023は何課？", follow_up).contacts[0].phone == phone
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("水素の展示会はどこの国で開かれましたか？", "ドイツ"),  # a rarely named place, from a run of captions
+    ("ＧＬＯＢＡＬ　ＳＴＡＲＴＵＰ　ＥＸＰＯ　２０２５　の　日程　は？？", "9月17日"),  # ？？ ends the sentence
+    ("Global Startup EXPO 2025 no kaisaibi wa itsu?", "9月17日"),  # romaji among English names
+    ("近畿のアジア向け輸出の割合って何パーセント？", "62.29%"),  # a chart's labelled figure
+    ("Kansai Companies Profile 掲載社数", "110社"),  # a count asked in any words
+])
+def test_the_fact_asked_is_quoted(assistant: Assistant, question: str, fact: str) -> None:
+    answer = assistant.ask(question)
+    assert fact in answer.answer, answer.answer
