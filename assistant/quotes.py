@@ -146,13 +146,17 @@ class QuoteChooser:
         self._text_of = {t: "\n".join(x.text for _, _, x in rows) for t, rows in self._sentences_of.items()}
         # Terms of every sentence with the lines it is quoted with (a caption 「播磨臨海部」 is read with
         # the label under it), once: tokenizing them on each question cost most of its time.
+        slide_terms = lru_cache(maxsize=None)(lambda title: frozenset(tokenizer.terms(title)))
         own: dict[int, set[str]] = {}
         self._terms_of_row: dict[int, set[str]] = {}
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
-            self._terms_of_row[row] = own[row] | set(tokenizer.terms(unit.text)) if unit else own[row]
+            # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
+            # who takes part in 関西・共創の森 without naming it.
+            self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
+                set(tokenizer.terms(unit.text)) if unit else set())
         self._terms_of_initiative: dict[str, set[str]] = {}
         for t, rows in self._sentences_of.items():
             self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
