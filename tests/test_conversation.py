@@ -48,6 +48,7 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     ("Global Startup EXPO 2025 no kaisaibi wa itsu?", "9月17日"),  # romaji among English names
     ("近畿のアジア向け輸出の割合って何パーセント？", "62.29%"),  # a chart's labelled figure
     ("Kansai Companies Profile 掲載社数", "110社"),  # a count asked in any words
+    ("関西・共創の森ってどこが参加してるの？", "９支援機関"),  # read with its slide's title
 ])
 def test_the_fact_asked_is_quoted(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
