@@ -85,9 +85,12 @@ class Conversation:
         # combined text as a question: 「その宣言の登録手順は」); one that only names another subject
         # (「アンモニアのほうは？」) asks what the topic's question asked.
         asks_own = bool(question.asked) or self.router.reader.uncovered(question, "") is not None
-        asks = message if not asks_own or re.search(r"[？?。.!！]\s*$", message) else f"{message}？"
         if not asks_own:
             asks = re.sub(r"[？?]+\s*$", "", message)
+        elif re.search(r"[？?。.!！]\s*$", message):
+            asks = message
+        else:
+            asks = f"{message}？"
         # A topic found by a phone number or an office's name is carried by its initiative's name unless
         # the message points back at that office (「そこは何を担当？」): the number read again would answer
         # the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.normalize import find_extensions, find_phones, hiragana, nfkc, phone_digits
+from assistant.normalize import find_extensions, find_phones, hiragana, nfkc, phone_digits, unvoiced
 
 log = logging.getLogger(__name__)
 # A document's own contact table sits beside it: ``report.pdf`` → ``report.contacts.json``.
@@ -56,12 +55,6 @@ _NAME_SIMILAR = 0.6
 def _plain(text: str) -> str:
     """A name without spaces, middle dots and hyphens, for comparing how it was typed."""
     return re.sub(r"[\s・･\-‐ー－_.]", "", nfkc(text))
-
-
-def _unvoiced(kana: str) -> str:
-    """Kana without voicing marks (ざ → さ, ぱ → は): a slip of one kanji often changes only that."""
-    return unicodedata.normalize("NFC", "".join(c for c in unicodedata.normalize("NFD", kana)
-                                                if c not in "\u3099\u309a"))
 
 
 def _one_slip(typed: str, name: str) -> bool:
@@ -231,10 +224,10 @@ class Directory:
             return [o for o in self.offices if o.department == best]
         # Typed with the wrong kanji (国債部, 地域軽済部) it still reads the same, or but for a voiced mark
         # (こくさいぶ, ちいきけいさいぶ).
-        said = _unvoiced(_plain(self._reading(text))) if self._reading else ""
+        said = unvoiced(_plain(self._reading(text))) if self._reading else ""
         best, score = None, 0.0
         for name, reading in self._departments.items():
-            sounds = bool(reading) and _unvoiced(reading) in (_unvoiced(q), said)
+            sounds = bool(reading) and unvoiced(reading) in (unvoiced(q), said)
             s = max(similarity(q, _plain(name)), 1.0 if sounds or _one_slip(q, _plain(name)) else 0.0)
             if s > score:
                 best, score = name, s

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assistant.corpus import REFERENCE, Document, Line, Section, clean_lines, load_document, split_lines
 
@@ -212,16 +214,21 @@ def load_ui_examples(corpus_dir: Path) -> UiExamples:
     questions: list[str] = []
     placeholders: dict[str, str] = {}
     texts: dict[str, str] = {}
-    for doc in document_paths(corpus_dir):
-        path = doc.with_name(doc.stem + UI_SUFFIX)
-        if path.is_file():
-            data = json.loads(path.read_text("utf-8"))
-            questions += [q for q in data.get("questions", []) if q not in questions]
-            for box, text in data.get("placeholders", {}).items():
-                placeholders.setdefault(box, text)
-            for key, text in data.get("texts", {}).items():
-                texts.setdefault(key, text)
+    for data in _beside_documents(corpus_dir, UI_SUFFIX):
+        questions += [q for q in data.get("questions", []) if q not in questions]
+        for box, text in data.get("placeholders", {}).items():
+            placeholders.setdefault(box, text)
+        for key, text in data.get("texts", {}).items():
+            texts.setdefault(key, text)
     return UiExamples(questions, placeholders, texts)
+
+
+def _beside_documents(corpus_dir: Path, suffix: str) -> Iterator[dict[str, Any]]:
+    """The JSON file ``NAME<suffix>`` beside each document that has one, in the documents' order."""
+    for doc in document_paths(corpus_dir):
+        path = doc.with_name(doc.stem + suffix)
+        if path.is_file():
+            yield json.loads(path.read_text("utf-8"))
 
 
 ABOUT_SUFFIX = ".about.json"
@@ -238,20 +245,17 @@ class DocumentCard:
 
 def load_document_card(corpus_dir: Path) -> DocumentCard:
     """Every document's ``NAME.about.json`` in name order: their names joined, their topics joined."""
-    names: dict[str, list[str]] = {}
-    topics: dict[str, list[str]] = {}
-    publishers: dict[str, list[str]] = {}
-    for doc in document_paths(corpus_dir):
-        path = doc.with_name(doc.stem + ABOUT_SUFFIX)
-        if path.is_file():
-            data = json.loads(path.read_text("utf-8"))
-            for lang, text in data.get("name", {}).items():
-                names.setdefault(lang, []).append(text)
-            for lang, text in data.get("topics", {}).items():
-                topics.setdefault(lang, []).append(text)
-            for lang, text in data.get("publisher", {}).items():
-                if text not in publishers.setdefault(lang, []):
-                    publishers[lang].append(text)
+    cards = list(_beside_documents(corpus_dir, ABOUT_SUFFIX))
+
+    def by_language(key: str) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for card in cards:
+            for lang, text in card.get(key, {}).items():
+                if text not in out.setdefault(lang, []):
+                    out[lang].append(text)
+        return out
+
+    names, topics, publishers = by_language("name"), by_language("topics"), by_language("publisher")
     if not names:
         return DocumentCard()
     joiner = {"ja": "、", "en": "; "}

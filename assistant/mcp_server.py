@@ -25,7 +25,7 @@ from pydantic import BaseModel, Field
 from assistant import __version__
 from assistant.chat import Turn
 from assistant.inputs import NOTHING_TO_SEARCH, BadInput, check_query
-from assistant.loaders import DocumentCard, load_document_card
+from assistant.loaders import DocumentCard
 from assistant.office_match import matched_initiatives, why_matched
 from assistant.service import Assistant, OfficeSearch
 from assistant.settings import Settings
@@ -240,5 +240,5 @@ def stdout_to_stderr() -> Iterator[None]:
 def run_stdio(assistant: Assistant) -> None:
     """Serve MCP over stdin/stdout until the client closes them."""
     with stdout_to_stderr():
-        server = build_mcp(lambda: assistant, load_document_card(assistant.settings.corpus_dir))
+        server = build_mcp(lambda: assistant, assistant.conversation.composer.card)  # read once, at wiring
     server.run("stdio")

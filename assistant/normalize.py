@@ -44,6 +44,12 @@ def hiragana(text: str) -> str:
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)
 
 
+def unvoiced(kana: str) -> str:
+    """Kana without voicing marks (ざ → さ, ぱ → は): how a slip of one kanji (地域軽済部) or romaji
+    (hizuke for 日付) often differs from what was meant."""
+    return "".join(c for c in unicodedata.normalize("NFD", kana) if c not in "\u3099\u309a")
+
+
 def format_phone(digits: str) -> str:
     """Write a Japanese number the way the directory prints it: 06-6966-6055, 078-393-2682."""
     if digits.startswith("06") and len(digits) == 10:

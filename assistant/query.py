@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.normalize import hiragana, nfkc
+from assistant.normalize import hiragana, nfkc, unvoiced
 from assistant.tokenizer import Tokenizer
 
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
@@ -90,11 +89,15 @@ class AnswerType:
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
 
 
+def _any_of(words: tuple[str, ...]) -> re.Pattern[str] | None:
+    """A pattern finding any of the words as written, or None for no words."""
+    return re.compile("|".join(map(re.escape, words))) if words else None
+
+
 def _sound(kana: str) -> str:
     """Kana as it sounds, loosely: katakana as hiragana, voicing marks off (かいさいび and MeCab's
     かいさいひ for 開催日, ひずけ and ひづけ for 日付 meet)."""
-    same = hiragana(kana).translate(str.maketrans("ぢづ", "じず"))  # romaji cannot tell them apart
-    return "".join(c for c in unicodedata.normalize("NFD", same) if c not in "\u3099\u309a")
+    return unvoiced(hiragana(kana).translate(str.maketrans("ぢづ", "じず")))  # romaji cannot tell ぢ/じ apart
 
 
 class Glossary:
@@ -110,10 +113,10 @@ class Glossary:
         self.by_sound: dict[str, AnswerType] = {}
         # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
         # owner what exists for them, where an aim (…を目指す) does not.
-        self.help = re.compile("|".join(map(re.escape, help_words))) if help_words else None
+        self.help = _any_of(help_words)
         # Words of a slide's background (不足, 高齢化, 見込まれる): such a sentence says why the initiative
         # exists, not what an owner can use.
-        self.background = re.compile("|".join(map(re.escape, background_words))) if background_words else None
+        self.background = _any_of(background_words)
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
