@@ -45,6 +45,10 @@ _LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Jap
 # A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
 _OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
 _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that starts inside a word or a phrase
+# An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
+# (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
+_ITEM = re.compile(r"^([•◆⚫➢■□●○◎・･]|[①-⑳]|[（(][0-9０-９]{1,2}[)）])")
+_ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$")
 
 
 Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
@@ -57,8 +61,8 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     with the lines it belongs to, a label or item too short to read joined with its neighbours, the
     caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
     too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
-    who takes part, not what help exists). With ``items``, a bulleted item comes with the items beside
-    it (who takes part: the answer is the list)."""
+    who takes part, not what help exists). With ``items``, an item of a list comes with the items beside
+    it and the line announcing them (who takes part, the targets: the answer is the list)."""
     units = chunk.sentences
 
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
@@ -74,10 +78,14 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         j += 1
     while i > 0 and _length(units, i, j, wraps) < MIN_QUOTE and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
-    if items and _BULLET.match(units[i].text):
-        while j + 1 < len(units) and _BULLET.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+    listed = False  # items joined as a list: separate on purpose, not labels side by side
+    if items and (_ITEM.match(units[i].text) or (j + 1 < len(units) and _ANNOUNCES.search(units[j].text)
+                                                  and _ITEM.match(units[j + 1].text))):
+        listed = True
+        while j + 1 < len(units) and _ITEM.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
-        while i > 0 and _BULLET.match(units[i - 1].text) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+        while i > 0 and _ITEM.match(units[i].text) and (_ITEM.match(units[i - 1].text) or _ANNOUNCES.search(
+                units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
             i -= 1
     text = _joined(units[i : j + 1], wraps)
     lead = len(m.group(0)) if (m := _BULLET.match(units[i].text)) else 0
@@ -95,7 +103,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         text, end = text[: cut + 1], units[i].start + lead + cut + 1
     if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
         return None  # too short to read, a source note, a bare link
-    if len(_LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
+    if not listed and len(_LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)
 
@@ -223,8 +231,9 @@ class QuoteChooser:
                     score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
                     score += w.quote_named
-                if own_words and self.help_words and self.help_words.search(sentence.text):
-                    score += w.quote_help * own_words  # what help exists matters more than the aims
+                if own_words and self.help_words:  # what help exists matters more than the aims
+                    kinds = len(set(self.help_words.findall(sentence.text)))
+                    score += w.quote_help * own_words**2 * min(kinds, w.quote_help_kinds)
                 if own_words and self.background_words and self.background_words.search(sentence.text):
                     score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))

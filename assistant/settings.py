@@ -27,8 +27,10 @@ class QuoteWeights(BaseModel):
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
-    quote_help: float = Field(0.15, description="Names help an owner can take up (a centre, a diagnosis, a "
-                              "seminar: glossary help_words) when no particular fact is asked.")
+    quote_help: float = Field(0.25, description="Each kind of help an owner can take up that a sentence names "
+                              "(a centre, a diagnosis, a seminar: glossary help_words), when no particular fact is asked.")
+    quote_help_kinds: int = Field(2, description="Kinds of help counted in one sentence: a list of centres and "
+                                  "desks names more help than one seminar, but a long list is not worth more.")
     quote_background: float = Field(0.15, description="Off a sentence of the slide's background (a shortage, a "
                                     "forecast, a share: glossary background_words) when the asker tells their situation.")
     quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "

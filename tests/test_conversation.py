@@ -49,7 +49,14 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     ("近畿のアジア向け輸出の割合って何パーセント？", "62.29%"),  # a chart's labelled figure
     ("Kansai Companies Profile 掲載社数", "110社"),  # a count asked in any words
     ("関西・共創の森ってどこが参加してるの？", "９支援機関"),  # read with its slide's title
+    ("バッテリーのコンソーシアム、今年度の柱は？", "実施校拡大"),  # a numbered list under the line announcing it
 ])
 def test_the_fact_asked_is_quoted(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
     assert fact in answer.answer, answer.answer
+
+
+def test_a_situation_is_answered_first_with_the_help_that_exists(assistant: Assistant) -> None:
+    # The council that trains designers, not the slide's case for why such talent matters.
+    answer = assistant.ask("半導体の回路を設計できる若手を育てたい。どこか頼れる所ある？")
+    assert "協議会" in answer.citations[0].quote, answer.answer
