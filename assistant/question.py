@@ -31,6 +31,10 @@ def asking_sentence(text: str) -> str:
     return (asking or sentences)[-1]
 
 
+# Particles joining two things asked about in one breath (手続きや定着, 費用と内容).
+_AND = frozenset({"や", "と", "とか", "及び", "および", "、"})
+
+
 class Language(StrEnum):
     ja = "ja"
     en = "en"
@@ -57,6 +61,7 @@ class Question:
     words: Words
     asking: Words  # the sentence that asks (a long message's story does not say what is asked)
     terms: frozenset[str]  # BM25 terms of the search text
+    typed_terms: frozenset[str]  # the terms the asker wrote (the glossary's words for them left out)
     vector: np.ndarray  # the question itself, in the encoder's space (where the examples are)
     search_vector: np.ndarray  # the search text, in the encoder's space (where the passages are)
     language: Language
@@ -119,22 +124,41 @@ class QuestionReader:
         else:
             vector, search_vector = self.encoder.encode([spelled, search_text])
         terms = frozenset(self.tokenizer.terms(search_text))
+        typed_terms = terms if search_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
         named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms)
         return Question(
             text=text, normalized=normalized, search_text=search_text, words=words, asking=asking,
-            terms=terms, vector=vector, search_vector=search_vector,
+            terms=terms, typed_terms=typed_terms, vector=vector, search_vector=search_vector,
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)), named=named,
         )
 
+    def _asked_alongside(self, question: Question, phrase: tuple[str, ...], uncovered_words: set[str]) -> bool:
+        """Whether the asking sentence names ``phrase`` beside another thing it asks about that the document
+        speaks of (「手続きや定着が不安」): then the document still answers part of it."""
+        ms = [m for m in self.tokenizer.morphemes(nfkc(asking_sentence(question.normalized))) if m.surface.strip()]
+        words = [m.surface for m in ms]
+        n = len(phrase)
+        for i in range(len(words) - n + 1):
+            if tuple(words[i : i + n]) != phrase and tuple(m.base for m in ms[i : i + n]) != phrase:
+                continue
+            for link, partner in ((i + n, i + n + 1), (i - 1, i - 2)):
+                if min(link, partner) >= 0 and max(link, partner) < len(ms) and ms[link].surface in _AND \
+                        and ms[partner].pos == "名詞" and ms[partner].surface not in uncovered_words \
+                        and ms[partner].surface in self._document:  # 定員, 最寄り駅: the document says nothing
+                    return True
+        return False
+
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:
         """The first coverage rule saying the document cannot answer this question, if any."""
         text = nfkc(evidence)
+        uncovered_words = {w for rule in self.glossary.coverage for p in rule.asks for w in p}
         for rule in self.glossary.coverage:
-            asked = ["".join(p) for p in question.asking.has_any(rule.asks)]
+            asked = ["".join(p) for p in question.asking.has_any(rule.asks)
+                     if not self._asked_alongside(question, p, uncovered_words)]
             if rule.asks_pattern:
                 asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(asking_sentence(question.normalized))]
             if not asked:

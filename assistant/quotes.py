@@ -48,7 +48,7 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that 
 # An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _ITEM = re.compile(r"^([•◆⚫➢■□●○◎・･]|[①-⑳]|[（(][0-9０-９]{1,2}[)）])")
-_ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$")
+_ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 
 
 Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
@@ -195,7 +195,7 @@ class QuoteChooser:
     def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question."""
         question = route.question
-        q_terms = question.terms
+        q_terms, typed = question.terms, question.typed_terms
         patterns = [t.pattern for t in question.asked]
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
@@ -215,17 +215,23 @@ class QuoteChooser:
             if like is not None:
                 sims = sims + w.quote_examples * own_words * (vectors @ like)
             weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
+            # A fact is in the sentence using the asker's own words; for a situation the glossary's words
+            # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
+            expanded = w.quote_expanded if patterns else 1.0
+            lists = any(t.items for t in question.asked)
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
-                overlap = sum(self._idf.get(t, self._unknown_idf) for t in q_terms & terms) / weight
+                overlap = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
+                              for t in q_terms & terms) / weight
                 score = float(sim) + w.quote_overlap * overlap
                 if patterns and re.search(r"\d", nfkc(sentence.text)):
                     score += w.quote_number
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
                 score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 score += w.quote_fact * self._names_asked(row, question)
-                if len(sentence.text) < 6 or sentence.text.startswith("http"):  # labels, links answer nothing
+                # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
+                if (len(sentence.text) < 6 and not (lists and _ITEM.match(sentence.text))) or sentence.text.startswith("http"):
                     score -= w.quote_label
                 elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
                     score += w.quote_sentence
@@ -246,7 +252,7 @@ class QuoteChooser:
                 if len(seen) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns), items=any(t.items for t in question.asked))
+                                 lists=bool(patterns), items=lists)
                 if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
                     continue
                 seen.add(quote.text)

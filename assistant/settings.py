@@ -23,6 +23,8 @@ class QuoteWeights(BaseModel):
     dev: they keep fact recall 0.97 and every quote a whole sentence)."""
 
     quote_overlap: float = Field(0.8, description="The question's words in the sentence, weighed by rarity.")
+    quote_expanded: float = Field(0.5, description="When a fact is asked, a word the glossary added for the asker's "
+                                  "counts this much of a word they wrote: it names the topic, not the sentence holding the fact.")
     quote_fact: float = Field(0.8, description="Each asked kind of fact (a date for いつ, N社 for 何社) it holds.")
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")

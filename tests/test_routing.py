@@ -31,6 +31,20 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     assert answer.abstained and not answer.contacts and "06-" not in answer.answer
 
 
+@pytest.mark.parametrize(("question", "phone"), [
+    ("留学生を正社員で雇いたいが、手続きや定着が不安です", "06-6966-6032"),  # 定着: the document speaks of it
+    ("外国人を雇うときの手続きを教えて", None),  # procedures alone: the document does not say
+    ("DXゼミナールの受講料と定員を教えて", None),  # neither is stated
+])
+def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
+        assistant: Assistant, question: str, phone: str | None) -> None:
+    answer = assistant.ask(question)
+    if phone is None:
+        assert answer.abstained and not answer.contacts, answer.answer
+    else:
+        assert not answer.abstained and answer.contacts[0].phone == phone, answer.answer
+
+
 def test_glossary_phrases_match_whole_words_not_pieces_of_words(assistant: Assistant) -> None:
     tokenizer = assistant.router.reader.tokenizer
     thailand = ("タイ",)
