@@ -145,7 +145,9 @@ class Glossary:
                 ask = "".join(phrase)
                 sound = _sound(tokenizer.reading(ask))
                 if len(sound) >= 3 and sound != _sound(ask):
-                    glossary.by_sound.setdefault(sound, t)
+                    # 何 is read なに or なん as people say it (なにご, なんご for 何語): both ask.
+                    for said in {sound, sound.replace("なん", "なに", 1), sound.replace("なに", "なん", 1)}:
+                        glossary.by_sound.setdefault(said, t)
         return glossary
 
     def expand(self, words: Words) -> str:

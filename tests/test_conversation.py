@@ -51,6 +51,8 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     ("関西・共創の森ってどこが参加してるの？", "９支援機関"),  # read with its slide's title
     ("バッテリーのコンソーシアム、今年度の柱は？", "実施校拡大"),  # a numbered list under the line announcing it
     ("成長分野ポテンシャルマップって、半導体の分野も含まれてる？", "次世代太陽電池"),  # the list, items too short alone
+    ("How much of the battery industry is concentrated in Kansai?", "約4割"),  # "how much" of: a share, not a fee
+    ("In which city was the European hydrogen expo held?", "ハンブルグ"),
 ])
 def test_the_fact_asked_is_quoted(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
