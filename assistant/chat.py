@@ -98,6 +98,8 @@ class Conversation:
         if topic.reason in (RouteReason.phone, RouteReason.division) and topic.initiatives \
                 and not _POINTS_BACK.search(question.normalized):
             about = topic.initiatives[0].title
+        if asks_own:  # the topic's question is context then, not asked again: only the follow-up asks
+            about = re.sub(r"[？?]+", "。", about)
         combined = self.router.route(self.router.read(f"{about} {asks}"))
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:

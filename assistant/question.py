@@ -21,6 +21,13 @@ from assistant.tokenizer import Tokenizer
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 
+def asking_sentences(text: str) -> list[str]:
+    """Every sentence with a question mark (「テーマって何個ある？健康とか？」 asks how many in the
+    first), else the last sentence."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
+    return [s for s in sentences if s[-1] in "？?"] or sentences[-1:] or [text]
+
+
 def asking_sentence(text: str) -> str:
     """The sentence that asks: the last one with a question mark, else the last one."""
     # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
@@ -126,6 +133,8 @@ class QuestionReader:
         terms = frozenset(self.tokenizer.terms(search_text))
         typed_terms = terms if search_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
+        for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
+            asked += tuple(t for t in self.glossary.asked_types(Words.of(other, self.tokenizer)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
         named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms)
         return Question(

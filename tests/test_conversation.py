@@ -53,6 +53,7 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     ("成長分野ポテンシャルマップって、半導体の分野も含まれてる？", "次世代太陽電池"),  # the list, items too short alone
     ("How much of the battery industry is concentrated in Kansai?", "約4割"),  # "how much" of: a share, not a fee
     ("In which city was the European hydrogen expo held?", "ハンブルグ"),
+    ("GSEって何語でやるの？通訳はつく？", "英語"),  # two questions in one message: the first asks too
 ])
 def test_the_fact_asked_is_quoted(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
