@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from assistant.normalize import hiragana, nfkc, unvoiced
@@ -24,6 +25,7 @@ _MIN_READING = 3
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
+_KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,13 @@ class Words:
         return cls(tuple(m.surface for m in ms), tuple(nfkc(m.base) for m in ms))
 
     def has(self, phrase: Phrase) -> bool:
-        """Whether the tokens of ``phrase`` occur in a row, as written or in base form."""
+        """Whether the tokens of ``phrase`` occur in a row, as written or in base form; a katakana word
+        also as a whole run of katakana, however MeCab cut it in this sentence (ラン + サム + ウェア)."""
         n = len(phrase)
         if not n:
             return False
+        if _KATAKANA_WORD.fullmatch("".join(phrase)) and "".join(phrase) in self.katakana_runs:
+            return True
         for seq in (self.surfaces, self.bases):
             for i in range(len(seq) - n + 1):
                 if seq[i : i + n] == phrase:
@@ -52,6 +57,11 @@ class Words:
 
     def has_any(self, phrases: Sequence[Phrase]) -> list[Phrase]:
         return [p for p in phrases if self.has(p)]
+
+    @cached_property
+    def katakana_runs(self) -> frozenset[str]:
+        """Each run of katakana as one word (タイミング is one: the phrase タイ is not in it)."""
+        return frozenset(_KATAKANA_WORD.findall("".join(self.surfaces)))
 
     @property
     def tokens(self) -> frozenset[str]:
@@ -154,13 +164,14 @@ class Glossary:
         """The document words for what the question says in its own words ('' when none apply)."""
         present = words.tokens
         return " ".join(expand for phrases, expand in self.entries
-                        if any(p[0] in present and words.has(p) for p in phrases))
+                        if any((p[0] in present or "".join(p) in words.katakana_runs) and words.has(p) for p in phrases))
 
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""
         present = words.tokens
-        asked = [t for t in self.answer_types if any(p[0] in present and words.has(p) for p in t.asks)]
+        asked = [t for t in self.answer_types
+                 if any((p[0] in present or "".join(p) in words.katakana_runs) and words.has(p) for p in t.asks)]
         kana = words.surfaces
         for i in range(len(kana)):
             for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)

@@ -51,6 +51,10 @@ def test_glossary_phrases_match_whole_words_not_pieces_of_words(assistant: Assis
     assert Words.of("タイの企業と取引したい", tokenizer).has(thailand)
     assert not Words.of("相談するタイミングはいつ？", tokenizer).has(thailand)
     assert not Words.of("人材を育てたい", tokenizer).has(thailand)  # the auxiliary たい is not Thailand
+    # A katakana word however MeCab cuts it in the sentence (ラン + サム + ウェア), never inside a longer one.
+    ransomware = tuple(Words.of("ランサムウェア", tokenizer).surfaces)
+    assert Words.of("取引先がランサムウェアにやられて工場が止まったって聞いた", tokenizer).has(ransomware)
+    assert not Words.of("ランサムウェアーズという会社", tokenizer).has(ransomware)
 
 
 def test_romaji_reads_as_japanese(assistant: Assistant) -> None:
