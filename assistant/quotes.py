@@ -145,6 +145,11 @@ class QuoteChooser:
         self.help_words = help_words
         self.background_words = background_words
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
+        # How people usually ask about each initiative: the centre of its labelled examples.
+        self._usual: dict[str, np.ndarray] = {}
+        for title in {e.initiative for e in index.examples}:
+            rows = [i for i, e in enumerate(index.examples) if e.initiative == title]
+            self._usual[title] = index.example_vectors[rows].mean(axis=0)
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
         self._word_across = lru_cache(maxsize=4096)(self._read_across)
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
@@ -269,12 +274,15 @@ class QuoteChooser:
 
     def _examples_like(self, route: Route, title: str, most: int = 3) -> np.ndarray | None:
         """The mean vector of the labelled examples of ``title`` that routing found nearest to the
-        question (none asked again: a reverse look-up never touches the examples), or None."""
+        question, less the share ``quote_specific`` of how people usually ask about it (the centre of all
+        its examples): what sets this asker's need apart, so the measure that fits them outranks help
+        quoted for anyone (none asked again: a reverse look-up never touches the examples), or None."""
         voters = route.examples.neighbours if route.examples is not None else []
         rows = [self._example_row[id(e)] for e, _ in voters if e.initiative == title][:most]
         if not rows:
             return None
         mean = self.index.example_vectors[rows].mean(axis=0)
+        mean = mean - self.weights.quote_specific * self._usual.get(title, 0.0)
         return mean / (np.linalg.norm(mean) or 1.0)
 
     def _names_asked(self, row: int, question: Question) -> float:

@@ -37,6 +37,9 @@ class QuoteWeights(BaseModel):
                                     "forecast, a share: glossary background_words) when the asker tells their situation.")
     quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "
                                   "to the question (how people ask about it), when no particular fact is asked.")
+    quote_specific: float = Field(0.8, description="Share of the initiative's usual question (the centre of its "
+                                  "examples) taken off the nearest examples before likeness is measured: the measure "
+                                  "that fits this asker outranks help quoted for anyone.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link.")
 
 
@@ -52,6 +55,9 @@ class TopicThresholds(BaseModel):
     covers: float = Field(
         0.8, description="A short message that would start a new topic stays on the current one when the "
         "current initiative's text uses this much of what it names (by word rarity).")
+    own_lead: float = Field(
+        2.0, description="A message whose own initiative scores this many times the current topic's starts a new "
+        "topic, however many of its words the topic's slides also use.")
     elsewhere_share: float = Field(
         0.5, description="A message whose nearest examples are at least this share out of scope asks about "
         "something else, not about the earlier topic.")

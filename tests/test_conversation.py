@@ -29,6 +29,12 @@ def test_a_follow_up_the_topic_cannot_answer_says_so_instead_of_wandering(assist
     assert answer.abstained and not answer.contacts
 
 
+def test_naming_another_initiative_that_fits_far_better_is_a_new_topic(assistant: Assistant) -> None:
+    # The hydrogen slides say GX and 中小企業 too, but the message names the GX support project.
+    answer = _chain(assistant, "水素の担当はどこ？", "じゃあ中小企業のGX支援プロジェクトは？")
+    assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
+
+
 def test_a_changed_topic_is_a_new_topic(assistant: Assistant) -> None:
     answer = _chain(assistant, "ポテンシャルマップはいつ公表された？", "話変わるけど、バイオものづくりの担当は？")
     assert answer.contacts[0].phone == "06-6966-6163"
@@ -64,3 +70,11 @@ def test_a_situation_is_answered_first_with_the_help_that_exists(assistant: Assi
     # The council that trains designers, not the slide's case for why such talent matters.
     answer = assistant.ask("半導体の回路を設計できる若手を育てたい。どこか頼れる所ある？")
     assert "協議会" in answer.citations[0].quote, answer.answer
+
+
+def test_the_measure_that_fits_the_asker_is_quoted_not_the_initiatives_target(assistant: Assistant) -> None:
+    # What sets this asker apart from how people usually ask about DX (a small firm's virus and
+    # intrusion worries) brings the tools for small firms, not the 300-company target.
+    answer = assistant.ask("社員20人の会社です。先日、社員が怪しいメールを開いてしまって取引先の情報が漏れかけました。"
+                           "小さい会社でもできるウイルスや不正アクセスの対策を相談したい")
+    assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
