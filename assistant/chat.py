@@ -21,6 +21,10 @@ _FOLLOW_UP = re.compile(
 _CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|ところで|別件|それとは別|\bby the way\b|\banother question\b")
 # Words that point back at what was said (そこ, それ, その…), not at anything new.
 _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ)|\b(it|its|that|this|they|them|their|there)\b")
+# Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
+# another subject and asks what the question before it asked.
+_INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"
+                            r"\b(what|which|how|who|when|where|why)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
@@ -84,7 +88,8 @@ class Conversation:
         # What a follow-up that asks something of its own asks is what is asked (its sentence ends the
         # combined text as a question: 「その宣言の登録手順は」); one that only names another subject
         # (「アンモニアのほうは？」) asks what the topic's question asked.
-        asks_own = bool(question.asked) or self.router.reader.uncovered(question, "") is not None
+        asks_own = bool(question.asked) or self.router.reader.uncovered(question, "") is not None \
+            or bool(_INTERROGATIVE.search(question.normalized))
         if not asks_own:
             asks = re.sub(r"[？?]+\s*$", "", message)
         elif re.search(r"[？?。.!！]\s*$", message):

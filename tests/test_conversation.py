@@ -78,3 +78,9 @@ def test_the_measure_that_fits_the_asker_is_quoted_not_the_initiatives_target(as
     answer = assistant.ask("社員20人の会社です。先日、社員が怪しいメールを開いてしまって取引先の情報が漏れかけました。"
                            "小さい会社でもできるウイルスや不正アクセスの対策を相談したい")
     assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assistant) -> None:
+    # 「どういう形」 asks how it is done this year, not again how many times it was held.
+    answer = _chain(assistant, "関西・共創の森のDAYSは何回開催された？", "今年度はどういう形でやるの？")
+    assert "越境型" in answer.answer, answer.answer
