@@ -39,6 +39,16 @@ def normalize_query(text: str) -> str:
     return squeeze(text)
 
 
+_JA = "ぁ-ゖァ-ヺー一-龥々〆"
+_SPACE_IN_JAPANESE = re.compile(rf"(?<=[{_JA}])\s+(?=[{_JA}])")
+
+
+def unspaced(text: str) -> str:
+    """Japanese is written without spaces: one between two Japanese characters is a slip of the keyboard
+    (「水素発電実証 のプロジ ェクト」) or a terse look-up's separator (「水素 担当」), never part of a word."""
+    return _SPACE_IN_JAPANESE.sub("", text)
+
+
 def hiragana(text: str) -> str:
     """Katakana to hiragana, so a reading typed in either script compares equal."""
     return "".join(chr(ord(c) - 0x60) if "\u30a1" <= c <= "\u30f6" else c for c in text)

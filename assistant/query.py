@@ -179,6 +179,11 @@ class Glossary:
                 t = self.by_sound.get(_sound(w)) if _KANA_WORD.fullmatch(w) else None
                 if t is not None and t not in asked:
                     asked.append(t)
+        # MeCab may also cut a run of kana across the asking word (はなにごで → はな + に + ご + で).
+        runs = [_sound(r) for r in _KANA_WORD.findall("".join(kana))]
+        for sound, t in self.by_sound.items():
+            if t not in asked and any(sound in r for r in runs):
+                asked.append(t)
         return tuple(asked)
 
 

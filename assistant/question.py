@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
-from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query
+from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
@@ -117,7 +117,7 @@ class QuestionReader:
         return self._read(text)
 
     def _read(self, text: str) -> Question:
-        normalized = normalize_query(read_romaji(nfkc(text)))
+        normalized = normalize_query(read_romaji(unspaced(nfkc(text))))  # spaces between romaji words stay
         spelled, _ = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)

@@ -60,6 +60,8 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     ("How much of the battery industry is concentrated in Kansai?", "約4割"),  # "how much" of: a share, not a fee
     ("In which city was the European hydrogen expo held?", "ハンブルグ"),
     ("GSEって何語でやるの？通訳はつく？", "英語"),  # two questions in one message: the first asks too
+    ("水素発電実証 のプロジ ェクト候補地 はどこ ですか", "播磨臨海部"),  # spaces typed inside Japanese words
+    ("Global Startup EXPO 2025はなにごで行われますか", "英語"),  # kana cut by MeCab across the asking word
 ])
 def test_the_fact_asked_is_quoted(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
