@@ -137,8 +137,12 @@ class QuoteChooser:
     """Chooses the sentences of each routed initiative that best answer the question."""
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
-                 help_words: re.Pattern[str] | None = None, background_words: re.Pattern[str] | None = None) -> None:
+                 help_words: re.Pattern[str] | None = None, background_words: re.Pattern[str] | None = None,
+                 remits: dict[str, tuple[str, ...]] | None = None) -> None:
         self.index = index
+        # Where offices share an initiative, each one's part of it (取引適正化推進室: 価格転嫁, 下請…;
+        # 経営力向上室: よろず支援拠点, 事業承継…): the contact directory's remit words, by division.
+        self.remits = {d: tuple(nfkc(w) for w in ws) for d, ws in (remits or {}).items() if ws}
         self.tokenizer = tokenizer
         self.weights = weights
         self.max_quotes = max_quotes
@@ -224,6 +228,7 @@ class QuoteChooser:
             # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
             expanded = w.quote_expanded if patterns else 1.0
             lists = any(t.items for t in question.asked)
+            elsewhere = self._other_offices_words(route, initiative.title)
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
@@ -245,6 +250,8 @@ class QuoteChooser:
                 if own_words and self.help_words:  # what help exists matters more than the aims
                     kinds = len(set(self.help_words.findall(sentence.text)))
                     score += w.quote_help * own_words**2 * min(kinds, w.quote_help_kinds)
+                if own_words and elsewhere and any(word in nfkc(sentence.text).lower() for word in elsewhere):
+                    score -= w.quote_other_office * own_words  # another office's part of the initiative
                 if own_words and self.background_words and self.background_words.search(sentence.text):
                     score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
@@ -263,6 +270,22 @@ class QuoteChooser:
                 seen.add(quote.text)
                 out.append(Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end))
         return out[: self.max_quotes + len(route.initiatives)]
+
+    def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
+        """Remit words of the initiative's other offices, when the question fits its first office's remit and
+        none of theirs (a price question is 取引適正化推進室's: よろず支援拠点 is another office's help)."""
+        offices = [c.division for c in route.contacts if c.initiative == title]
+        if len(offices) < 2 or offices[0] not in self.remits:
+            return ()
+        text = nfkc(route.question.search_text).lower()
+        mine = self.remits[offices[0]]
+        if not any(word in text for word in mine):
+            return ()
+        # Two-character remit words (全体, 概要: the general office's) are too common to mark a part.
+        others = {word for d in offices[1:] for word in self.remits.get(d, ()) if word not in mine and len(word) > 2}
+        if any(word in text for word in others):
+            return ()
+        return tuple(others)
 
     def _in_document_words(self, question: Question, title: str) -> float:
         """How much of what the question names (by word rarity) the initiative's text uses (0–1)."""

@@ -40,6 +40,8 @@ class QuoteWeights(BaseModel):
     quote_specific: float = Field(0.8, description="Share of the initiative's usual question (the centre of its "
                                   "examples) taken off the nearest examples before likeness is measured: the measure "
                                   "that fits this asker outranks help quoted for anyone.")
+    quote_other_office: float = Field(0.3, description="Off a sentence naming another office's part of a shared "
+                                      "initiative (its remit words) when the question is the first office's.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link.")
 
 

@@ -86,3 +86,10 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
     # 「どういう形」 asks how it is done this year, not again how many times it was held.
     answer = _chain(assistant, "関西・共創の森のDAYSは何回開催された？", "今年度はどういう形でやるの？")
     assert "越境型" in answer.answer, answer.answer
+
+
+def test_a_shared_initiative_is_quoted_from_the_part_of_the_office_it_routes_to(assistant: Assistant) -> None:
+    # Late payment is 取引適正化推進室's part of 「稼ぐ力」: its enforcement, not another office's よろず支援拠点.
+    answer = assistant.ask("元請けからの支払いがいつも期日より遅れる。こういうのは取り締まってもらえないの？")
+    assert answer.contacts[0].division == "取引適正化推進室", answer.answer
+    assert not any("よろず" in c.quote for c in answer.citations), answer.answer
