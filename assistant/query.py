@@ -115,7 +115,8 @@ class Glossary:
 
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
                  answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
-                 help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = ()) -> None:
+                 help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = (),
+                 not_help_words: tuple[str, ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
@@ -124,6 +125,8 @@ class Glossary:
         # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
         # owner what exists for them, where an aim (…を目指す) does not.
         self.help = _any_of(help_words)
+        # Uses of those words that name no help (関西を拠点に, 認定されている): taken out before counting.
+        self.not_help = _any_of(not_help_words)
         # Words of a slide's background (不足, 高齢化, 見込まれる): such a sentence says why the initiative
         # exists, not what an owner can use.
         self.background = _any_of(background_words)
@@ -147,7 +150,7 @@ class Glossary:
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
-                       tuple(data.get("background_words", [])))
+                       tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])))
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound = {}
         for t in answer_types:
@@ -159,6 +162,14 @@ class Glossary:
                     for said in {sound, sound.replace("なん", "なに", 1), sound.replace("なに", "なん", 1)}:
                         glossary.by_sound.setdefault(said, t)
         return glossary
+
+    def help_kinds(self, text: str) -> int:
+        """How many kinds of help (glossary help_words) a sentence names."""
+        if self.help is None:
+            return 0
+        if self.not_help is not None:
+            text = self.not_help.sub("　", text)
+        return len(set(self.help.findall(text)))
 
     def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""

@@ -137,7 +137,7 @@ class QuoteChooser:
     """Chooses the sentences of each routed initiative that best answer the question."""
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
-                 help_words: re.Pattern[str] | None = None, background_words: re.Pattern[str] | None = None,
+                 help_kinds: Callable[[str], int] | None = None, background_words: re.Pattern[str] | None = None,
                  remits: dict[str, tuple[str, ...]] | None = None) -> None:
         self.index = index
         # Where offices share an initiative, each one's part of it (取引適正化推進室: 価格転嫁, 下請…;
@@ -146,7 +146,7 @@ class QuoteChooser:
         self.tokenizer = tokenizer
         self.weights = weights
         self.max_quotes = max_quotes
-        self.help_words = help_words
+        self.help_kinds = help_kinds  # how many kinds of help a sentence names (glossary help_words)
         self.background_words = background_words
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # How people usually ask about each initiative: the centre of its labelled examples.
@@ -247,8 +247,8 @@ class QuoteChooser:
                     score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
                     score += w.quote_named
-                if own_words and self.help_words:  # what help exists matters more than the aims
-                    kinds = len(set(self.help_words.findall(sentence.text)))
+                if own_words and self.help_kinds:  # what help exists matters more than the aims
+                    kinds = self.help_kinds(sentence.text)
                     score += w.quote_help * own_words**2 * min(kinds, w.quote_help_kinds)
                 if own_words and elsewhere and any(word in nfkc(sentence.text).lower() for word in elsewhere):
                     score -= w.quote_other_office * own_words  # another office's part of the initiative

@@ -93,3 +93,9 @@ def test_a_shared_initiative_is_quoted_from_the_part_of_the_office_it_routes_to(
     answer = assistant.ask("元請けからの支払いがいつも期日より遅れる。こういうのは取り締まってもらえないの？")
     assert answer.contacts[0].division == "取引適正化推進室", answer.answer
     assert not any("よろず" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_help_word_used_for_something_else_names_no_help(assistant: Assistant) -> None:
+    glossary = assistant.router.reader.glossary
+    assert glossary.help_kinds("関西を拠点に最先端のバイオエコノミー社会実現を目指す「BiocK」が内閣府に認定されている。") == 0
+    assert glossary.help_kinds("よろず支援拠点／事業承継・引継支援センター／中小企業活性化協議会の活用促進") == 3
