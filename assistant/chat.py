@@ -100,12 +100,18 @@ class Conversation:
         # the message points back at that office (「そこは何を担当？」): the number read again would answer
         # the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
-        if topic.reason in (RouteReason.phone, RouteReason.division) and topic.initiatives \
-                and not _POINTS_BACK.search(question.normalized):
+        looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
+        # Pointing back at the office with a subject of its own (「そこがやってるイベントは？」) asks about the
+        # office's initiative; the office looked up stays the one to call.
+        keeps_office = looked_up and _POINTS_BACK.search(question.normalized) is not None and question.has_topic
+        if looked_up and (keeps_office or not _POINTS_BACK.search(question.normalized)):
             about = topic.initiatives[0].title
         if asks_own:  # the topic's question is context then, not asked again: only the follow-up asks
             about = re.sub(r"[？?]+", "。", about)
         combined = self.router.route(self.router.read(f"{about} {asks}"))
+        if keeps_office and combined.contacts and topic.contacts:
+            office = topic.contacts[0]
+            combined.contacts = [office, *(c for c in combined.contacts if c.phone != office.phone)]
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off

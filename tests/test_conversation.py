@@ -48,6 +48,13 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     assert _chain(assistant, "06-6966-6023は何課？", follow_up).contacts[0].phone == phone
 
 
+def test_pointing_back_at_a_looked_up_office_with_a_subject_asks_about_its_work(assistant: Assistant) -> None:
+    # 「そこがやってるイベントは？」 asks what the office does, not for the number again; it stays the office to call.
+    answer = _chain(assistant, "06-6966-6014って何の番号？", "そこがやってるイベントは？")
+    assert not answer.answer.startswith("06-6966-6014 は"), answer.answer
+    assert "Global Startup EXPO" in answer.answer and answer.contacts[0].phone == "06-6966-6014"
+
+
 @pytest.mark.parametrize(("question", "fact"), [
     ("水素の展示会はどこの国で開かれましたか？", "ドイツ"),  # a rarely named place, from a run of captions
     ("ＧＬＯＢＡＬ　ＳＴＡＲＴＵＰ　ＥＸＰＯ　２０２５　の　日程　は？？", "9月17日"),  # ？？ ends the sentence
