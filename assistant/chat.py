@@ -144,7 +144,7 @@ class Conversation:
         if _POINTS_BACK.search(question.normalized):
             return True  # 「それはいつから？」: whatever else it resembles, it points at what was said
         if elsewhere and route.confidence >= s.own_confidence:
-            return self.router.covers(current, question) >= s.covers
+            return self.router.covers(current, question) >= s.covers and not self._far_better(question, route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
     def _far_better(self, question: Question, route: Route, current: str) -> bool:

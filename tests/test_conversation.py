@@ -31,8 +31,10 @@ def test_a_follow_up_the_topic_cannot_answer_says_so_instead_of_wandering(assist
 
 def test_naming_another_initiative_that_fits_far_better_is_a_new_topic(assistant: Assistant) -> None:
     # The hydrogen slides say GX and 中小企業 too, but the message names the GX support project.
-    answer = _chain(assistant, "水素の担当はどこ？", "じゃあ中小企業のGX支援プロジェクトは？")
-    assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
+    for first, then in (("水素の担当はどこ？", "じゃあ中小企業のGX支援プロジェクトは？"),
+                        ("Who handles hydrogen at the Kinki bureau?", "And the GX support project for SMEs?")):
+        answer = _chain(assistant, first, then)
+        assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
 
 
 def test_a_changed_topic_is_a_new_topic(assistant: Assistant) -> None:
