@@ -101,10 +101,11 @@ class Conversation:
         # the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
         looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
+        points_back = _POINTS_BACK.search(question.normalized) is not None
         # Pointing back at the office with a subject of its own (「そこがやってるイベントは？」) asks about the
         # office's initiative; the office looked up stays the one to call.
-        keeps_office = looked_up and _POINTS_BACK.search(question.normalized) is not None and question.has_topic
-        if looked_up and (keeps_office or not _POINTS_BACK.search(question.normalized)):
+        keeps_office = looked_up and points_back and question.has_topic
+        if looked_up and (keeps_office or not points_back):
             about = topic.initiatives[0].title
         if asks_own:  # the topic's question is context then, not asked again: only the follow-up asks
             about = re.sub(r"[？?]+", "。", about)
@@ -148,14 +149,15 @@ class Conversation:
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
     def _far_better(self, question: Question, route: Route, current: str) -> bool:
-        """Whether the message's own initiative, which it names and which its nearest examples are mostly
-        about, fits it many times better than the current topic (「じゃあ中小企業のGX支援プロジェクトは？」 after
-        hydrogen, whose slides also say GX and 中小企業; 「どこの企業と？」 names a word of a title, but how
-        people ask says nothing of that initiative)."""
-        if not route.initiatives or route.examples is None or route.initiatives[0].examples < 0.5:
+        """Whether the message's own initiative, which its nearest examples are mostly about, fits it many
+        times better than the current topic (「じゃあ中小企業のGX支援プロジェクトは？」 after hydrogen, whose
+        slides also say GX and 中小企業; 「どこの企業と？」 names a word of a title, but how people ask says
+        nothing of that initiative)."""
+        own = route.initiatives[0] if route.initiatives else None
+        if own is None or route.examples is None or own.examples < self.settings.topic.own_examples:
             return False
         scores = {r.title: r.score for r in self.router.score(question, route.examples)}
-        return route.initiatives[0].score >= self.settings.topic.own_lead * max(scores.get(current, 0.0), 1e-9)
+        return own.score >= self.settings.topic.own_lead * max(scores.get(current, 0.0), 1e-9)
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         history = history or []

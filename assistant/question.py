@@ -22,20 +22,18 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
 
 
 def asking_sentences(text: str) -> list[str]:
-    """Every sentence with a question mark (「テーマって何個ある？健康とか？」 asks how many in the
-    first), else the last sentence."""
+    """The sentences that ask: those with a question mark (「テーマって何個ある？健康とか？」 asks how many in
+    the first), else the last one; a message of one sentence is its own."""
+    # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
-    return [s for s in sentences if s[-1] in "？?"] or sentences[-1:] or [text]
+    if len(sentences) <= 1:
+        return [text]
+    return [s for s in sentences if s[-1] in "？?"] or sentences[-1:]
 
 
 def asking_sentence(text: str) -> str:
     """The sentence that asks: the last one with a question mark, else the last one."""
-    # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
-    if len(sentences) <= 1:
-        return text
-    asking = [s for s in sentences if s[-1] in "？?"]
-    return (asking or sentences)[-1]
+    return asking_sentences(text)[-1]
 
 
 # Particles joining two things asked about in one breath (手続きや定着, 費用と内容).
@@ -108,6 +106,8 @@ class QuestionReader:
         self.encoder = encoder
         self.directory = directory
         self._document = nfkc(document_text)
+        # Every word of a coverage rule: asked beside another of them (「受講料と定員」), nothing is covered.
+        self._uncovered_words = {w for rule in glossary.coverage for p in rule.asks for w in p}
         # A conversation re-reads its earlier turns to find its topic on every message: remember the
         # last reads rather than encode the same text again (a Question never changes once read).
         self.read = lru_cache(maxsize=READ_CACHE_SIZE)(self._read)  # type: ignore[method-assign]
@@ -145,7 +145,7 @@ class QuestionReader:
             offices=tuple(self.directory.by_division(text)), named=named,
         )
 
-    def _asked_alongside(self, question: Question, phrase: tuple[str, ...], uncovered_words: set[str]) -> bool:
+    def _asked_alongside(self, question: Question, phrase: tuple[str, ...]) -> bool:
         """Whether the asking sentence names ``phrase`` beside another thing it asks about that the document
         speaks of (「手続きや定着が不安」): then the document still answers part of it."""
         ms = [m for m in self.tokenizer.morphemes(nfkc(asking_sentence(question.normalized))) if m.surface.strip()]
@@ -156,7 +156,7 @@ class QuestionReader:
                 continue
             for link, partner in ((i + n, i + n + 1), (i - 1, i - 2)):
                 if min(link, partner) >= 0 and max(link, partner) < len(ms) and ms[link].surface in _AND \
-                        and ms[partner].pos == "名詞" and ms[partner].surface not in uncovered_words \
+                        and ms[partner].pos == "名詞" and ms[partner].surface not in self._uncovered_words \
                         and ms[partner].surface in self._document:  # 定員, 最寄り駅: the document says nothing
                     return True
         return False
@@ -164,10 +164,9 @@ class QuestionReader:
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:
         """The first coverage rule saying the document cannot answer this question, if any."""
         text = nfkc(evidence)
-        uncovered_words = {w for rule in self.glossary.coverage for p in rule.asks for w in p}
         for rule in self.glossary.coverage:
             asked = ["".join(p) for p in question.asking.has_any(rule.asks)
-                     if not self._asked_alongside(question, p, uncovered_words)]
+                     if not self._asked_alongside(question, p)]
             if rule.asks_pattern:
                 asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(asking_sentence(question.normalized))]
             if not asked:

@@ -227,7 +227,7 @@ class QuoteChooser:
             # A fact is in the sentence using the asker's own words; for a situation the glossary's words
             # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
             expanded = w.quote_expanded if patterns else 1.0
-            lists = any(t.items for t in question.asked)
+            list_answer = any(t.items for t in question.asked)  # who takes part, the pillars: a list
             elsewhere = self._other_offices_words(route, initiative.title)
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
@@ -241,13 +241,16 @@ class QuoteChooser:
                 score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 score += w.quote_fact * self._names_asked(row, question)
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
-                if (len(sentence.text) < 6 and not (lists and _ITEM.match(sentence.text))) or sentence.text.startswith("http"):
+                if (len(sentence.text) < 6 and not (list_answer and _ITEM.match(sentence.text))) \
+                        or sentence.text.startswith("http"):
                     score -= w.quote_label
                 elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
                     score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
                     score += w.quote_named
                 if own_words and self.help_kinds:  # what help exists matters more than the aims
+                    # Squared: a question mostly in the document's words (a fact asked without an asking
+                    # word, 「特に重視する分野は？」) is hardly a situation, and help is not its answer.
                     kinds = self.help_kinds(sentence.text)
                     score += w.quote_help * own_words**2 * min(kinds, w.quote_help_kinds)
                 if own_words and elsewhere and any(word in nfkc(sentence.text).lower() for word in elsewhere):
@@ -264,7 +267,7 @@ class QuoteChooser:
                 if len(seen) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns), items=lists)
+                                 lists=bool(patterns), items=list_answer)
                 if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
                     continue
                 seen.add(quote.text)

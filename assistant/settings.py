@@ -59,7 +59,10 @@ class TopicThresholds(BaseModel):
         "current initiative's text uses this much of what it names (by word rarity).")
     own_lead: float = Field(
         2.0, description="A message whose own initiative scores this many times the current topic's starts a new "
-        "topic, however many of its words the topic's slides also use.")
+        "topic, however many of its words the topic's slides also use (chosen on the chains of dev-d).")
+    own_examples: float = Field(
+        0.5, description="…provided at least this share of its nearest examples' vote is for that initiative "
+        "(「どこの企業と？」 names a word of a title, but no one asks about that initiative that way).")
     elsewhere_share: float = Field(
         0.5, description="A message whose nearest examples are at least this share out of scope asks about "
         "something else, not about the earlier topic.")
