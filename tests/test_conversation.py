@@ -70,6 +70,7 @@ def test_pointing_back_at_a_looked_up_office_with_a_subject_asks_about_its_work(
     ("In which city was the European hydrogen expo held?", "ハンブルグ"),
     ("GSEって何語でやるの？通訳はつく？", "英語"),  # two questions in one message: the first asks too
     ("GSEのテーマは何個ある？", "地球との共存"),  # how many: the numbered list is the answer
+    ("Global Startup EXPOのテーマには何がありますか", "健康と長寿"),  # what is there: the list again
     ("水素発電実証 のプロジ ェクト候補地 はどこ ですか", "播磨臨海部"),  # spaces typed inside Japanese words
     ("Global Startup EXPO 2025はなにごで行われますか", "英語"),  # kana cut by MeCab across the asking word
 ])
