@@ -47,6 +47,7 @@ _OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をに�
 _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that starts inside a word or a phrase
 # An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
+_SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
 _ITEM = re.compile(r"^([•◆⚫➢■□●○◎・･]|[①-⑳]|[（(][0-9０-９]{1,2}[)）])")
 _ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 
@@ -68,7 +69,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
         prev, cur = units[k - 1].text, units[k].text
         return not prev.endswith(_ENDS) and not _BULLET.match(cur) and (
-            bool(_CONTINUES.match(cur)) or bool(_OPEN_END.search(prev)) or wraps(prev, cur))
+            bool(_OPEN_END.search(prev)) or _wrapped(prev, cur, wraps))
 
     i = j = units.index(sentence)
     while i > 0 and runs_on(i):
@@ -118,14 +119,24 @@ def _captions(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if MIN_QUOTE <= b - a <= MAX_QUOTE]
 
 
+def _wrapped(line: str, after: str, wraps: Wraps) -> bool:
+    """Whether ``after`` is the rest of ``line`` wrapped inside a word (…雇用に取 / り組む企業). A wrapped
+    line fills its box: a line of a word or two above a longer one (the label 企業 over 「これから外国人
+    雇用に取」) is a label of its own, though the next line starts in kana."""
+    if len(line) < _SHORT_LABEL and len(line) < len(after):
+        return False
+    return bool(_CONTINUES.match(after)) or wraps(line, after)
+
+
 def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
     """Units as one quote: wrapped lines joined as written, separate labels and items with a space."""
-    out = ""
+    out, last = "", ""
     for u in units:
         item = _BULLET.sub("", u.text).rstrip()
         runs_on = out and not out.endswith(_ENDS) and not _BULLET.match(u.text) and (
-            _CONTINUES.match(item) or _OPEN_END.search(out) or wraps(out, item))
+            _OPEN_END.search(out) or _wrapped(last, item, wraps))
         out += ("" if not out or runs_on else " ") + item
+        last = item
     return out
 
 

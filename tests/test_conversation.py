@@ -110,3 +110,9 @@ def test_a_help_word_used_for_something_else_names_no_help(assistant: Assistant)
     glossary = assistant.router.reader.glossary
     assert glossary.help_kinds("関西を拠点に最先端のバイオエコノミー社会実現を目指す「BiocK」が内閣府に認定されている。") == 0
     assert glossary.help_kinds("よろず支援拠点／事業承継・引継支援センター／中小企業活性化協議会の活用促進") == 3
+
+
+def test_a_short_label_is_not_glued_onto_the_next_one(assistant: Assistant) -> None:
+    # 企業 closes the label above; 「これから外国人雇用に取」 starts a new one, though it starts in kana.
+    answer = assistant.ask("留学生を初めて正社員で採用したい。相談先は？")
+    assert not any(c.quote.startswith("企業これから") for c in answer.citations), answer.answer
