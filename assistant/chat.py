@@ -141,23 +141,22 @@ class Conversation:
         if names_another:
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too and the other initiative is not by far the better fit.
-            return self.router.covers(current, question) >= s.covers and not self._far_better(question, route, current)
+            return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
         if _POINTS_BACK.search(question.normalized):
             return True  # 「それはいつから？」: whatever else it resembles, it points at what was said
         if elsewhere and route.confidence >= s.own_confidence:
-            return self.router.covers(current, question) >= s.covers and not self._far_better(question, route, current)
+            return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
-    def _far_better(self, question: Question, route: Route, current: str) -> bool:
+    def _far_better(self, route: Route, current: str) -> bool:
         """Whether the message's own initiative, which its nearest examples are mostly about, fits it many
         times better than the current topic (「じゃあ中小企業のGX支援プロジェクトは？」 after hydrogen, whose
         slides also say GX and 中小企業; 「どこの企業と？」 names a word of a title, but how people ask says
         nothing of that initiative)."""
         own = route.initiatives[0] if route.initiatives else None
-        if own is None or route.examples is None or own.examples < self.settings.topic.own_examples:
+        if own is None or own.examples < self.settings.topic.own_examples:
             return False
-        scores = {r.title: r.score for r in self.router.score(question, route.examples)}
-        return own.score >= self.settings.topic.own_lead * max(scores.get(current, 0.0), 1e-9)
+        return own.score >= self.settings.topic.own_lead * max(route.scores.get(current, 0.0), 1e-9)
 
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         history = history or []

@@ -157,14 +157,12 @@ class QuoteChooser:
         self.tokenizer = tokenizer
         self.weights = weights
         self.max_quotes = max_quotes
-        self.help_kinds = help_kinds  # how many kinds of help a sentence names (glossary help_words)
-        self.background_words = background_words
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # How people usually ask about each initiative: the centre of its labelled examples.
-        self._usual: dict[str, np.ndarray] = {}
-        for title in {e.initiative for e in index.examples}:
-            rows = [i for i, e in enumerate(index.examples) if e.initiative == title]
-            self._usual[title] = index.example_vectors[rows].mean(axis=0)
+        example_rows: dict[str, list[int]] = {}
+        for i, e in enumerate(index.examples):
+            example_rows.setdefault(e.initiative, []).append(i)
+        self._usual = {title: index.example_vectors[rows].mean(axis=0) for title, rows in example_rows.items()}
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
         self._word_across = lru_cache(maxsize=4096)(self._read_across)
         self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
@@ -185,6 +183,13 @@ class QuoteChooser:
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
                 set(tokenizer.terms(unit.text)) if unit else set())
+        # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
+        # tells background; read once rather than on every question.
+        self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
+        self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
+                             for rows in self._sentences_of.values() for r, _, x in rows}
+        self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
+                                 if background_words and background_words.search(x.text)}
         self._terms_of_initiative: dict[str, set[str]] = {}
         for t, rows in self._sentences_of.items():
             self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
@@ -246,7 +251,7 @@ class QuoteChooser:
                 overlap = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
                               for t in q_terms & terms) / weight
                 score = float(sim) + w.quote_overlap * overlap
-                if patterns and re.search(r"\d", nfkc(sentence.text)):
+                if patterns and re.search(r"\d", self._folded[row]):
                     score += w.quote_number
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
                 score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
@@ -259,15 +264,14 @@ class QuoteChooser:
                     score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
                     score += w.quote_named
-                if own_words and self.help_kinds:  # what help exists matters more than the aims
+                if own_words:  # what help exists matters more than the aims
                     # Squared: a question mostly in the document's words (a fact asked without an asking
                     # word, 「特に重視する分野は？」) is hardly a situation, and help is not its answer.
-                    kinds = self.help_kinds(sentence.text)
-                    score += w.quote_help * own_words**2 * min(kinds, w.quote_help_kinds)
-                if own_words and elsewhere and any(word in nfkc(sentence.text).lower() for word in elsewhere):
-                    score -= w.quote_other_office * own_words  # another office's part of the initiative
-                if own_words and self.background_words and self.background_words.search(sentence.text):
-                    score -= w.quote_background * own_words  # why the initiative exists helps no one
+                    score += w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
+                    if any(word in self._folded[row] for word in elsewhere):
+                        score -= w.quote_other_office * own_words  # another office's part of the initiative
+                    if row in self._background_rows:
+                        score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
             take = per_initiative if n == 0 else 1

@@ -64,6 +64,7 @@ class Route:
     offices: list[Office] = field(default_factory=list)
     out_of_scope_share: float = 0.0  # of the nearest examples' vote
     examples: Vote | None = None  # what the nearest labelled examples said (None: not asked)
+    scores: dict[str, float] = field(default_factory=dict)  # every initiative's score, when it was scored
 
     @property
     def abstained(self) -> bool:
@@ -202,6 +203,7 @@ class Router:
             return Route(question, RouteReason.out_of_scope, [], [], 0.0)
         examples = self.vote(question)
         ranked = self.score(question, examples)
+        scores = {r.title: r.score for r in ranked}
         top = ranked[0] if ranked else None
         if top is None:
             return Route(question, RouteReason.out_of_scope, [], [], 0.0)
@@ -209,18 +211,18 @@ class Router:
         confidence = self.confidence(evidence)
         if evidence < self.settings.abstain_below:
             return Route(question, RouteReason.out_of_scope, ranked[:3], [], confidence,
-                         out_of_scope_share=examples.out_of_scope)
+                         out_of_scope_share=examples.out_of_scope, scores=scores)
         if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
-            return Route(question, RouteReason.uncovered, ranked[:3], [], confidence, examples=examples)
+            return Route(question, RouteReason.uncovered, ranked[:3], [], confidence, examples=examples, scores=scores)
         rivals = self._rivals(question, ranked)
         if rivals:
             options = [top, *rivals]
             return Route(question, RouteReason.clarify, options, self._contacts_for(options, question),
-                         confidence, examples=examples)
+                         confidence, examples=examples, scores=scores)
         chosen = [top] + [r for r in ranked[1 : self.settings.max_initiatives]
                           if r.score >= self.settings.also_name_within * top.score]
         return Route(question, RouteReason.retrieval, chosen, self._contacts_for(chosen, question),
-                     confidence, examples=examples)
+                     confidence, examples=examples, scores=scores)
 
     def offices_for(self, title: str, question: Question) -> list[Contact]:
         """An initiative's offices, the one fitting the question first (as the chat orders them)."""
