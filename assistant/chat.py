@@ -97,8 +97,8 @@ class Conversation:
         else:
             asks = f"{message}？"
         # A topic found by a phone number or an office's name is carried by its initiative's name unless
-        # the message points back at that office (「そこは何を担当？」): the number read again would answer
-        # the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
+        # the message only points back at that office (「そこは何を担当？」): the number read again would
+        # answer the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
         looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
         points_back = _POINTS_BACK.search(question.normalized) is not None
