@@ -108,7 +108,9 @@ class Conversation:
         if looked_up and (keeps_office or not points_back):
             about = topic.initiatives[0].title
         if asks_own:  # the topic's question is context then, not asked again: only the follow-up asks
-            about = re.sub(r"[？?]+", "。", about)
+            # (a terse topic without a mark, 「BiocK 設立 いつ」, ends as a sentence too).
+            about = re.sub(r"[？?]+", "。", about).rstrip()
+            about += "" if about.endswith(("。", ".", "!", "！")) else "。"
         combined = self.router.route(self.router.read(f"{about} {asks}"))
         if keeps_office and combined.contacts and topic.contacts:
             office = topic.contacts[0]

@@ -18,7 +18,8 @@ from assistant.tokenizer import Tokenizer
 
 # Sentence ends: a long message tells its story first and asks in its last sentence (or the last
 # one with a question mark); only that sentence says what kind of fact is asked for.
-_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])")
+# An English one ends at a full stop and a space ("…went up by 30%. who can help?": read lower-cased).
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z0-9%)]\.)\s+(?=[a-z])")
 
 
 def asking_sentences(text: str) -> list[str]:
@@ -35,6 +36,8 @@ def asking_sentence(text: str) -> str:
     """The sentence that asks: the last one with a question mark, else the last one."""
     return asking_sentences(text)[-1]
 
+
+_STATED = re.compile(r"[0-9０-９][0-9０-９.,]*\s*[%％]")  # a share the asker tells (30%), not one asked for
 
 # Particles joining two things asked about in one breath (手続きや定着, 費用と内容).
 _AND = frozenset({"や", "と", "とか", "及び", "および", "、"})
@@ -121,7 +124,7 @@ class QuestionReader:
         spelled, _ = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)
-        asking = words if last == spelled else Words.of(last, self.tokenizer)
+        asking = words if last == spelled and not _STATED.search(last) else self._asking_words(last)
         extra = self.glossary.expand(words)
         search_text = f"{spelled} {extra}".strip()
         # The examples are compared with the question as asked (kana spelled out), the passages with
@@ -134,7 +137,7 @@ class QuestionReader:
         typed_terms = terms if search_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
-            asked += tuple(t for t in self.glossary.asked_types(Words.of(other, self.tokenizer)) if t not in asked)
+            asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
         named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms)
         return Question(
@@ -144,6 +147,11 @@ class QuestionReader:
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)), named=named,
         )
+
+    def _asking_words(self, sentence: str) -> Words:
+        """The words of a sentence that asks, without the figures the asker states (「30%も上がった」 tells
+        a share, it does not ask for one)."""
+        return Words.of(_STATED.sub(" ", sentence), self.tokenizer)
 
     def _asked_alongside(self, question: Question, phrase: tuple[str, ...]) -> bool:
         """Whether the asking sentence names ``phrase`` beside another thing it asks about that the document

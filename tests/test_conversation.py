@@ -99,6 +99,17 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
     assert "越境型" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(("topic", "follow_up", "fact"), [
+    ("GSE 日程", "主催者は", "JETRO"),
+    ("BiocK 設立 いつ", "事務局は", "都市活力研究所"),
+])
+def test_after_a_terse_topic_only_the_follow_up_asks(assistant: Assistant, topic: str, follow_up: str,
+                                                     fact: str) -> None:
+    # The topic typed without a question mark is context, not asked again: the date is not the answer.
+    answer = _chain(assistant, topic, follow_up)
+    assert fact in answer.citations[0].quote, answer.answer
+
+
 def test_a_shared_initiative_is_quoted_from_the_part_of_the_office_it_routes_to(assistant: Assistant) -> None:
     # Late payment is 取引適正化推進室's part of 「稼ぐ力」: its enforcement, not another office's よろず支援拠点.
     answer = assistant.ask("元請けからの支払いがいつも期日より遅れる。こういうのは取り締まってもらえないの？")

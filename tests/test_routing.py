@@ -172,3 +172,13 @@ def test_every_example_names_an_initiative_and_office_of_its_document(assistant:
     lines = [json.loads(x) for x in (CORPUS / "000_172e9370bded9419.examples.jsonl").read_text("utf-8").splitlines()]
     assert len(lines) == len(assistant.index.examples)
     assert sum(1 for x in lines if x["initiative"] is None) >= 50
+
+
+@pytest.mark.parametrize("question", [
+    "材料費が30%も上がったのに値上げを断られた、どうすればいい？",
+    "Our suppliers raised their prices by 20%. We cannot pass it on to our customers. Who can help?",
+])
+def test_a_share_the_asker_states_is_not_a_share_asked_for(assistant: Assistant, question: str) -> None:
+    # The document states no such share; the question asks whom to call, and that it answers.
+    answer = assistant.ask(question)
+    assert not answer.abstained and "稼ぐ力" in answer.initiatives[0], answer.answer
