@@ -32,6 +32,7 @@ _LABEL_RE = re.compile(r"^([^\s,、]{0,12}[,、]\s*)?[0-9.,]+\s*[%％]$")
 # A chart's figure with its label ("アジア, 62.29%") states a fact: kept, as a line of its own.
 _NAMED_FIGURE_RE = re.compile(r"^[^\s,、0-9.]{1,12}[,、]\s*[0-9.,]+\s*[%％]$")
 _SENTENCE_END = "。！？!?"
+_HEADINGS_ROW = re.compile(rf"\s[{BULLETS}]\s")  # a second bullet glyph inside a line: headings side by side
 # A section titled this way is reference material for the initiative before it, in every kind of document.
 REFERENCE = "（参考）"
 # Lines shorter than this are labels of a figure unless the next line continues them.
@@ -213,6 +214,8 @@ def _continues(prev: str, nxt: str, gap: bool, width: int) -> bool:
         return False  # a chart's labelled figure is never glued into a sentence
     if prev.rstrip()[-1:] in _SENTENCE_END:
         return False
+    if _is_marker(prev) and _HEADINGS_ROW.search(prev[1:]):
+        return False  # headings side by side (◆ 参入支援と普及啓発 ◆ 関係性構築): a row of labels, not a sentence
     if prev.startswith(REFERENCE):
         return False
     if gap:

@@ -48,7 +48,10 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that 
 # An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
-_ITEM = re.compile(r"^([•◆⚫➢■□●○◎・･]|[①-⑳]|[（(][0-9０-９]{1,2}[)）])")
+_NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
+_ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{_NUMBERED.pattern}")
+# A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
+_REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 _ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 
 
@@ -270,6 +273,10 @@ class QuoteChooser:
                     score += w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
                     if any(word in self._folded[row] for word in elsewhere):
                         score -= w.quote_other_office * own_words  # another office's part of the initiative
+                    if _NUMBERED.match(sentence.text):  # one of the measures a slide numbers: help on offer
+                        score += w.quote_item * own_words
+                    if _REFERS_BACK.match(_BULLET.sub("", sentence.text)):
+                        score -= w.quote_refers_back * own_words  # 「同イベントでは…」 names nothing alone
                     if row in self._background_rows:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))

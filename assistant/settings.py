@@ -33,6 +33,10 @@ class QuoteWeights(BaseModel):
                               "(a centre, a diagnosis, a seminar: glossary help_words), when no particular fact is asked.")
     quote_help_kinds: int = Field(2, description="Kinds of help counted in one sentence: a list of centres and "
                                   "desks names more help than one seminar, but a long list is not worth more.")
+    quote_item: float = Field(0.3, description="A numbered item (⑴, ①, (1)): one of the measures a slide lists, "
+                              "when the asker tells their situation.")
+    quote_refers_back: float = Field(0.3, description="Off a sentence opening on 'the same …' (同イベントでは), which "
+                                     "does not say what it is about, when the asker tells their situation.")
     quote_background: float = Field(0.15, description="Off a sentence of the slide's background (a shortage, a "
                                     "forecast, a share: glossary background_words) when the asker tells their situation.")
     quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "

@@ -127,3 +127,16 @@ def test_a_short_label_is_not_glued_onto_the_next_one(assistant: Assistant) -> N
     # 企業 closes the label above; 「これから外国人雇用に取」 starts a new one, though it starts in kana.
     answer = assistant.ask("留学生を初めて正社員で採用したい。相談先は？")
     assert not any(c.quote.startswith("企業これから") for c in answer.citations), answer.answer
+
+
+def test_the_numbered_measure_that_fits_is_quoted(assistant: Assistant) -> None:
+    # A slide's numbered items are its measures: the law enforcement item names the freelance act.
+    answer = assistant.ask("フリーランスのイラストレーターです。取引先が約束の報酬を払ってくれません")
+    assert any("フリーランス・事業者間取引適正化等法" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_sentence_leaning_on_the_one_before_is_not_quoted_for_a_situation(assistant: Assistant) -> None:
+    # 「同イベントでは…」 does not say which event; the sentence naming the lounge does.
+    answer = assistant.ask("燃料電池向けの部品を作りたい。水素関係の会社とつながれる催しはある？")
+    assert "関西水素産業交流ラウンジ" in answer.citations[0].quote, answer.answer
+    assert not any(c.quote.startswith("同") or "◆" in c.quote for c in answer.citations), answer.answer

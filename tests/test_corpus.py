@@ -75,3 +75,9 @@ def test_clean_text_keeps_the_sources_own_characters(document: Document) -> None
     # Matching uses NFKC, quotes keep the source's full-width digits.
     assert any("令和７年度" in line.text for line in document.sections[0].lines)
     assert nfkc("令和７年度") == "令和7年度"
+
+
+def test_headings_side_by_side_are_not_glued_onto_the_sentence_below(document: Document) -> None:
+    lines = [line.text for s in document.sections for line in s.lines]
+    assert "◆ 水素関連産業への参入支援と普及啓発 ◆ 関西・海外地域間の関係性構築" in lines
+    assert any(t.startswith("水素関連産業におけるビジネスマッチング") for t in lines)

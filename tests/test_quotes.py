@@ -17,6 +17,20 @@ def _plain(text: str) -> str:
     return re.sub(r"\s", "", text)
 
 
+def _line_before(source: str, at: int) -> str:
+    """The source before ``at`` back to the start of its line, or of the last non-blank line before it."""
+    head = source[:at]
+    line = head[head.rfind("\n") + 1 :]
+    return line if line.strip() else head.rstrip().rsplit("\n", 1)[-1]
+
+
+def _line_after(source: str, at: int) -> str:
+    """The source after ``at`` to the end of its line, or of the next non-blank line after it."""
+    tail = source[at:]
+    line = tail.split("\n", 1)[0]
+    return line if line.strip() else tail.lstrip().split("\n", 1)[0]
+
+
 @pytest.fixture(scope="module")
 def quotes(assistant: Assistant) -> list[tuple[str, str, int, int]]:
     """(case id, quote, start, end) of every citation of every answer to every turn."""
@@ -49,7 +63,9 @@ def test_no_quote_is_cut_inside_a_word(assistant: Assistant, quotes: list[tuple[
     tokenizer = assistant.router.reader.tokenizer
     cut = []
     for cid, quote, start, end in {(c, q, s, e) for c, q, s, e in quotes}:
-        before, after = _plain(source[max(0, start - 12) : start]), _plain(source[end : end + 12])
+        # The text each side up to the neighbouring line, whole: a window cutting a word (ビギ of ビギナー)
+        # would make MeCab read a katakana run beside it as one unknown word.
+        before, after = _plain(_line_before(source, start)), _plain(_line_after(source, end))
         text = before + _plain(quote) + after
         edges = {m.start for m in tokenizer.morphemes(text)} | {m.end for m in tokenizer.morphemes(text)}
         for at in (len(before), len(before) + len(_plain(quote))):
