@@ -189,8 +189,9 @@ def clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]
         k += 1
 
     lines: list[Line] = []
+    last = ""  # the last source line joined into lines[-1]: a box is full or not by its own length
     for text, offsets, gap in merged:
-        if lines and _continues(lines[-1].text, text, gap, width):
+        if lines and _continues(lines[-1].text, text, gap, width, last):
             prev = lines[-1]
             if prev.text[-1:].isascii() and prev.text[-1:].isalnum() and text[:1].isascii() and text[:1].isalnum():
                 prev.text += " "
@@ -199,6 +200,7 @@ def clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]
             prev.offsets.extend(offsets)
         else:
             lines.append(Line(text, list(offsets)))
+        last = text
     for line in lines:  # trailing spaces of the source ("EXPO ") are not part of a sentence
         while line.text.endswith(" "):
             line.text = line.text[:-1]
@@ -206,8 +208,9 @@ def clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]
     return lines
 
 
-def _continues(prev: str, nxt: str, gap: bool, width: int) -> bool:
-    """Whether ``nxt`` is the wrapped rest of ``prev`` rather than a new item or a figure label."""
+def _continues(prev: str, nxt: str, gap: bool, width: int, last: str) -> bool:
+    """Whether ``nxt`` is the wrapped rest of ``prev`` (whose last source line is ``last``) rather than
+    a new item or a figure label."""
     if _is_marker(nxt) or _URL_RE.match(nxt) or _URL_RE.match(prev):
         return False
     if _LABEL_RE.match(nfkc(nxt)) or _LABEL_RE.match(nfkc(prev)):
@@ -219,7 +222,11 @@ def _continues(prev: str, nxt: str, gap: bool, width: int) -> bool:
     if prev.startswith(REFERENCE):
         return False
     if gap:
-        return len(prev) >= max(_WRAP_MIN, 0.8 * width)
+        # Across a blank line only a full line wraps. Diagram labels stacked in a box (DX…の実現 /
+        # 業務のデジタル化 / サイバーセキュリティ) are each short, though together long; a sentence
+        # wrapped before (…実施し、) goes on from a line of some length, not from its last word (…補助金 / 等).
+        full = max(_WRAP_MIN, 0.8 * width)
+        return len(last) >= full or (len(last) >= _WRAP_MIN and len(prev) >= full and bool(re.search("[、，]", prev)))
     return len(prev) >= _WRAP_MIN or (_is_marker(prev) and len(prev) >= 4)
 
 

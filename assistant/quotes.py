@@ -74,13 +74,17 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         return not prev.endswith(_ENDS) and not _BULLET.match(cur) and (
             bool(_OPEN_END.search(prev)) or _wrapped(prev, cur, wraps))
 
+    def link(k: int) -> bool:  # a link is never read into a quote
+        return units[k].text.startswith("http")
+
     i = j = units.index(sentence)
     while i > 0 and runs_on(i):
         i -= 1
-    while j + 1 < len(units) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
+    while j + 1 < len(units) and not link(j + 1) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
             _length(units, i, j, wraps) < MIN_QUOTE or runs_on(j + 1)):
         j += 1
-    while i > 0 and _length(units, i, j, wraps) < MIN_QUOTE and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+    while i > 0 and not link(i - 1) and _length(units, i, j, wraps) < MIN_QUOTE \
+            and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
     listed = False  # items joined as a list: separate on purpose, not labels side by side
     if items and (_ITEM.match(units[i].text) or (j + 1 < len(units) and _ANNOUNCES.search(units[j].text)
@@ -178,6 +182,7 @@ class QuoteChooser:
         slide_terms = lru_cache(maxsize=None)(lambda title: frozenset(tokenizer.terms(title)))
         own: dict[int, set[str]] = {}
         self._terms_of_row: dict[int, set[str]] = {}
+        self._item_rows: set[int] = set()
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
@@ -186,6 +191,8 @@ class QuoteChooser:
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
                 set(tokenizer.terms(unit.text)) if unit else set())
+            if unit and _NUMBERED.match(unit.text):  # quoted as a numbered measure, not inside labels
+                self._item_rows.add(row)
         # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
         # tells background; read once rather than on every question.
         self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
@@ -273,9 +280,13 @@ class QuoteChooser:
                     score += w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
                     if any(word in self._folded[row] for word in elsewhere):
                         score -= w.quote_other_office * own_words  # another office's part of the initiative
-                    if _NUMBERED.match(sentence.text):  # one of the measures a slide numbers: help on offer
+                    bare = _BULLET.sub("", sentence.text)
+                    if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
                         score += w.quote_item * own_words
-                    if _REFERS_BACK.match(_BULLET.sub("", sentence.text)):
+                    elif len(bare) < MIN_QUOTE or (_LABEL_GAP.search(bare) and not re.search(r"[、。，]", bare)):
+                        # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help.
+                        score -= w.quote_label * own_words
+                    if _REFERS_BACK.match(bare):
                         score -= w.quote_refers_back * own_words  # 「同イベントでは…」 names nothing alone
                     if row in self._background_rows:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
@@ -284,16 +295,23 @@ class QuoteChooser:
             take = per_initiative if n == 0 else 1
             if patterns and n == 0:
                 take += 1  # a fact question: one more sentence, so the one holding the fact is shown
-            seen: set[str] = set()
+            mine: list[Citation] = []
             for _, chunk, sentence in scored:
-                if len(seen) == take:
+                if len(mine) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
                                  lists=bool(patterns), items=list_answer)
-                if quote is None or quote.text in seen:  # slides repeat labels; quote each unit once
+                # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
+                # the longer where one quote holds another (「播磨臨海部」 水素発電実証 … holds 水素発電実証 …).
+                if quote is None or any(quote.text in c.quote for c in mine):
                     continue
-                seen.add(quote.text)
-                out.append(Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end))
+                citation = Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end)
+                held = next((i for i, c in enumerate(mine) if c.quote in quote.text), None)
+                if held is None:
+                    mine.append(citation)
+                else:
+                    mine[held] = citation
+            out += mine
         return out[: self.max_quotes + len(route.initiatives)]
 
     def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:

@@ -140,3 +140,24 @@ def test_a_sentence_leaning_on_the_one_before_is_not_quoted_for_a_situation(assi
     answer = assistant.ask("燃料電池向けの部品を作りたい。水素関係の会社とつながれる催しはある？")
     assert "関西水素産業交流ラウンジ" in answer.citations[0].quote, answer.answer
     assert not any(c.quote.startswith("同") or "◆" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_situation_is_answered_with_measures_not_labels(assistant: Assistant) -> None:
+    answer = assistant.ask("うちは社員10人の会社やけど、サイバー攻撃の備えがなんもないねん。どないしたらええ？")
+    quotes = [c.quote for c in answer.citations]
+    assert any("経営者・従業員がサイバー攻撃の危険性を正しく理解し" in q for q in quotes), quotes
+    assert any(w in q for q in quotes for w in ("お助け隊", "ネットワーク活動", "ワークショップ")), quotes
+    assert not any("デジタル化サイバー" in q or q == "サイバーセキュリティ 変革のきっかけ" for q in quotes), quotes
+
+
+def test_no_quote_repeats_another(assistant: Assistant) -> None:
+    # A caption is quoted with the label under it; the label alone is not quoted beside it again.
+    answer = assistant.ask("水素の発電の実証、候補地はどこ？")
+    quotes = [c.quote for c in answer.citations]
+    assert "播磨臨海部" in answer.answer
+    assert not any(a != b and a in b for a in quotes for b in quotes), quotes
+
+
+def test_a_request_for_something_to_read_quotes_the_documents_links(assistant: Assistant) -> None:
+    answer = _chain(assistant, "海外に技術が漏れないか心配。相談先は？", "何か参考になる資料はある？")
+    assert "ガイダンス" in answer.citations[0].quote, answer.answer

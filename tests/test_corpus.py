@@ -81,3 +81,11 @@ def test_headings_side_by_side_are_not_glued_onto_the_sentence_below(document: D
     lines = [line.text for s in document.sections for line in s.lines]
     assert "◆ 水素関連産業への参入支援と普及啓発 ◆ 関西・海外地域間の関係性構築" in lines
     assert any(t.startswith("水素関連産業におけるビジネスマッチング") for t in lines)
+
+
+def test_diagram_labels_stacked_in_a_box_are_not_glued_into_one_line(document: Document) -> None:
+    # DX…の実現 / 業務のデジタル化 / サイバーセキュリティ are each short though together long; the
+    # sentence under them and a bullet ending on 等 stand alone.
+    lines = [line.text for s in document.sections for line in s.lines]
+    assert "経営者・従業員がサイバー攻撃の危険性を正しく理解し、必要な対策を講じる。" in lines
+    assert "• IT導入補助金、ものづくり補助金、省力化補助金等" in lines
