@@ -21,6 +21,7 @@ from assistant.tokenizer import Tokenizer
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
 _MIN_READING = 3
+_COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 
@@ -208,12 +209,26 @@ class Readings:
     @classmethod
     def from_texts(cls, texts: list[str], tokenizer: Tokenizer) -> Readings:
         by_reading: dict[str, str] = {}
+        compounds: dict[str, str] = {}
         for text in texts:
-            for m in tokenizer.morphemes(nfkc(text)):
+            ms = tokenizer.morphemes(nfkc(text))
+            for k, m in enumerate(ms):
                 reading = hiragana(m.reading)
                 if m.pos == "名詞" and len(reading) >= _MIN_READING and reading != m.surface:
                     by_reading.setdefault(reading, m.surface)
                     by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
+                # A name MeCab reads in pieces (天下 + 一 + 合 + 説) is typed in kana whole (てんかいちごうせつ).
+                run = [m]
+                for n in ms[k + 1 : k + _COMPOUND]:
+                    if m.pos != "名詞" or n.pos != "名詞" or n.start != run[-1].end:
+                        break
+                    run.append(n)
+                    surface = "".join(x.surface for x in run)
+                    sound = hiragana("".join(x.reading for x in run))
+                    if len(sound) >= 2 * _MIN_READING and sound != surface:
+                        compounds.setdefault(sound, surface)
+        for sound, surface in compounds.items():
+            by_reading.setdefault(sound, surface)
         return cls(by_reading)
 
     def spell(self, text: str) -> tuple[str, list[str]]:

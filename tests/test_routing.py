@@ -182,3 +182,9 @@ def test_a_share_the_asker_states_is_not_a_share_asked_for(assistant: Assistant,
     # The document states no such share; the question asks whom to call, and that it answers.
     answer = assistant.ask(question)
     assert not answer.abstained and "稼ぐ力" in answer.initiatives[0], answer.answer
+
+
+def test_a_name_typed_whole_in_kana_is_read_as_the_document_writes_it(assistant: Assistant) -> None:
+    # MeCab reads 天下一合説 in pieces; typed in kana it is one name, found as the document writes it.
+    answer = assistant.ask("てんかいちごうせつ に出たいんやけど、どこがやってんの？")
+    assert "総合力の向上" in answer.initiatives[0] and "天下一合説" in answer.answer, answer.answer
