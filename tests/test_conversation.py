@@ -102,10 +102,12 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
 @pytest.mark.parametrize(("topic", "follow_up", "fact"), [
     ("GSE 日程", "主催者は", "JETRO"),
     ("BiocK 設立 いつ", "事務局は", "都市活力研究所"),
+    ("電池の人材のコンソーシアムについて", "これまでに何をしてきたの？", "令和6年度までに"),  # what was done
+    ("Rethink Designについて", "先進事例の数は？", "32プロジェクト"),  # a count of projects
 ])
-def test_after_a_terse_topic_only_the_follow_up_asks(assistant: Assistant, topic: str, follow_up: str,
-                                                     fact: str) -> None:
-    # The topic typed without a question mark is context, not asked again: the date is not the answer.
+def test_a_follow_up_asks_its_own_kind_of_fact(assistant: Assistant, topic: str, follow_up: str, fact: str) -> None:
+    # The topic is context, not asked again (typed without a question mark, its date is not the answer);
+    # the follow-up's kind of fact is quoted first.
     answer = _chain(assistant, topic, follow_up)
     assert fact in answer.citations[0].quote, answer.answer
 
