@@ -104,6 +104,7 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
     ("BiocK 設立 いつ", "事務局は", "都市活力研究所"),
     ("電池の人材のコンソーシアムについて", "これまでに何をしてきたの？", "令和6年度までに"),  # what was done
     ("Rethink Designについて", "先進事例の数は？", "32プロジェクト"),  # a count of projects
+    ("人手が足りなくて困っている", "関西全体でどれくらい人が足りなくなるの？", "80万人"),  # どれくらい: a figure
 ])
 def test_a_follow_up_asks_its_own_kind_of_fact(assistant: Assistant, topic: str, follow_up: str, fact: str) -> None:
     # The topic is context, not asked again (typed without a question mark, its date is not the answer);
