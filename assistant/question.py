@@ -37,6 +37,14 @@ def asking_sentence(text: str) -> str:
     return asking_sentences(text)[-1]
 
 
+def _names_a_party(words: Words, phrase: tuple[str, ...]) -> bool:
+    """Whether every use of ``phrase`` names a party to it (融資先: a borrower, the asker's customer), not
+    the matter itself (融資: a loan)."""
+    n, seq = len(phrase), words.surfaces
+    uses = [i for i in range(len(seq) - n + 1) if seq[i : i + n] == phrase]
+    return bool(uses) and all(i + n < len(seq) and seq[i + n] == "先" for i in uses)
+
+
 _STATED = re.compile(r"[0-9０-９][0-9０-９.,]*\s*[%％]")  # a share the asker tells (30%), not one asked for
 
 # Particles joining two things asked about in one breath (手続きや定着, 費用と内容).
@@ -174,7 +182,7 @@ class QuestionReader:
         text = nfkc(evidence)
         for rule in self.glossary.coverage:
             asked = ["".join(p) for p in question.asking.has_any(rule.asks)
-                     if not self._asked_alongside(question, p)]
+                     if not self._asked_alongside(question, p) and not _names_a_party(question.asking, p)]
             if rule.asks_pattern:
                 asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(asking_sentence(question.normalized))]
             if not asked:

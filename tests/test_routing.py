@@ -188,3 +188,10 @@ def test_a_name_typed_whole_in_kana_is_read_as_the_document_writes_it(assistant:
     # MeCab reads 天下一合説 in pieces; typed in kana it is one name, found as the document writes it.
     answer = assistant.ask("てんかいちごうせつ に出たいんやけど、どこがやってんの？")
     assert "総合力の向上" in answer.initiatives[0] and "天下一合説" in answer.answer, answer.answer
+
+
+def test_a_word_naming_a_party_is_not_the_matter_asked_about(assistant: Assistant) -> None:
+    # 融資先 is the bank's customer: the question asks about decarbonisation support, not a loan.
+    answer = assistant.ask("地方銀行の者です。融資先の町工場の脱炭素を後押ししたいのですが、使える仕組みはありますか")
+    assert not answer.abstained and "面的GX" in answer.initiatives[0], answer.answer
+    assert assistant.ask("運転資金の融資を受けたいのですが、相談先はどこですか").abstained
