@@ -164,3 +164,9 @@ def test_no_quote_repeats_another(assistant: Assistant) -> None:
 def test_a_request_for_something_to_read_quotes_the_documents_links(assistant: Assistant) -> None:
     answer = _chain(assistant, "海外に技術が漏れないか心配。相談先は？", "何か参考になる資料はある？")
     assert "ガイダンス" in answer.citations[0].quote, answer.answer
+
+
+def test_late_payment_is_answered_with_the_law_enforced_not_the_price_month(assistant: Assistant) -> None:
+    answer = assistant.ask("納品してから半年たっても元請けが代金を払ってくれへん。どこに言うたらええ？")
+    assert "下請代金法" in answer.citations[0].quote, answer.answer
+    assert answer.contacts[0].phone == "06-6966-6037", answer.answer
