@@ -170,3 +170,9 @@ def test_late_payment_is_answered_with_the_law_enforced_not_the_price_month(assi
     answer = assistant.ask("納品してから半年たっても元請けが代金を払ってくれへん。どこに言うたらええ？")
     assert "下請代金法" in answer.citations[0].quote, answer.answer
     assert answer.contacts[0].phone == "06-6966-6037", answer.answer
+
+
+def test_a_definition_is_not_the_help_quoted(assistant: Assistant) -> None:
+    # 「バイオものづくりとは、…」 explains a word (glossary background_words); it offers the owner nothing.
+    quotes = [c.quote for c in assistant.ask("発酵の技術を持つ小さい会社です。バイオで何か新しいことを始めたい").citations]
+    assert not any("とは、" in q for q in quotes), quotes
