@@ -191,7 +191,11 @@ class QuoteChooser:
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
                 set(tokenizer.terms(unit.text)) if unit else set())
-            if unit and _NUMBERED.match(unit.text):  # quoted as a numbered measure, not inside labels
+            # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures
+            # (（参考）各要素の具体的支援策: its bullets are the measures).
+            if unit and (_NUMBERED.match(unit.text) or (
+                    _ITEM.match(chunk.sentences[si].text) and not _ANNOUNCES.search(unit.text.removesuffix("。"))
+                    and help_kinds and help_kinds(chunk.section))):
                 self._item_rows.add(row)
         # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
         # tells background; read once rather than on every question.

@@ -176,3 +176,12 @@ def test_a_definition_is_not_the_help_quoted(assistant: Assistant) -> None:
     # 「バイオものづくりとは、…」 explains a word (glossary background_words); it offers the owner nothing.
     quotes = [c.quote for c in assistant.ask("発酵の技術を持つ小さい会社です。バイオで何か新しいことを始めたい").citations]
     assert not any("とは、" in q for q in quotes), quotes
+
+
+def test_a_slide_of_support_measures_is_quoted_for_its_measures(assistant: Assistant) -> None:
+    # （参考）各要素の具体的支援策 lists the measures: a small firm afraid of an attack is shown one, not the
+    # DX target (300社) read in the document's words for going digital.
+    answer = assistant.ask("知り合いの会社がサイバー攻撃で止まった。社員10人のうちでも何かしておくべき？")
+    quotes = [c.quote for c in answer.citations]
+    assert any(w in q for q in quotes for w in ("お助け隊", "ネットワーク活動", "ワークショップ")), quotes
+    assert not any("300社" in q for q in quotes), quotes
