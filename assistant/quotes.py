@@ -87,8 +87,9 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
             and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
     listed = False  # items joined as a list: separate on purpose, not labels side by side
-    if items and (_ITEM.match(units[i].text) or (j + 1 < len(units) and _ANNOUNCES.search(units[j].text)
-                                                  and _ITEM.match(units[j + 1].text))):
+    if items and (_ITEM.match(units[i].text) or any(
+            k + 1 < len(units) and _ANNOUNCES.search(units[k].text) and _ITEM.match(units[k + 1].text)
+            for k in range(i, j + 1))):
         listed = True
         while j + 1 < len(units) and _ITEM.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
