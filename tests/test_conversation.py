@@ -108,6 +108,7 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
     ("人手不足の見通しを知りたい", "いつ時点の予測なの？", "2030年"),  # 時点 names no topic of its own
     ("GSEについて", "いつ頃やるん？", "9月17日"),  # いつ頃 is one word to MeCab
     ("成長分野のマップについて", "どんな分野が載ってるの？", "空モビリティ"),  # the list announced under ＜…＞
+    ("GSEについて教えて", "日本語でも参加できるん？", "英語"),  # naming a language asks which one
 ])
 def test_a_follow_up_asks_its_own_kind_of_fact(assistant: Assistant, topic: str, follow_up: str, fact: str) -> None:
     # The topic is context, not asked again (typed without a question mark, its date is not the answer);
