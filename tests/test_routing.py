@@ -195,3 +195,8 @@ def test_a_word_naming_a_party_is_not_the_matter_asked_about(assistant: Assistan
     answer = assistant.ask("地方銀行の者です。融資先の町工場の脱炭素を後押ししたいのですが、使える仕組みはありますか")
     assert not answer.abstained and "面的GX" in answer.initiatives[0], answer.answer
     assert assistant.ask("運転資金の融資を受けたいのですが、相談先はどこですか").abstained
+
+
+def test_selling_to_customers_abroad_in_plain_words_finds_overseas_sales(assistant: Assistant) -> None:
+    answer = assistant.ask("京都で漬物を作っています。海外のお客さんにも売ってみたいけど、何から始めたらええか")
+    assert not answer.abstained and "海外ビジネス機会" in answer.initiatives[0], answer.answer
