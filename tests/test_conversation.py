@@ -189,3 +189,10 @@ def test_a_slide_of_support_measures_is_quoted_for_its_measures(assistant: Assis
     quotes = [c.quote for c in answer.citations]
     assert any(w in q for q in quotes for w in ("お助け隊", "ネットワーク活動", "ワークショップ")), quotes
     assert not any("300社" in q for q in quotes), quotes
+
+
+def test_support_for_a_kind_of_actor_is_not_an_eligibility_question(assistant: Assistant) -> None:
+    # 「金融機関向けの取組」 asks what exists for banks, not who is eligible; and 「…に向けた」 (towards) in a
+    # sentence is not an answer about whom a measure is for.
+    answer = assistant.ask("地域の信用組合で働いています。取引先の脱炭素を応援したいので、金融機関向けの取組を知りたい")
+    assert answer.citations[0].quote.startswith("金融機関によるGX支援"), answer.answer
