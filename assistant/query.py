@@ -117,7 +117,7 @@ class Glossary:
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
                  answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
                  help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = (),
-                 not_help_words: tuple[str, ...] = ()) -> None:
+                 not_help_words: tuple[str, ...] = (), actors: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
@@ -131,6 +131,9 @@ class Glossary:
         # Words of a slide's background (不足, 高齢化, 見込まれる): such a sentence says why the initiative
         # exists, not what an owner can use.
         self.background = _any_of(background_words)
+        # Kinds of actor a measure may be addressed to (自治体, 金融機関), each with the words an asker who is
+        # one uses of themselves (市役所, 信用金庫).
+        self.actors = actors
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
@@ -150,8 +153,9 @@ class Glossary:
                                    r.get("names", ""), bool(r.get("items")))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
+        actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
-                       tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])))
+                       tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors)
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound = {}
         for t in answer_types:

@@ -48,6 +48,7 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]")  # a wrapped line that 
 # An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
+_ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
 _NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
 _ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{_NUMBERED.pattern}")
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
@@ -157,7 +158,8 @@ class QuoteChooser:
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  help_kinds: Callable[[str], int] | None = None, background_words: re.Pattern[str] | None = None,
-                 remits: dict[str, tuple[str, ...]] | None = None) -> None:
+                 remits: dict[str, tuple[str, ...]] | None = None,
+                 actors: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
         self.index = index
         # Where offices share an initiative, each one's part of it (取引適正化推進室: 価格転嫁, 下請…;
         # 経営力向上室: よろず支援拠点, 事業承継…): the contact directory's remit words, by division.
@@ -205,6 +207,16 @@ class QuoteChooser:
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
                                  if background_words and background_words.search(x.text)}
+        # The kind of actor a sentence addresses, named at its head (「個々の自治体のニーズ…」「金融機関による…」):
+        # a measure for municipalities is no help to a factory.
+        self._actors = actors
+        self._actor_of_row: dict[int, str] = {}
+        for rows in self._sentences_of.values():
+            for r, _, x in rows:
+                head = _BULLET.sub("", x.text)[:_ACTOR_HEAD]
+                found = next((a for a, _ in actors if a in head), None)
+                if found:
+                    self._actor_of_row[r] = found
         self._terms_of_initiative: dict[str, set[str]] = {}
         for t, rows in self._sentences_of.items():
             self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
@@ -260,6 +272,7 @@ class QuoteChooser:
             expanded = w.quote_expanded if patterns else 1.0
             list_answer = any(t.items for t in question.asked)  # who takes part, the pillars: a list
             elsewhere = self._other_offices_words(route, initiative.title)
+            asker_is = self._asker_is(question)
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
@@ -293,6 +306,8 @@ class QuoteChooser:
                         score -= w.quote_label * own_words
                     if _REFERS_BACK.match(bare):
                         score -= w.quote_refers_back * own_words  # 「同イベントでは…」 names nothing alone
+                    if row in self._actor_of_row and self._actor_of_row[row] not in asker_is:
+                        score -= w.quote_other_actor * own_words  # a measure addressed to someone else
                     if row in self._background_rows:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
@@ -318,6 +333,11 @@ class QuoteChooser:
                     mine[held] = citation
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
+
+    def _asker_is(self, question: Question) -> set[str]:
+        """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関)."""
+        text = question.normalized
+        return {a for a, words in self._actors if a in question.search_text or any(w in text for w in words)}
 
     def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
         """Remit words of the initiative's other offices, when the question fits its first office's remit and

@@ -37,6 +37,8 @@ class QuoteWeights(BaseModel):
                               "when the asker tells their situation.")
     quote_refers_back: float = Field(0.3, description="Off a sentence opening on 'the same …' (同イベントでは), which "
                                      "does not say what it is about, when the asker tells their situation.")
+    quote_other_actor: float = Field(0.3, description="Off a measure addressed to a kind of actor (自治体, 金融機関) the "
+                                     "asker does not say they are, when the asker tells their situation.")
     quote_background: float = Field(0.15, description="Off a sentence of the slide's background (a shortage, a "
                                     "forecast, a share: glossary background_words) when the asker tells their situation.")
     quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "

@@ -196,3 +196,11 @@ def test_support_for_a_kind_of_actor_is_not_an_eligibility_question(assistant: A
     # sentence is not an answer about whom a measure is for.
     answer = assistant.ask("地域の信用組合で働いています。取引先の脱炭素を応援したいので、金融機関向けの取組を知りたい")
     assert answer.citations[0].quote.startswith("金融機関によるGX支援"), answer.answer
+
+
+def test_a_measure_addressed_to_municipalities_is_not_offered_to_a_factory(assistant: Assistant) -> None:
+    # 「個々の自治体のニーズ…伴走支援」 is the GX approach for municipalities (glossary actors).
+    factory = assistant.ask("金属加工の工場です。脱炭素に取り組みたいが何から始めればいいか")
+    assert not any(c.quote.startswith("個々の自治体") for c in factory.citations), factory.answer
+    town = assistant.ask("町役場の職員です。町内の工場の脱炭素を後押ししたい")
+    assert any(c.quote.startswith("個々の自治体") for c in town.citations), town.answer
