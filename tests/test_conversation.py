@@ -204,3 +204,10 @@ def test_a_measure_addressed_to_municipalities_is_not_offered_to_a_factory(assis
     assert not any(c.quote.startswith("個々の自治体") for c in factory.citations), factory.answer
     town = assistant.ask("町役場の職員です。町内の工場の脱炭素を後押ししたい")
     assert any(c.quote.startswith("個々の自治体") for c in town.citations), town.answer
+
+
+def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assistant: Assistant) -> None:
+    # 「…万博特設マッチングサイト」 / 「（SMRJ＆METI-KANSAI MATCHING CORNER）の運用を通じた…」 is one phrase.
+    answer = assistant.ask("海外のバイヤーと商談できるサイトって、どのサービスと組んでるの？")
+    quote = answer.citations[0].quote
+    assert "J-GoodTech" in quote and "MATCHING CORNER）の運用" in quote, answer.answer
