@@ -222,9 +222,9 @@ class Readings:
                     by_reading.setdefault(reading, m.surface)
                     by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
                 # A name MeCab reads in pieces (天下 + 一 + 合 + 説) is typed in kana whole (てんかいちごうせつ).
-                run = [m]
-                for n in ms[k + 1 : k + _COMPOUND]:
-                    if m.pos != "名詞" or n.pos != "名詞" or n.start != run[-1].end:
+                run = [m] if m.pos == "名詞" else []
+                for n in ms[k + 1 : k + _COMPOUND] if run else ():
+                    if n.pos != "名詞" or n.start != run[-1].end:
                         break
                     run.append(n)
                     surface = "".join(x.surface for x in run)

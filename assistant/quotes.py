@@ -1,7 +1,6 @@
 """Which of the document's sentences answer a question, quoted as whole units.
 
-A unit is a sentence, a bullet or a caption as the slide has it: wrapped lines are joined, labels too
-short to read go with their neighbours, source notes and long runs of labels are never quoted. The
+A unit is a sentence, a bullet or a caption as the slide has it (``assistant.quote_units``). The
 sentences of each routed initiative are weighed by meaning, the asker's rarer words, the kind of
 fact asked and, for a situation told in the asker's own words, the help they name.
 """
@@ -19,6 +18,7 @@ import numpy as np
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc
 from assistant.question import Question
+from assistant.quote_units import ANNOUNCES, BULLET, ENDS, ITEM, LABEL_GAP, MIN_QUOTE, NUMBERED, quotable
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route
 from assistant.settings import QuoteWeights
@@ -35,124 +35,9 @@ class Citation:
     end: int = 0
 
 
-# Quotes read as whole sentences: shorter units are joined with their neighbours, longer runs (diagram
-# labels strung together) and source notes are searchable but never quoted.
-MIN_QUOTE, MAX_QUOTE = 15, 200
-_BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
-_ENDS = ("。", "！", "？", "!", "?")
-_SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
-_LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
-# A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
-_OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
-# A wrapped line that starts inside a word or a phrase, or with an aside that the phrase goes on after
-# (「…マッチングサイト」 / 「（SMRJ＆METI-KANSAI MATCHING CORNER）の運用を通じた…」).
-_CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][のをにでがはとへ]")
-# An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
-# (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
-_SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
 _ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
-_NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
-_ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{_NUMBERED.pattern}")
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
-_ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
-
-
-Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
-
-
-def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
-             pick: Callable[[list[str]], int] | None = None, lists: bool = True,
-             items: bool = False) -> StoredSentence | None:
-    """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
-    with the lines it belongs to, a label or item too short to read joined with its neighbours, the
-    caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
-    too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
-    who takes part, not what help exists). With ``items``, an item of a list comes with the items beside
-    it and the line announcing them (who takes part, the targets: the answer is the list)."""
-    units = chunk.sentences
-
-    def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
-        prev, cur = units[k - 1].text, units[k].text
-        return not prev.endswith(_ENDS) and not _BULLET.match(cur) and (
-            bool(_OPEN_END.search(prev)) or _wrapped(prev, cur, wraps))
-
-    def link(k: int) -> bool:  # a link is never read into a quote
-        return units[k].text.startswith("http")
-
-    i = j = units.index(sentence)
-    while i > 0 and runs_on(i):
-        i -= 1
-    while j + 1 < len(units) and not link(j + 1) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
-            _length(units, i, j, wraps) < MIN_QUOTE or runs_on(j + 1)):
-        j += 1
-    while i > 0 and not link(i - 1) and _length(units, i, j, wraps) < MIN_QUOTE \
-            and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
-        i -= 1  # the last item of its slide: join it with the one before
-    listed = False  # items joined as a list: separate on purpose, not labels side by side
-    if items and (_ITEM.match(units[i].text) or any(
-            k + 1 < len(units) and _ANNOUNCES.search(units[k].text) and _ITEM.match(units[k + 1].text)
-            for k in range(i, j + 1))):
-        listed = True
-        while j + 1 < len(units) and _ITEM.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
-            j += 1
-        while i > 0 and _ITEM.match(units[i].text) and (_ITEM.match(units[i - 1].text) or _ANNOUNCES.search(
-                units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
-            i -= 1
-    text = _joined(units[i : j + 1], wraps)
-    lead = len(m.group(0)) if (m := _BULLET.match(units[i].text)) else 0
-    end = units[j].end
-    if i == j and not re.search(r"[、。，]", text) and (captions := _captions(text)):
-        # Photo captions strung together (「…」（ドイツ）でのミーティング「…」での企業間交流): quote the one
-        # that answers.
-        a, b = captions[pick([text[x:y] for x, y in captions]) if pick else 0]
-        return StoredSentence(text[a:b], units[i].start + lead + a, units[i].start + lead + b)
-    if len(text) > MAX_QUOTE:
-        # A run of diagram labels: quote its head, cut after a comma between two labels, not in a word.
-        cut = max(text.rfind(sep, 0, MAX_QUOTE) for sep in ("、", "，", "･･･", "。"))
-        if i != j or cut < MIN_QUOTE or not lists:
-            return None
-        text, end = text[: cut + 1], units[i].start + lead + cut + 1
-    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
-        return None  # too short to read, a source note, a bare link
-    if not listed and len(_LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
-        return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
-    return StoredSentence(text, units[i].start + lead, end)
-
-
-def _captions(text: str) -> list[tuple[int, int]]:
-    """Spans of a label run that each open with 「 (a caption naming something), those long enough to
-    read; [] when the run is not made of such captions."""
-    starts = [m.start() for m in re.finditer(r"(?<![「（(])「", text)]
-    if len(starts) < 2 or starts[0] > MIN_QUOTE:
-        return []
-    spans = [(a, b) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
-    return [(a, b) for a, b in spans if MIN_QUOTE <= b - a <= MAX_QUOTE]
-
-
-def _wrapped(line: str, after: str, wraps: Wraps) -> bool:
-    """Whether ``after`` is the rest of ``line`` wrapped inside a word (…雇用に取 / り組む企業). A wrapped
-    line fills its box: a line of a word or two above a longer one (the label 企業 over 「これから外国人
-    雇用に取」) is a label of its own, though the next line starts in kana."""
-    if len(line) < _SHORT_LABEL and len(line) < len(after):
-        return False
-    return bool(_CONTINUES.match(after)) or wraps(line, after)
-
-
-def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
-    """Units as one quote: wrapped lines joined as written, separate labels and items with a space."""
-    out, last = "", ""
-    for u in units:
-        item = _BULLET.sub("", u.text).rstrip()
-        runs_on = out and not out.endswith(_ENDS) and not _BULLET.match(u.text) and (
-            _OPEN_END.search(out) or _wrapped(last, item, wraps))
-        out += ("" if not out or runs_on else " ") + item
-        last = item
-    return out
-
-
-def _length(units: tuple[StoredSentence, ...], i: int, j: int, wraps: Wraps) -> int:
-    return len(_joined(units[i : j + 1], wraps))
 
 
 class QuoteChooser:
@@ -198,8 +83,8 @@ class QuoteChooser:
                 set(tokenizer.terms(unit.text)) if unit else set())
             # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures
             # (（参考）各要素の具体的支援策: its bullets are the measures).
-            if unit and (_NUMBERED.match(unit.text) or (
-                    _ITEM.match(chunk.sentences[si].text) and not _ANNOUNCES.search(unit.text.removesuffix("。"))
+            if unit and (NUMBERED.match(unit.text) or (
+                    ITEM.match(chunk.sentences[si].text) and not ANNOUNCES.search(unit.text.removesuffix("。"))
                     and help_kinds and help_kinds(chunk.section))):
                 self._item_rows.add(row)
         # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
@@ -215,7 +100,7 @@ class QuoteChooser:
         self._actor_of_row: dict[int, str] = {}
         for rows in self._sentences_of.values():
             for r, _, x in rows:
-                head = _BULLET.sub("", x.text)[:_ACTOR_HEAD]
+                head = BULLET.sub("", x.text)[:_ACTOR_HEAD]
                 found = next((a for a, _ in actors if a in head), None)
                 if found:
                     self._actor_of_row[r] = found
@@ -287,10 +172,10 @@ class QuoteChooser:
                 score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 score += w.quote_fact * self._names_asked(row, question)
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
-                if (len(sentence.text) < 6 and not (list_answer and _ITEM.match(sentence.text))) \
+                if (len(sentence.text) < 6 and not (list_answer and ITEM.match(sentence.text))) \
                         or sentence.text.startswith("http"):
                     score -= w.quote_label
-                elif sentence.text.endswith(_ENDS):  # a whole sentence reads better than a diagram label
+                elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
                     score += w.quote_sentence
                 if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
                     score += w.quote_named
@@ -300,10 +185,10 @@ class QuoteChooser:
                     score += w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
                     if any(word in self._folded[row] for word in elsewhere):
                         score -= w.quote_other_office * own_words  # another office's part of the initiative
-                    bare = _BULLET.sub("", sentence.text)
+                    bare = BULLET.sub("", sentence.text)
                     if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
                         score += w.quote_item * own_words
-                    elif len(bare) < MIN_QUOTE or (_LABEL_GAP.search(bare) and not re.search(r"[、。，]", bare)):
+                    elif len(bare) < MIN_QUOTE or (LABEL_GAP.search(bare) and not re.search(r"[、。，]", bare)):
                         # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help.
                         score -= w.quote_label * own_words
                     if _REFERS_BACK.match(bare):

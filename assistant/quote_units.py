@@ -1,0 +1,129 @@
+"""What a quotable unit of the slides is: a sentence, a bullet or a caption as the slide has it.
+
+Wrapped lines are joined back (a line that stops on a particle, or runs on inside a word, as MeCab reads
+the join), labels too short to read go with their neighbours, an item of a list comes with the items
+beside it where a list answers, and source notes, links and long runs of diagram labels are never quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from assistant.index import StoredChunk, StoredSentence
+
+# Quotes read as whole sentences: shorter units are joined with their neighbours, longer runs (diagram
+# labels strung together) and source notes are searchable but never quoted.
+MIN_QUOTE, MAX_QUOTE = 15, 200
+BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
+ENDS = ("。", "！", "？", "!", "?")
+_SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
+LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
+# A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
+_OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
+# A wrapped line that starts inside a word or a phrase, or with an aside that the phrase goes on after
+# (「…マッチングサイト」 / 「（SMRJ＆METI-KANSAI MATCHING CORNER）の運用を通じた…」).
+_CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][のをにでがはとへ]")
+# An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
+# (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
+_SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
+NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
+ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{NUMBERED.pattern}")
+ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
+
+
+Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
+
+
+def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
+             pick: Callable[[list[str]], int] | None = None, lists: bool = True,
+             items: bool = False) -> StoredSentence | None:
+    """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
+    with the lines it belongs to, a label or item too short to read joined with its neighbours, the
+    caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
+    too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
+    who takes part, not what help exists). With ``items``, an item of a list comes with the items beside
+    it and the line announcing them (who takes part, the targets: the answer is the list)."""
+    units = chunk.sentences
+
+    def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
+        prev, cur = units[k - 1].text, units[k].text
+        return not prev.endswith(ENDS) and not BULLET.match(cur) and (
+            bool(_OPEN_END.search(prev)) or _wrapped(prev, cur, wraps))
+
+    def link(k: int) -> bool:  # a link is never read into a quote
+        return units[k].text.startswith("http")
+
+    i = j = units.index(sentence)
+    while i > 0 and runs_on(i):
+        i -= 1
+    while j + 1 < len(units) and not link(j + 1) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
+            _length(units, i, j, wraps) < MIN_QUOTE or runs_on(j + 1)):
+        j += 1
+    while i > 0 and not link(i - 1) and _length(units, i, j, wraps) < MIN_QUOTE \
+            and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+        i -= 1  # the last item of its slide: join it with the one before
+    listed = False  # items joined as a list: separate on purpose, not labels side by side
+    if items and (ITEM.match(units[i].text) or any(
+            k + 1 < len(units) and ANNOUNCES.search(units[k].text) and ITEM.match(units[k + 1].text)
+            for k in range(i, j + 1))):
+        listed = True
+        while j + 1 < len(units) and ITEM.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
+        while i > 0 and ITEM.match(units[i].text) and (ITEM.match(units[i - 1].text) or ANNOUNCES.search(
+                units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+            i -= 1
+    text = _joined(units[i : j + 1], wraps)
+    lead = len(m.group(0)) if (m := BULLET.match(units[i].text)) else 0
+    end = units[j].end
+    if i == j and not re.search(r"[、。，]", text) and (captions := _captions(text)):
+        # Photo captions strung together (「…」（ドイツ）でのミーティング「…」での企業間交流): quote the one
+        # that answers.
+        a, b = captions[pick([text[x:y] for x, y in captions]) if pick else 0]
+        return StoredSentence(text[a:b], units[i].start + lead + a, units[i].start + lead + b)
+    if len(text) > MAX_QUOTE:
+        # A run of diagram labels: quote its head, cut after a comma between two labels, not in a word.
+        cut = max(text.rfind(sep, 0, MAX_QUOTE) for sep in ("、", "，", "･･･", "。"))
+        if i != j or cut < MIN_QUOTE or not lists:
+            return None
+        text, end = text[: cut + 1], units[i].start + lead + cut + 1
+    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
+        return None  # too short to read, a source note, a bare link
+    if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
+        return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
+    return StoredSentence(text, units[i].start + lead, end)
+
+
+def _captions(text: str) -> list[tuple[int, int]]:
+    """Spans of a label run that each open with 「 (a caption naming something), those long enough to
+    read; [] when the run is not made of such captions."""
+    starts = [m.start() for m in re.finditer(r"(?<![「（(])「", text)]
+    if len(starts) < 2 or starts[0] > MIN_QUOTE:
+        return []
+    spans = [(a, b) for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    return [(a, b) for a, b in spans if MIN_QUOTE <= b - a <= MAX_QUOTE]
+
+
+def _wrapped(line: str, after: str, wraps: Wraps) -> bool:
+    """Whether ``after`` is the rest of ``line`` wrapped inside a word (…雇用に取 / り組む企業). A wrapped
+    line fills its box: a line of a word or two above a longer one (the label 企業 over 「これから外国人
+    雇用に取」) is a label of its own, though the next line starts in kana."""
+    if len(line) < _SHORT_LABEL and len(line) < len(after):
+        return False
+    return bool(_CONTINUES.match(after)) or wraps(line, after)
+
+
+def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
+    """Units as one quote: wrapped lines joined as written, separate labels and items with a space."""
+    out, last = "", ""
+    for u in units:
+        item = BULLET.sub("", u.text).rstrip()
+        runs_on = out and not out.endswith(ENDS) and not BULLET.match(u.text) and (
+            _OPEN_END.search(out) or _wrapped(last, item, wraps))
+        out += ("" if not out or runs_on else " ") + item
+        last = item
+    return out
+
+
+def _length(units: tuple[StoredSentence, ...], i: int, j: int, wraps: Wraps) -> int:
+    return len(_joined(units[i : j + 1], wraps))
