@@ -131,8 +131,8 @@ def _summary(folder: Path) -> str:
               help="Thresholds of the gate (default: eval/thresholds.json).")
 @click.option("--also", "also", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Another case file scored beside the main one (repeatable). Default with the default "
-                   "--cases: eval/dev-voices.jsonl, eval/dev-c.jsonl, eval/dev-d.jsonl, eval/dev-e.jsonl, "
-                   "eval/sealed.jsonl and eval/sealed-b.jsonl, each beside its first sight where one is kept.")
+                   "--cases: eval/dev-voices.jsonl, eval/dev-c.jsonl … eval/dev-f.jsonl, eval/sealed.jsonl and "
+                   "eval/sealed-b.jsonl, each beside its first sight where one is kept.")
 @click.option("--lookups", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Call-centre look-ups typed into the directory search, one JSON a line. Default with the "
                    "default --cases: eval/lookups.jsonl.")
@@ -183,7 +183,8 @@ def eval_cmd(s: Settings, cases: Path | None, out: Path | None, baselines: bool,
     if cases is None:
         cases = s.eval_dir / "dev.jsonl"
         sets = sets or [p for p in (s.eval_dir / n for n in ("dev-voices.jsonl", "dev-c.jsonl", "dev-d.jsonl",
-                                                          "dev-e.jsonl", "sealed.jsonl", "sealed-b.jsonl"))
+                                                          "dev-e.jsonl", "dev-f.jsonl", "sealed.jsonl",
+                                                          "sealed-b.jsonl"))
                         if p.exists()]
         default_lookups = s.eval_dir / "lookups.jsonl"
         lookups = lookups or (default_lookups if default_lookups.exists() else None)
