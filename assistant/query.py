@@ -45,6 +45,11 @@ class Words:
     def has(self, phrase: Phrase) -> bool:
         """Whether the tokens of ``phrase`` occur in a row, as written or in base form; a katakana word
         also as a whole run of katakana, however MeCab cut it in this sentence (ラン + サム + ウェア)."""
+        if phrase[-1:] == (PREFIX,):  # the last word only begins like the stem (participat* → participating)
+            stem = phrase[:-1]
+            n = len(stem)
+            return bool(n) and any(seq[i : i + n - 1] == stem[:-1] and seq[i + n - 1].startswith(stem[-1])
+                                   for seq in (self.surfaces, self.bases) for i in range(len(seq) - n + 1))
         n = len(phrase)
         if not n:
             return False
@@ -70,8 +75,14 @@ class Words:
         return frozenset(self.surfaces) | frozenset(self.bases)
 
 
+PREFIX = "*"  # a glossary phrase ending so matches any word it begins (decarboni* → decarbonisation)
+
+
 def phrase_of(text: str, tokenizer: Tokenizer) -> Phrase:
-    """A glossary phrase as tokens, compared by written form (base forms of the question also count)."""
+    """A glossary phrase as tokens, compared by written form (base forms of the question also count); an
+    English stem ending in ``*`` keeps the mark as a token of its own."""
+    if text.endswith(PREFIX):
+        return (*Words.of(text[:-1], tokenizer).surfaces, PREFIX)
     return Words.of(text, tokenizer).surfaces
 
 
@@ -180,14 +191,16 @@ class Glossary:
         """The document words for what the question says in its own words ('' when none apply)."""
         present = words.tokens
         return " ".join(expand for phrases, expand in self.entries
-                        if any((p[0] in present or "".join(p) in words.katakana_runs) and words.has(p) for p in phrases))
+                        if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs)
+                               and words.has(p) for p in phrases))
 
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""
         present = words.tokens
         asked = [t for t in self.answer_types
-                 if any((p[0] in present or "".join(p) in words.katakana_runs) and words.has(p) for p in t.asks)]
+                 if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs) and words.has(p)
+                        for p in t.asks)]
         kana = words.surfaces
         for i in range(len(kana)):
             for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)

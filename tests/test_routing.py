@@ -200,3 +200,9 @@ def test_a_word_naming_a_party_is_not_the_matter_asked_about(assistant: Assistan
 def test_selling_to_customers_abroad_in_plain_words_finds_overseas_sales(assistant: Assistant) -> None:
     answer = assistant.ask("京都で漬物を作っています。海外のお客さんにも売ってみたいけど、何から始めたらええか")
     assert not answer.abstained and "海外ビジネス機会" in answer.initiatives[0], answer.answer
+
+
+def test_an_english_stem_in_the_glossary_matches_the_words_it_begins(assistant: Assistant) -> None:
+    # decarboni* reads decarbonising, biomanufactur* biomanufacturing: whole-token matching stays for the rest.
+    answer = assistant.ask("Which office at the Kinki bureau handles the biomanufacturing push?")
+    assert not answer.abstained and "バイオものづくり" in answer.initiatives[0], answer.answer
