@@ -26,6 +26,7 @@ _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 +
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
+_QUANTIFIED = frozenset({"いつ", "何", "なに", "どこ", "誰", "だれ", "どれ"})  # + も: always, nothing, everywhere…
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 
@@ -60,6 +61,14 @@ class Words:
                 if seq[i : i + n] == phrase:
                     return True
         return False
+
+    def asks(self, phrase: Phrase) -> bool:
+        """``has``, where a question word followed by も is not asking: いつも (always), 何も (nothing),
+        どこも (everywhere) quantify, they do not ask."""
+        if len(phrase) == 1 and phrase[0] in _QUANTIFIED:
+            seq = self.surfaces
+            return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",) for i, w in enumerate(seq))
+        return self.has(phrase)
 
     def has_any(self, phrases: Sequence[Phrase]) -> list[Phrase]:
         return [p for p in phrases if self.has(p)]
@@ -199,7 +208,7 @@ class Glossary:
         kanji would."""
         present = words.tokens
         asked = [t for t in self.answer_types
-                 if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs) and words.has(p)
+                 if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs) and words.asks(p)
                         for p in t.asks)]
         kana = words.surfaces
         for i in range(len(kana)):

@@ -144,6 +144,9 @@ class QuestionReader:
         terms = frozenset(self.tokenizer.terms(search_text))
         typed_terms = terms if search_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
+        if spelled != normalized:  # an asking word typed in kana is heard before a document word takes its kana
+            asked += tuple(t for t in self.glossary.asked_types(self._asking_words(asking_sentence(normalized)))
+                           if t not in asked)  # (じむきょく is 事務局, not じむ + 局)
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.

@@ -206,3 +206,15 @@ def test_an_english_stem_in_the_glossary_matches_the_words_it_begins(assistant: 
     # decarboni* reads decarbonising, biomanufactur* biomanufacturing: whole-token matching stays for the rest.
     answer = assistant.ask("Which office at the Kinki bureau handles the biomanufacturing push?")
     assert not answer.abstained and "バイオものづくり" in answer.initiatives[0], answer.answer
+
+
+def test_a_question_word_with_mo_quantifies_and_asks_nothing(assistant: Assistant) -> None:
+    # いつも (always) is not いつ (when): the document states no date for this, and none is asked.
+    answer = assistant.ask("うちは下請けで、元請けからの代金の入金がいつも遅れるんです")
+    assert not answer.abstained and "稼ぐ力" in answer.initiatives[0], answer.answer
+
+
+def test_an_asking_word_typed_in_kana_is_heard_before_document_words_take_its_kana(assistant: Assistant) -> None:
+    # じむきょく is 事務局 (who runs it), not じむ + 局 after the kana reading of 局 is spelled out.
+    answer = assistant.ask("こうどがいこくじんざいのコンソーシアム、じむきょくはどこ")
+    assert "関西経済連合会" in answer.answer, answer.answer
