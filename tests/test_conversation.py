@@ -211,3 +211,12 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
     answer = assistant.ask("海外のバイヤーと商談できるサイトって、どのサービスと組んでるの？")
     quote = answer.citations[0].quote
     assert "J-GoodTech" in quote and "MATCHING CORNER）の運用" in quote, answer.answer
+
+
+@pytest.mark.parametrize(("topic", "drift"), [
+    ("半導体の人材育成の取組について", "ついでに熊本の半導体工場の求人も教えて"),  # another prefecture
+    ("工場の省エネの相談先は？", "その診断ってなんぼかかるん？"),  # a fee, in Kansai words
+])
+def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
+    answer = _chain(assistant, topic, drift)
+    assert answer.abstained and not answer.contacts, answer.answer
