@@ -109,6 +109,8 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
     ("GSEについて", "いつ頃やるん？", "9月17日"),  # いつ頃 is one word to MeCab
     ("成長分野のマップについて", "どんな分野が載ってるの？", "空モビリティ"),  # the list announced under ＜…＞
     ("GSEについて教えて", "日本語でも参加できるん？", "英語"),  # naming a language asks which one
+    ("成長分野のポテンシャルマップについて", "万博の会期は？", "10月13日"),  # 会期: the dates it runs
+    ("電池の人材育成のコンソーシアム", "今年度は何に力入れるの？", "実施校拡大"),  # what it focuses on: its pillars
 ])
 def test_a_follow_up_asks_its_own_kind_of_fact(assistant: Assistant, topic: str, follow_up: str, fact: str) -> None:
     # The topic is context, not asked again (typed without a question mark, its date is not the answer);
