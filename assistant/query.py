@@ -181,8 +181,11 @@ class Glossary:
         for t in answer_types:
             for phrase in t.asks:
                 ask = "".join(phrase)
-                sound = _sound(tokenizer.reading(ask))
-                if len(sound) >= 3 and sound != _sound(ask):
+                # Heard with its particles too: どこの国 is typed どこのくに, not どこくに.
+                spoken = _sound("".join(hiragana(m.reading or m.surface) for m in tokenizer.morphemes(nfkc(ask))))
+                for sound in dict.fromkeys((_sound(tokenizer.reading(ask)), spoken)):
+                    if len(sound) < 3 or sound == _sound(ask):
+                        continue
                     # 何 is read なに or なん as people say it (なにご, なんご for 何語): both ask.
                     for said in {sound, sound.replace("なん", "なに", 1), sound.replace("なに", "なん", 1)}:
                         glossary.by_sound.setdefault(said, t)

@@ -218,3 +218,9 @@ def test_an_asking_word_typed_in_kana_is_heard_before_document_words_take_its_ka
     # じむきょく is 事務局 (who runs it), not じむ + 局 after the kana reading of 局 is spelled out.
     answer = assistant.ask("こうどがいこくじんざいのコンソーシアム、じむきょくはどこ")
     assert "関西経済連合会" in answer.answer, answer.answer
+
+
+def test_an_asking_phrase_typed_in_kana_is_heard_with_its_particles(assistant: Assistant) -> None:
+    # どこの国 typed as romaji reads どこのくに: the particle is part of how it sounds.
+    answer = assistant.ask("suiso no tenjikai, doko no kuni de yatta no?")
+    assert "ドイツ" in answer.citations[0].quote, answer.answer
