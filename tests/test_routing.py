@@ -224,3 +224,8 @@ def test_an_asking_phrase_typed_in_kana_is_heard_with_its_particles(assistant: A
     # どこの国 typed as romaji reads どこのくに: the particle is part of how it sounds.
     answer = assistant.ask("suiso no tenjikai, doko no kuni de yatta no?")
     assert "ドイツ" in answer.citations[0].quote, answer.answer
+
+
+def test_asking_for_the_themes_in_english_is_answered_with_the_list(assistant: Assistant) -> None:
+    answer = assistant.ask("What themes does the Expo startup conference cover?")
+    assert "健康と長寿" in answer.answer and "地球との共存" in answer.answer, answer.answer
