@@ -193,8 +193,9 @@ class QuoteChooser:
                         score -= w.quote_label * own_words
                     if _REFERS_BACK.match(bare):
                         score -= w.quote_refers_back * own_words  # 「同イベントでは…」 names nothing alone
-                    if row in self._actor_of_row and self._actor_of_row[row] not in asker_is:
-                        score -= w.quote_other_actor * own_words  # a measure addressed to someone else
+                    if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
+                        mine = self._actor_of_row[row] in asker_is
+                        score += (w.quote_own_actor if mine else -w.quote_other_actor) * own_words
                     if row in self._background_rows:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
@@ -222,9 +223,10 @@ class QuoteChooser:
         return out[: self.max_quotes + len(route.initiatives)]
 
     def _asker_is(self, question: Question) -> set[str]:
-        """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関)."""
+        """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank
+        they only mention, 取引先の銀行から, does not make them one)."""
         text = question.normalized
-        return {a for a, words in self._actors if a in question.search_text or any(w in text for w in words)}
+        return {a for a, words in self._actors if any(w in text for w in words)}
 
     def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
         """Remit words of the initiative's other offices, when the question fits its first office's remit and

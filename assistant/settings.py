@@ -39,6 +39,8 @@ class QuoteWeights(BaseModel):
                                      "does not say what it is about, when the asker tells their situation.")
     quote_other_actor: float = Field(0.3, description="Off a measure addressed to a kind of actor (自治体, 金融機関) the "
                                      "asker does not say they are, when the asker tells their situation.")
+    quote_own_actor: float = Field(0.3, description="On a measure addressed to the kind of actor the asker says they "
+                                   "are (a bank asking, 金融機関による…), when the asker tells their situation.")
     quote_background: float = Field(0.15, description="Off a sentence of the slide's background (a shortage, a "
                                     "forecast, a share: glossary background_words) when the asker tells their situation.")
     quote_examples: float = Field(0.5, description="Likeness to the labelled examples of the initiative nearest "

@@ -222,3 +222,12 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistant) -> None:
+    # A supplier pressed by a large customer is in a supply chain: the supply-chain approach is for them.
+    supplier = assistant.ask("大手の取引先からCO2を減らせと言われている部品工場です。何から始めたらいい？")
+    assert any(c.quote.startswith("サプライチェーン全体のGX") for c in supplier.citations), supplier.answer
+    # A bank the asker only mentions does not make them a bank.
+    customer = assistant.ask("取引先の銀行から脱炭素の取組を聞かれたが、うちの工場は何をすればいいのか")
+    assert not customer.citations[0].quote.startswith("金融機関によるGX"), customer.answer
