@@ -26,6 +26,7 @@ _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 +
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
+PREFIX = "*"  # a glossary phrase ending so matches any word it begins (decarboni* → decarbonisation)
 _QUANTIFIED = frozenset({"いつ", "何", "なに", "どこ", "誰", "だれ", "どれ"})  # + も: always, nothing, everywhere…
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
@@ -82,9 +83,6 @@ class Words:
     def tokens(self) -> frozenset[str]:
         """Every token, written form and base form (to skip phrases that cannot occur)."""
         return frozenset(self.surfaces) | frozenset(self.bases)
-
-
-PREFIX = "*"  # a glossary phrase ending so matches any word it begins (decarboni* → decarbonisation)
 
 
 def phrase_of(text: str, tokenizer: Tokenizer) -> Phrase:
