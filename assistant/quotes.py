@@ -97,13 +97,17 @@ class QuoteChooser:
         # The kind of actor a sentence addresses, named at its head (「個々の自治体のニーズ…」「金融機関による…」):
         # a measure for municipalities is no help to a factory.
         self._actors = actors
+        bare = {r: BULLET.sub("", x.text) for rows in self._sentences_of.values() for r, _, x in rows}
         self._actor_of_row: dict[int, str] = {}
-        for rows in self._sentences_of.values():
-            for r, _, x in rows:
-                head = BULLET.sub("", x.text)[:_ACTOR_HEAD]
-                found = next((a for a, _ in actors if a in head), None)
-                if found:
-                    self._actor_of_row[r] = found
+        for r, text in bare.items():
+            found = next((a for a, _ in actors if a in text[:_ACTOR_HEAD]), None)
+            if found:
+                self._actor_of_row[r] = found
+        # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help; and a sentence
+        # opening on 「同イベントでは…」, which names nothing alone.
+        self._label_rows = {r for r, text in bare.items() if len(text) < MIN_QUOTE
+                            or (LABEL_GAP.search(text) and not re.search(r"[、。，]", text))}
+        self._refers_back_rows = {r for r, text in bare.items() if _REFERS_BACK.match(text)}
         self._terms_of_initiative: dict[str, set[str]] = {}
         for t, rows in self._sentences_of.items():
             self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
@@ -136,6 +140,13 @@ class QuoteChooser:
         question = route.question
         q_terms, typed = question.terms, question.typed_terms
         patterns = [t.pattern for t in question.asked]
+        w = self.weights
+        weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
+        # A fact is in the sentence using the asker's own words; for a situation the glossary's words
+        # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
+        expanded = w.quote_expanded if patterns else 1.0
+        list_answer = any(t.items for t in question.asked)  # who takes part, the pillars: a list
+        asker_is = self._asker_is(question)
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
             rows = self._sentences_of.get(initiative.title, [])
@@ -144,7 +155,6 @@ class QuoteChooser:
             vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
             # Meaning as asked and in the document's words, and the asker's rarer words.
             sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
-            w = self.weights
             # A situation told in the asker's own words (「息子が継がない」) is answered by the help that
             # exists, found through how people ask about this initiative in the document's words (its
             # nearest labelled examples); a question already in the document's words (「実証プロジェクトの
@@ -153,13 +163,7 @@ class QuoteChooser:
             like = self._examples_like(route, initiative.title) if own_words else None
             if like is not None:
                 sims = sims + w.quote_examples * own_words * (vectors @ like)
-            weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
-            # A fact is in the sentence using the asker's own words; for a situation the glossary's words
-            # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
-            expanded = w.quote_expanded if patterns else 1.0
-            list_answer = any(t.items for t in question.asked)  # who takes part, the pillars: a list
             elsewhere = self._other_offices_words(route, initiative.title)
-            asker_is = self._asker_is(question)
             scored = []
             for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
                 terms = self._terms_of_row[row]
@@ -185,17 +189,15 @@ class QuoteChooser:
                     score += w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
                     if any(word in self._folded[row] for word in elsewhere):
                         score -= w.quote_other_office * own_words  # another office's part of the initiative
-                    bare = BULLET.sub("", sentence.text)
                     if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
                         score += w.quote_item * own_words
-                    elif len(bare) < MIN_QUOTE or (LABEL_GAP.search(bare) and not re.search(r"[、。，]", bare)):
-                        # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help.
+                    elif row in self._label_rows:
                         score -= w.quote_label * own_words
-                    if _REFERS_BACK.match(bare):
-                        score -= w.quote_refers_back * own_words  # 「同イベントでは…」 names nothing alone
+                    if row in self._refers_back_rows:
+                        score -= w.quote_refers_back * own_words
                     if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
-                        mine = self._actor_of_row[row] in asker_is
-                        score += (w.quote_own_actor if mine else -w.quote_other_actor) * own_words
+                        to_asker = self._actor_of_row[row] in asker_is
+                        score += (w.quote_own_actor if to_asker else -w.quote_other_actor) * own_words
                     if row in self._background_rows:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
