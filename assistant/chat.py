@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.answers import Answer, Composer
@@ -115,6 +115,14 @@ class Conversation:
         if keeps_office and combined.contacts and topic.contacts:
             office = topic.contacts[0]
             combined.contacts = [office, *(c for c in combined.contacts if c.phone != office.phone)]
+        current = topic.initiatives[0].title if topic.initiatives else ""
+        strays = combined.reason == RouteReason.clarify or (
+            combined.reason == RouteReason.retrieval and combined.initiatives[0].title != current)
+        if points_back and strays and current in {i.title for i in combined.initiatives} \
+                and not self._names_another(route, current):
+            # "How many showcase projects have they featured?": the words it adds may suit another
+            # initiative as well or better, but "they" are the ones the conversation is about.
+            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval)
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
@@ -127,12 +135,11 @@ class Conversation:
         another initiative's subject starts a new topic, unless the current topic's own text speaks of
         what it names (「コンソーシアムはいつできた？」 after foreign talent, whose consortium it is)."""
         s = self.settings.topic
-        if len(question.normalized) > s.follow_up_max_chars:
+        if len(question.normalized) > (s.follow_up_max_chars_english if question.english else s.follow_up_max_chars):
             return False
         current = topic.initiatives[0].title if topic.initiatives else ""
         own = route.initiatives[0] if route.initiatives else None
         elsewhere = own is not None and own.title != current
-        names_another = elsewhere and own is not None and own.title_hit >= s.own_title_hit
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
                 and self.router.covers(current, question) < s.covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
@@ -140,7 +147,7 @@ class Conversation:
             return True
         if elsewhere and _CHANGES_TOPIC.search(question.normalized):
             return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
-        if names_another:
+        if self._names_another(route, current):
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too and the other initiative is not by far the better fit.
             return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
@@ -149,6 +156,11 @@ class Conversation:
         if elsewhere and route.confidence >= s.own_confidence:
             return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
+
+    def _names_another(self, route: Route, current: str) -> bool:
+        """Whether the message alone names another initiative's subject (「じゃあeVTOLは？」)."""
+        own = route.initiatives[0] if route.initiatives else None
+        return own is not None and own.title != current and own.title_hit >= self.settings.topic.own_title_hit
 
     def _far_better(self, route: Route, current: str) -> bool:
         """Whether the message's own initiative, which its nearest examples are mostly about, fits it many

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import numpy as np
@@ -232,6 +232,11 @@ class Router:
         """The route to an initiative the user picked from a clarifying question's options."""
         picked = ScoredInitiative(title, 1.0)
         return Route(question, RouteReason.retrieval, [picked], self._contacts_for([picked], question), 1.0)
+
+    def led_by(self, route: Route, title: str) -> Route:
+        """The same route with one of its initiatives first, and that initiative's offices to call."""
+        ranked = sorted(route.initiatives, key=lambda r: r.title != title)
+        return replace(route, initiatives=ranked, contacts=self._contacts_for(ranked, route.question))
 
     def _rivals(self, question: Question, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
         """Initiatives served by other offices that fit about as well as the top one and could answer

@@ -60,6 +60,9 @@ class TopicThresholds(BaseModel):
 
     turns: int = Field(3, ge=1, description="Earlier user turns replayed to find the current topic.")
     follow_up_max_chars: int = Field(40, description="A longer message carries its own topic, never a follow-up.")
+    follow_up_max_chars_english: int = Field(
+        90, description="The same limit for English, which spells a question in about twice the characters "
+        "(「その展示会はどこ？」 / \"Which overseas trade show did they go to?\").")
     own_confidence: float = Field(0.9, description="A message routed this confidently on its own starts a new topic.")
     own_title_hit: float = Field(
         0.3, description="A message covering this much of an initiative's title (by word rarity) names that topic.")
