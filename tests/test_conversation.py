@@ -231,3 +231,23 @@ def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistan
     # A bank the asker only mentions does not make them a bank.
     customer = assistant.ask("取引先の銀行から脱炭素の取組を聞かれたが、うちの工場は何をすればいいのか")
     assert not customer.citations[0].quote.startswith("金融機関によるGX"), customer.answer
+
+
+def test_an_english_follow_up_is_as_long_as_it_needs_to_be(assistant: Assistant) -> None:
+    # English spells a follow-up in twice the characters of Japanese; "they" are still the topic.
+    answer = _chain(assistant, "Does the Kinki bureau support hydrogen projects?",
+                    "Which overseas exhibition did they take part in last year?")
+    assert answer.initiatives[0] == "水素利活用促進プロジェクト" and "06-6966-6055" in answer.answer, answer.answer
+
+
+def test_pointing_back_settles_which_of_two_fitting_initiatives_is_meant(assistant: Assistant) -> None:
+    # "showcase projects" fits the bio slides as well, but "they" are the ones just talked about: no
+    # clarifying question.
+    answer = _chain(assistant, "Tell me about the bureau's circular economy work.",
+                    "How many showcase projects have they presented until now?")
+    assert answer.clarify is None and answer.initiatives[0] == "サーキュラーエコノミーの実現に向けた取組", answer.answer
+
+
+def test_how_many_of_anything_is_a_count_not_only_of_organisations(assistant: Assistant) -> None:
+    answer = _chain(assistant, "Global Startup EXPOのテーマっていくつ？")
+    assert not answer.abstained and "健康と長寿" in answer.answer, answer.answer
