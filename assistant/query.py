@@ -28,6 +28,9 @@ _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふ�
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
 PREFIX = "*"  # a glossary phrase ending so matches any word it begins (decarboni* → decarbonisation)
 _QUANTIFIED = frozenset({"いつ", "何", "なに", "どこ", "誰", "だれ", "どれ"})  # + も: always, nothing, everywhere…
+# 「誰に相談すれば」 asks whom to call (the office), not who runs or takes part in something.
+_WHOM = frozenset({"誰", "だれ"})
+_CONSULT = ("相談", "聞", "訊", "頼", "言", "問い合わせ", "問合せ", "連絡", "話")
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 
@@ -65,10 +68,13 @@ class Words:
 
     def asks(self, phrase: Phrase) -> bool:
         """``has``, where a question word followed by も is not asking: いつも (always), 何も (nothing),
-        どこも (everywhere) quantify, they do not ask."""
+        どこも (everywhere) quantify, they do not ask; nor does 誰に相談 ask who (it asks whom to call)."""
         if len(phrase) == 1 and phrase[0] in _QUANTIFIED:
             seq = self.surfaces
-            return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",) for i, w in enumerate(seq))
+            return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",)
+                       and not (w in _WHOM and seq[i + 1 : i + 2] == ("に",) and seq[i + 2 : i + 3]
+                                and seq[i + 2].startswith(_CONSULT))
+                       for i, w in enumerate(seq))
         return self.has(phrase)
 
     def has_any(self, phrases: Sequence[Phrase]) -> list[Phrase]:

@@ -251,3 +251,15 @@ def test_pointing_back_settles_which_of_two_fitting_initiatives_is_meant(assista
 def test_how_many_of_anything_is_a_count_not_only_of_organisations(assistant: Assistant) -> None:
     answer = _chain(assistant, "Global Startup EXPOのテーマっていくつ？")
     assert not answer.abstained and "健康と長寿" in answer.answer, answer.answer
+
+
+def test_whom_to_consult_asks_for_the_office_not_who_runs_it(assistant: Assistant) -> None:
+    # 「誰に相談」 asks whom to call: the help on offer is the answer, not the consortium's member list.
+    answer = _chain(assistant, "外国人の社員がすぐ辞めてしまう。誰に相談したらいいですか")
+    assert "06-6966-6032" in answer.answer and "構成機関" not in answer.answer, answer.answer
+
+
+def test_handing_the_company_to_a_child_is_succession(assistant: Assistant) -> None:
+    # The first thing read is the succession centre, not the subcontracting inspectors beside it.
+    answer = _chain(assistant, "娘に家業を継いでほしいと思っている")
+    assert "事業承継" in answer.citations[0].quote and "06-6966-6065" in answer.answer, answer.answer
