@@ -170,8 +170,9 @@ def clean_lines(raw_lines: list[str], line_starts: list[int], numbers: list[int]
         pieces.append((text, line_starts[i] + raw.index(text[0])))
     lengths = sorted(len(t) for t, _ in pieces) or [0]
     # The slide's wrap width: a line this long that stops mid-sentence was wrapped, even across
-    # the blank lines the extraction put between wrapped lines.
-    width = lengths[int(0.9 * (len(lengths) - 1))]
+    # the blank lines the extraction put between wrapped lines. Taken near the longest lines: on a
+    # slide mostly of diagram labels a lower share took a label's length for the width.
+    width = lengths[int(0.97 * (len(lengths) - 1))]
 
     # Runs of three or more one-character lines are vertical text: read them as one line.
     merged: list[tuple[str, list[int], bool]] = []

@@ -89,3 +89,6 @@ def test_diagram_labels_stacked_in_a_box_are_not_glued_into_one_line(document: D
     lines = [line.text for s in document.sections for line in s.lines]
     assert "経営者・従業員がサイバー攻撃の危険性を正しく理解し、必要な対策を講じる。" in lines
     assert "• IT導入補助金、ものづくり補助金、省力化補助金等" in lines
+    # A slide mostly of labels has few full lines: its width is that of its longest, not of a label.
+    assert "DX（デジタル・トランスフォーメーション）の実現" in lines and "業務のデジタル化" in lines
+    assert any(t.endswith("ハイブリッド型マッチングを促進") for t in lines)
