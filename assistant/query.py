@@ -119,6 +119,7 @@ class AnswerType:
     ask_terms: frozenset[str] = frozenset()  # the asking words as BM25 terms: they name no topic
     names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
     items: bool = False  # the answer is a list (who takes part): a bulleted item is quoted with its siblings
+    asks_pattern: re.Pattern[str] | None = None  # asking told by a pattern over the tokens (3 つ … 何)
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -174,7 +175,8 @@ class Glossary:
                     for r in data.get("coverage", [])]
         answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
-                                   r.get("names", ""), bool(r.get("items")))
+                                   r.get("names", ""), bool(r.get("items")),
+                                   re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
@@ -214,9 +216,10 @@ class Glossary:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""
         present = words.tokens
+        spaced = " ".join(words.surfaces).lower()
         asked = [t for t in self.answer_types
                  if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs) and words.asks(p)
-                        for p in t.asks)]
+                        for p in t.asks) or (t.asks_pattern is not None and t.asks_pattern.search(spaced))]
         kana = words.surfaces
         for i in range(len(kana)):
             for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)

@@ -30,6 +30,10 @@ _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wrap
 NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
 ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{NUMBERED.pattern}")
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
+# A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
+# answers, the count is quoted with its labels.
+COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?[^、。，\s]{1,6}$")
+_LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
 
 
 Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
@@ -73,6 +77,13 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while i > 0 and ITEM.match(units[i].text) and (ITEM.match(units[i - 1].text) or ANNOUNCES.search(
                 units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
             i -= 1
+    counted = next((k for k in range(i, j + 1) if counts_labels(chunk, units[k])), None)
+    if items and not listed and counted is not None:
+        listed = True
+        i = j = counted
+        while j + 1 < len(units) and _is_listed_label(units[j + 1].text) \
+                and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
     text = _joined(units[i : j + 1], wraps)
     lead = len(m.group(0)) if (m := BULLET.match(units[i].text)) else 0
     end = units[j].end
@@ -92,6 +103,21 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)
+
+
+def _is_listed_label(text: str) -> bool:
+    return len(text) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
+
+
+def counts_labels(chunk: StoredChunk, sentence: StoredSentence) -> bool:
+    """Whether a unit is a count heading the labels under it (重点３分野 / 育成 / 需要喚起・情報発信 / …)."""
+    k = chunk.sentences.index(sentence)
+    return COUNTS.match(sentence.text) is not None and _labels_follow(chunk.sentences, k)
+
+
+def _labels_follow(units: tuple[StoredSentence, ...], k: int) -> bool:
+    """Whether at least two short labels follow unit ``k`` (the things it counts)."""
+    return k + 2 < len(units) and all(_is_listed_label(u.text) for u in units[k + 1 : k + 3])
 
 
 def _captions(text: str) -> list[tuple[int, int]]:

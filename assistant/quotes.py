@@ -18,7 +18,17 @@ import numpy as np
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc
 from assistant.question import Question
-from assistant.quote_units import ANNOUNCES, BULLET, ENDS, ITEM, LABEL_GAP, MIN_QUOTE, NUMBERED, quotable
+from assistant.quote_units import (
+    ANNOUNCES,
+    BULLET,
+    ENDS,
+    ITEM,
+    LABEL_GAP,
+    MIN_QUOTE,
+    NUMBERED,
+    counts_labels,
+    quotable,
+)
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route
 from assistant.settings import QuoteWeights
@@ -73,10 +83,13 @@ class QuoteChooser:
         own: dict[int, set[str]] = {}
         self._terms_of_row: dict[int, set[str]] = {}
         self._item_rows: set[int] = set()
+        self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with its own words
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
+            if counts_labels(chunk, chunk.sentences[si]):
+                self._count_rows[row] = own[row]
             # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
@@ -176,7 +189,9 @@ class QuoteChooser:
                 score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 score += w.quote_fact * self._names_asked(row, question)
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
-                if (len(sentence.text) < 6 and not (list_answer and ITEM.match(sentence.text))) \
+                if list_answer and q_terms & self._count_rows.get(row, set()):
+                    score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if it is of those
+                elif (len(sentence.text) < 6 and not (list_answer and ITEM.match(sentence.text))) \
                         or sentence.text.startswith("http"):
                     score -= w.quote_label
                 elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label

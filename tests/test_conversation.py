@@ -263,3 +263,15 @@ def test_handing_the_company_to_a_child_is_succession(assistant: Assistant) -> N
     # The first thing read is the succession centre, not the subcontracting inspectors beside it.
     answer = _chain(assistant, "娘に家業を継いでほしいと思っている")
     assert "事業承継" in answer.citations[0].quote and "06-6966-6065" in answer.answer, answer.answer
+
+
+def test_the_things_a_count_heads_are_quoted_as_a_list(assistant: Assistant) -> None:
+    # 「重点３分野」 is a diagram label with the three areas as labels under it: asked what the three are,
+    # the label is quoted with them.
+    answer = _chain(assistant, "バイオものづくりの重点分野は3つあるそうですが、それぞれどういうものですか")
+    assert "需要喚起・情報発信" in answer.answer and "オープンイノベーション・マッチング" in answer.answer, answer.answer
+
+
+def test_asking_for_the_themes_asks_for_the_list(assistant: Assistant) -> None:
+    answer = _chain(assistant, "スタートアップの国際イベント、テーマは？")
+    assert "健康と長寿" in answer.answer, answer.answer
