@@ -142,7 +142,8 @@ class Glossary:
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
                  answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
                  help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = (),
-                 not_help_words: tuple[str, ...] = (), actors: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+                 not_help_words: tuple[str, ...] = (), actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 no_offer_words: tuple[str, ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
@@ -153,6 +154,7 @@ class Glossary:
         self.help = _any_of(help_words)
         # Uses of those words that name no help (関西を拠点に, 認定されている): taken out before counting.
         self.not_help = _any_of(not_help_words)
+        self.no_offer = _any_of(no_offer_words)
         # Words of a slide's background (不足, 高齢化, 見込まれる): such a sentence says why the initiative
         # exists, not what an owner can use.
         self.background = _any_of(background_words)
@@ -181,7 +183,8 @@ class Glossary:
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
-                       tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors)
+                       tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
+                       tuple(data.get("no_offer_words", [])))
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound = {}
         for t in answer_types:
@@ -198,9 +201,10 @@ class Glossary:
         return glossary
 
     def help_kinds(self, text: str) -> int:
-        """How many kinds of help (glossary help_words) a sentence names."""
-        if self.help is None:
-            return 0
+        """How many kinds of help (glossary help_words) a sentence names; none in a record of past work or a
+        roster of members (glossary no_offer_words)."""
+        if self.help is None or (self.no_offer is not None and self.no_offer.search(text)):
+            return 0  # help held before (令和6年度の活動実績：…セミナー) or a member's name (構成機関･･･…協議会)
         if self.not_help is not None:
             text = self.not_help.sub("　", text)
         return len(set(self.help.findall(text)))
