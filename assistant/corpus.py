@@ -227,6 +227,8 @@ def _continues(prev: str, nxt: str, gap: bool, width: int, last: str) -> bool:
         # 業務のデジタル化 / サイバーセキュリティ) are each short, though together long; a sentence
         # wrapped before (…実施し、) goes on from a line of some length, not from its last word (…補助金 / 等).
         full = max(_WRAP_MIN, 0.8 * width)
+        if len(nxt) < _WRAP_MIN and re.search(r"[をにがでへと]$", nxt) and not re.match(r"[ぁ-ゖ、，）」』]", nxt):
+            return False  # a short label of its own, running on below (…運営協議会 / 外国人留学生等と / 企業の橋渡し)
         return len(last) >= full or (len(last) >= _WRAP_MIN and len(prev) >= full and bool(re.search("[、，]", prev)))
     return len(prev) >= _WRAP_MIN or (_is_marker(prev) and len(prev) >= 4)
 

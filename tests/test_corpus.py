@@ -92,3 +92,6 @@ def test_diagram_labels_stacked_in_a_box_are_not_glued_into_one_line(document: D
     # A slide mostly of labels has few full lines: its width is that of its longest, not of a label.
     assert "DX（デジタル・トランスフォーメーション）の実現" in lines and "業務のデジタル化" in lines
     assert any(t.endswith("ハイブリッド型マッチングを促進") for t in lines)
+    # A short label running on into the next line (外国人留学生等と / 企業の橋渡し) is not the end of the
+    # full line of members above it.
+    assert any(t.endswith("グローバル人材活用運営協議会") for t in lines) and "外国人留学生等と" in lines
