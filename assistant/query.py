@@ -21,6 +21,7 @@ from assistant.tokenizer import Tokenizer
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
 _MIN_READING = 3
+_KANJI = re.compile(r"[一-龥々]")
 _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
@@ -242,8 +243,9 @@ class Glossary:
 class Readings:
     """Kana readings of the document's nouns, so 'すいそ の そうだん' finds 水素 and 相談."""
 
-    def __init__(self, by_reading: dict[str, str]) -> None:
+    def __init__(self, by_reading: dict[str, str], tokenizer: Tokenizer | None = None) -> None:
         self.by_reading = by_reading
+        self.tokenizer = tokenizer
         self._longest = max((len(r) for r in by_reading), default=0)
 
     @classmethod
@@ -269,19 +271,26 @@ class Readings:
                         compounds.setdefault(sound, surface)
         for sound, surface in compounds.items():
             by_reading.setdefault(sound, surface)
-        return cls(by_reading)
+        return cls(by_reading, tokenizer)
 
     def spell(self, text: str) -> tuple[str, list[str]]:
         """``text`` with document words typed in kana written as the document writes them, and those words.
         Characters not recognised stay as typed (katakana stays katakana)."""
         found: list[str] = []
+        text = nfkc(text)
+        # Kana right after a kanji may be its ending (支払い|が|いつも): a word typed in kana starts where
+        # MeCab starts a word, not at いがい inside 支払い + が.
+        starts = {m.start for m in self.tokenizer.morphemes(text)} if self.tokenizer else None
 
-        def rewrite(run: str) -> str:
+        def rewrite(match: re.Match[str]) -> str:
+            run = match.group(0)
             folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
             while i < len(run):
+                at = match.start() + i
+                inside = starts is not None and at not in starts and at > 0 and _KANJI.match(text[at - 1]) is not None
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
-                    word = self.by_reading.get(folded[i:j])
+                    word = None if inside else self.by_reading.get(folded[i:j])
                     if word:
                         out.append(word)
                         found.append(word)
@@ -292,5 +301,5 @@ class Readings:
                     i += 1
             return "".join(out)
 
-        spelled = _KANA_RUN.sub(lambda m: rewrite(m.group(0)), nfkc(text))
+        spelled = _KANA_RUN.sub(rewrite, text)
         return spelled, found

@@ -275,3 +275,15 @@ def test_the_things_a_count_heads_are_quoted_as_a_list(assistant: Assistant) -> 
 def test_asking_for_the_themes_asks_for_the_list(assistant: Assistant) -> None:
     answer = _chain(assistant, "スタートアップの国際イベント、テーマは？")
     assert "健康と長寿" in answer.answer, answer.answer
+
+
+def test_late_payment_told_in_a_roundabout_way_is_answered_with_the_law(assistant: Assistant) -> None:
+    # 支払い|が|いつも: kana after a kanji is its ending and a particle, not a word typed in kana (いがい is
+    # not 以外); 遅* meets 遅れる.
+    answer = _chain(assistant, "元請けの支払いがいつも期日より遅れて困っている")
+    assert "下請代金法" in answer.citations[0].quote and "06-6966-6037" in answer.answer, answer.answer
+
+
+def test_kana_after_a_kanji_is_not_read_as_a_word_of_the_document(assistant: Assistant) -> None:
+    question = assistant.router.read("支払いがいつも遅れる")
+    assert "以外" not in question.search_text and "支払い" in question.terms
