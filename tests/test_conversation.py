@@ -287,3 +287,8 @@ def test_late_payment_told_in_a_roundabout_way_is_answered_with_the_law(assistan
 def test_kana_after_a_kanji_is_not_read_as_a_word_of_the_document(assistant: Assistant) -> None:
     question = assistant.router.read("支払いがいつも遅れる")
     assert "以外" not in question.search_text and "支払い" in question.terms
+
+
+def test_a_business_advisor_is_shown_the_measure_for_advisors(assistant: Assistant) -> None:
+    answer = _chain(assistant, "商工会で経営指導員をしています。会員の中小企業の人材確保をもっと手伝えるようになりたい")
+    assert "経営支援機関の職員を対象" in answer.citations[0].quote, answer.answer
