@@ -32,7 +32,7 @@ ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{NUMBERED.pattern}")
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
 # answers, the count is quoted with its labels.
-COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?[^、。，\s]{1,6}$")
+COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
 
 

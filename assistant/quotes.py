@@ -21,6 +21,7 @@ from assistant.question import Question
 from assistant.quote_units import (
     ANNOUNCES,
     BULLET,
+    COUNTS,
     ENDS,
     ITEM,
     LABEL_GAP,
@@ -83,13 +84,13 @@ class QuoteChooser:
         own: dict[int, set[str]] = {}
         self._terms_of_row: dict[int, set[str]] = {}
         self._item_rows: set[int] = set()
-        self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with its own words
+        self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
-            if counts_labels(chunk, chunk.sentences[si]):
-                self._count_rows[row] = own[row]
+            if counts_labels(chunk, chunk.sentences[si]) and (m := COUNTS.match(chunk.sentences[si].text)):
+                self._count_rows[row] = set(tokenizer.terms(m.group("counted")))
             # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
@@ -190,7 +191,7 @@ class QuoteChooser:
                 score += w.quote_fact * self._names_asked(row, question)
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
                 if list_answer and q_terms & self._count_rows.get(row, set()):
-                    score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if it is of those
+                    score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if of what it counts
                 elif (len(sentence.text) < 6 and not (list_answer and ITEM.match(sentence.text))) \
                         or sentence.text.startswith("http"):
                     score -= w.quote_label

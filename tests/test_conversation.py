@@ -292,3 +292,15 @@ def test_kana_after_a_kanji_is_not_read_as_a_word_of_the_document(assistant: Ass
 def test_a_business_advisor_is_shown_the_measure_for_advisors(assistant: Assistant) -> None:
     answer = _chain(assistant, "商工会で経営指導員をしています。会員の中小企業の人材確保をもっと手伝えるようになりたい")
     assert "経営支援機関の職員を対象" in answer.citations[0].quote, answer.answer
+
+
+def test_where_a_candidate_site_is_is_answered_with_the_site(assistant: Assistant) -> None:
+    answer = _chain(assistant, "水素で発電する実証、候補地ってどこなん？")
+    assert "播磨臨海部" in answer.citations[0].quote, answer.answer
+    answer = _chain(assistant, "水素で発電する実証、候補地ってどこなん？", "アンモニアのほうは？")
+    assert "堺・泉北コンビナート" in answer.answer, answer.answer
+
+
+def test_a_large_scale_thing_is_not_a_question_of_size(assistant: Assistant) -> None:
+    asked = {t.name for t in assistant.router.read("大規模な水素インフラ、どこが候補になってる？").asked}
+    assert "size" not in asked and "where" in asked
