@@ -31,7 +31,7 @@ from assistant.quote_units import (
     quotable,
 )
 from assistant.retrieval import PolicyIndex
-from assistant.routing import Route
+from assistant.routing import Route, RouteReason
 from assistant.settings import QuoteWeights
 from assistant.tokenizer import Tokenizer, hiragana
 
@@ -218,7 +218,10 @@ class QuoteChooser:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
-            take = per_initiative if n == 0 else 1
+            # A further initiative is offered by its office; for a situation told in the asker's words its
+            # quote would read as the answer (unless the asker is asked to choose between them).
+            situation = own_words > 1.0 - w.quote_others_below and route.reason != RouteReason.clarify
+            take = per_initiative if n == 0 else (0 if situation else 1)
             if patterns and n == 0:
                 take += 1  # a fact question: one more sentence, so the one holding the fact is shown
             mine: list[Citation] = []

@@ -304,3 +304,11 @@ def test_where_a_candidate_site_is_is_answered_with_the_site(assistant: Assistan
 def test_a_large_scale_thing_is_not_a_question_of_size(assistant: Assistant) -> None:
     asked = {t.name for t in assistant.router.read("大規模な水素インフラ、どこが候補になってる？").asked}
     assert "size" not in asked and "where" in asked
+
+
+def test_a_situation_is_quoted_only_from_the_initiative_that_answers_it(assistant: Assistant) -> None:
+    # A further initiative is offered by its office; a quote from it would read as part of the answer.
+    answer = _chain(assistant, "社員が高齢化していて、人材の確保と育成をどうするか悩んでいる")
+    assert len(answer.initiatives) > 1 and answer.clarify is None
+    assert {c.initiative for c in answer.citations} == {answer.initiatives[0]}, answer.answer
+    assert len(answer.contacts) > 1
