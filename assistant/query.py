@@ -32,6 +32,7 @@ _QUANTIFIED = frozenset({"いつ", "何", "なに", "どこ", "誰", "だれ", "
 # 「誰に相談すれば」 asks whom to call (the office), not who runs or takes part in something.
 _WHOM = frozenset({"誰", "だれ"})
 _CONSULT = ("相談", "聞", "訊", "頼", "言", "問い合わせ", "問合せ", "連絡", "話")
+_CONSULT_EN = frozenset({"help", "contact", "call", "ask", "talk", "speak", "consult", "approach"})  # "who can help"
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 
@@ -69,7 +70,12 @@ class Words:
 
     def asks(self, phrase: Phrase) -> bool:
         """``has``, where a question word followed by も is not asking: いつも (always), 何も (nothing),
-        どこも (everywhere) quantify, they do not ask; nor does 誰に相談 ask who (it asks whom to call)."""
+        どこも (everywhere) quantify, they do not ask; nor does 誰に相談 or "who can help" ask who (it asks whom
+        to call)."""
+        if phrase[0] == "who":
+            seq, n = self.surfaces, len(phrase)
+            return any(seq[i : i + n] == phrase and not _CONSULT_EN & set(seq[i + 1 : i + n + 3])
+                       for i in range(len(seq) - n + 1))
         if len(phrase) == 1 and phrase[0] in _QUANTIFIED:
             seq = self.surfaces
             return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",)

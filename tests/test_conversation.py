@@ -312,3 +312,9 @@ def test_a_situation_is_quoted_only_from_the_initiative_that_answers_it(assistan
     assert len(answer.initiatives) > 1 and answer.clarify is None
     assert {c.initiative for c in answer.citations} == {answer.initiatives[0]}, answer.answer
     assert len(answer.contacts) > 1
+
+
+def test_who_can_help_asks_for_the_office_not_who_runs_it(assistant: Assistant) -> None:
+    asked = {t.name for t in assistant.router.read("Our electricity costs keep rising. Who can help us?").asked}
+    assert not asked & {"who", "eligible"}, asked
+    assert "who" in {t.name for t in assistant.router.read("Who runs the consortium?").asked}
