@@ -84,6 +84,10 @@ class Composer:
         citations = self.quotes(route, per)
         lines = [self._lead(route, english)]
         lines += [self._quote_line(c, english) for c in citations]
+        if any(t.name == "source" for t in route.question.asked):
+            notes = self.chooser.source_notes([c for c in citations if c.initiative == route.initiatives[0].title])
+            if notes:  # a source note is no evidence, but it answers where a figure comes from
+                lines.append(("Source given on the slide: " if english else "資料に記載の出所: ") + " / ".join(notes))
         if route.contacts:
             first = route.contacts[0]
             label = "Contact" if english else "お問い合わせ先"

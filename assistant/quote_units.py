@@ -17,7 +17,7 @@ from assistant.index import StoredChunk, StoredSentence
 MIN_QUOTE, MAX_QUOTE = 15, 200
 BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
 ENDS = ("。", "！", "？", "!", "?")
-_SOURCE_NOTE = re.compile(r"^[（(]?(出所|出典|資料)[：:)）]")
+SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]")  # (※出所：…, （出典）…)
 LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
 # A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
 _OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
@@ -98,7 +98,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         if i != j or cut < MIN_QUOTE or not lists:
             return None
         text, end = text[: cut + 1], units[i].start + lead + cut + 1
-    if len(text) < MIN_QUOTE or _SOURCE_NOTE.match(text) or text.startswith("http"):
+    if len(text) < MIN_QUOTE or SOURCE_NOTE.match(text) or text.startswith("http"):
         return None  # too short to read, a source note, a bare link
     if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it

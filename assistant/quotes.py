@@ -27,6 +27,7 @@ from assistant.quote_units import (
     LABEL_GAP,
     MIN_QUOTE,
     NUMBERED,
+    SOURCE_NOTE,
     counts_labels,
     quotable,
 )
@@ -308,6 +309,14 @@ class QuoteChooser:
             return (sum(self._idf.get(t, self._unknown_idf) for t in words) / self._unknown_idf
                     + sum(1 for t in question.asked if t.pattern.search(text)) + self._rarest(proper, question))
         return max(range(len(captions)), key=lambda k: fit(captions[k]))
+
+    def source_notes(self, citations: list[Citation]) -> list[str]:
+        """The source notes (※出所：…) of the slides the citations quote: never quoted as evidence, but
+        the answer to "where is that figure from?"."""
+        slides = {(c.initiative, c.section) for c in citations}
+        return list(dict.fromkeys(
+            BULLET.sub("", x.text) for title, _ in slides for _, chunk, x in self._sentences_of.get(title, [])
+            if (title, chunk.section) in slides and SOURCE_NOTE.match(BULLET.sub("", x.text))))
 
     def text_of(self, title: str) -> str:
         """An initiative's sentences, one a line."""

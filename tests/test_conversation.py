@@ -318,3 +318,16 @@ def test_who_can_help_asks_for_the_office_not_who_runs_it(assistant: Assistant) 
     asked = {t.name for t in assistant.router.read("Our electricity costs keep rising. Who can help us?").asked}
     assert not asked & {"who", "eligible"}, asked
     assert "who" in {t.name for t in assistant.router.read("Who runs the consortium?").asked}
+
+
+def test_a_source_note_marked_with_an_asterisk_is_never_quoted(assistant: Assistant) -> None:
+    answer = _chain(assistant, "中堅企業の新規事業、支援ネットワークの名前は？", "それはいつ始まった？")
+    assert not any("出所" in c.quote[:4] for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize("follow_up", ["その数字の出典を教えて", "Where does that number come from?"])
+def test_where_a_figure_comes_from_is_answered_with_the_slides_source_note(assistant: Assistant, follow_up: str) -> None:
+    # The note is shown on a line of its own, never as a quote of evidence.
+    answer = _chain(assistant, "関西だと中堅企業が売上に占める割合はどれくらい？", follow_up)
+    assert "帝国データバンク" in answer.answer, answer.answer
+    assert not any("帝国データバンク" in c.quote for c in answer.citations)
