@@ -19,8 +19,10 @@ _FOLLOW_UP = re.compile(
 )
 # Words that say a new topic starts (話は変わるけど, ところで, 別件で, by the way).
 _CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|ところで|別件|それとは別|\bby the way\b|\banother question\b")
-# Words that point back at what was said (そこ, それ, その…), not at anything new.
-_POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ)|\b(it|its|that|this|they|them|their|there)\b")
+# Words that point back at what was said (そこ, それ, その…), not at anything new; 「具体的には？」「詳しく」
+# ask for more of it.
+_POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
+                          r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
 # Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
 # another subject and asks what the question before it asked.
 _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"

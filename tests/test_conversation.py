@@ -331,3 +331,11 @@ def test_where_a_figure_comes_from_is_answered_with_the_slides_source_note(assis
     answer = _chain(assistant, "関西だと中堅企業が売上に占める割合はどれくらい？", follow_up)
     assert "帝国データバンク" in answer.answer, answer.answer
     assert not any("帝国データバンク" in c.quote for c in answer.citations)
+
+
+def test_asking_for_specifics_stays_on_the_topic(assistant: Assistant) -> None:
+    # Read alone, 「具体的にはどんな内容の支援？」 is like questions about any initiative; it asks for more of
+    # what was said.
+    answer = _chain(assistant, "Our company wants to hire engineers from overseas for the first time.",
+                    "具体的にはどんな内容の支援なん？")
+    assert answer.initiatives[0] == "高度外国人材の関西への就労及び定着の促進", answer.answer
