@@ -36,15 +36,10 @@ _WORD = re.compile(r"[a-z][a-z'-]*")
 
 def to_kana(word: str) -> str | None:
     """A romaji word in hiragana, or None when it is not romaji ("energy", "EXPO")."""
-    w = word.lower().replace("'", "")
+    w = word.lower().replace("-", "").replace("'", "")
     out, i = [], 0
     while i < len(w):
         c = w[i]
-        if c == "-":  # after a vowel a long vowel, as katakana words are typed (zemina-ru); else a joint (nan-fuken)
-            if i and w[i - 1] in "aiueo":
-                out.append("ー")
-            i += 1
-            continue
         if c == "n" and (i + 1 == len(w) or w[i + 1] not in "aiueoy"):
             out.append("ん")
             i += 1

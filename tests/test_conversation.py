@@ -341,13 +341,6 @@ def test_asking_for_specifics_stays_on_the_topic(assistant: Assistant) -> None:
     assert answer.initiatives[0] == "高度外国人材の関西への就労及び定着の促進", answer.answer
 
 
-def test_a_long_vowel_typed_as_a_hyphen_in_romaji_is_read(assistant: Assistant) -> None:
-    # zemina-ru is ゼミナール; nan-fuken's hyphen only joins two words.
-    answer = _chain(assistant, "DX no zemina-ru wa dare ga shusai shiteru no?")
-    assert "DXゼミナール" in answer.answer, answer.answer
-    assert "なんふけん" in assistant.router.read("kaigi wa nan-fuken ga sanka?").search_text
-
-
 def test_membership_is_read_as_the_number_of_members(assistant: Assistant) -> None:
     answer = _chain(assistant, "For the circular economy project, what membership target does the bureau set for CPs?")
     assert "100者" in answer.answer, answer.answer
