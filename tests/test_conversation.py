@@ -344,3 +344,8 @@ def test_asking_for_specifics_stays_on_the_topic(assistant: Assistant) -> None:
 def test_membership_is_read_as_the_number_of_members(assistant: Assistant) -> None:
     answer = _chain(assistant, "For the circular economy project, what membership target does the bureau set for CPs?")
     assert "100者" in answer.answer, answer.answer
+
+
+def test_an_office_run_on_paper_is_shown_the_subsidies_for_going_digital(assistant: Assistant) -> None:
+    answer = _chain(assistant, "社長です。受注は手書きの伝票とファックス、在庫も紙の台帳です。事務を楽にしたい")
+    assert "IT導入補助金" in answer.answer, answer.answer
