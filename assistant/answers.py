@@ -93,9 +93,16 @@ class Composer:
             label = "Contact" if english else "お問い合わせ先"
             lines.append(f"{label}: {first.department} {first.division} {'Tel' if english else '電話'} {first.phone}")
             others = [c for c in route.contacts[1:] if c.phone != first.phone or c.division != first.division]
-            if others:
-                rest = "、".join(f"{c.division} {c.phone}" for c in others)
+            # The same initiative's other offices; then each further initiative by name with its office, so
+            # a number is never shown without what it is for.
+            same = [c for c in others if c.initiative == first.initiative]
+            if same:
+                rest = "、".join(f"{c.division} {c.phone}" for c in same)
                 lines.append(f"{'Also' if english else 'ほかの窓口'}: {rest}")
+            related = [c for c in others if c.initiative != first.initiative]
+            if related:
+                rest = "、".join(f"「{c.initiative}」{c.division} {c.phone}" for c in related)
+                lines.append(f"{'Related' if english else '関連する取組'}: {rest}")
         suggestions = self._suggestions(route, english)
         if suggestions:
             lines.append(("You could also ask: " if english else "次のこともお尋ねいただけます: ") + " / ".join(suggestions))

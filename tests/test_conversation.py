@@ -349,3 +349,12 @@ def test_membership_is_read_as_the_number_of_members(assistant: Assistant) -> No
 def test_an_office_run_on_paper_is_shown_the_subsidies_for_going_digital(assistant: Assistant) -> None:
     answer = _chain(assistant, "社長です。受注は手書きの伝票とファックス、在庫も紙の台帳です。事務を楽にしたい")
     assert "IT導入補助金" in answer.answer, answer.answer
+
+
+def test_another_initiatives_office_is_shown_with_what_it_is_for(assistant: Assistant) -> None:
+    answer = _chain(assistant, "社員が高齢化していて、人材の確保と育成をどうするか悩んでいる")
+    second = answer.initiatives[1]
+    office = next(c for c in answer.contacts if c.initiative == second)
+    related = next(line for line in answer.answer.splitlines() if line.startswith("関連する取組"))
+    assert f"「{second}」{office.division} {office.phone}" in related
+    assert not any(line.startswith("ほかの窓口") and office.phone in line for line in answer.answer.splitlines())
