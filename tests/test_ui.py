@@ -67,6 +67,13 @@ def test_contact_card_has_tel_link_and_copy_button(assistant: Assistant) -> None
     assert "国際事業課" in card and 'href="tel:0669666032"' in card and 'data-phone="06-6966-6032"' in card
 
 
+def test_another_initiatives_office_on_the_card_says_what_it_is_for(assistant: Assistant) -> None:
+    answer = assistant.ask("社員が高齢化していて、人材の確保と育成をどうするか悩んでいる")
+    second = next(c for c in answer.contacts if c.initiative != answer.contacts[0].initiative)
+    card = contact_card_html(answer)
+    assert f"{second.division} " in card and f"In charge of: {second.initiative}" in card
+
+
 def test_abstained_answers_get_a_friendly_note_and_no_number(assistant: Assistant) -> None:
     card = contact_card_html(assistant.ask("明日の天気は？"))
     assert "abstained" in card and "見つかりませんでした" in card and "tel:" not in card

@@ -113,7 +113,10 @@ def contact_card_html(answer: Answer | None) -> str:
         f'<div class="muted">担当 / In charge of: {esc(first.initiative)}</div>' if first.initiative else "",
     ]
     if rest:
-        items = "".join(f"<li>{esc(c.department)} {esc(c.division)} {phone_html(c.phone)}</li>" for c in rest)
+        # Another initiative's office says what it is for, never passing as one of the first's.
+        items = "".join(f"<li>{esc(c.department)} {esc(c.division)} {phone_html(c.phone)}"
+                        + (f'<div class="muted">担当 / In charge of: {esc(c.initiative)}</div>'
+                           if c.initiative and c.initiative != first.initiative else "") + "</li>" for c in rest)
         out.append(f"<details><summary>ほかの窓口 / Other offices ({len(rest)})</summary><ul>{items}</ul></details>")
     out.append("</div>")
     return "".join(out)
