@@ -358,3 +358,14 @@ def test_another_initiatives_office_is_shown_with_what_it_is_for(assistant: Assi
     related = next(line for line in answer.answer.splitlines() if line.startswith("関連する取組"))
     assert f"「{second}」{office.division} {office.phone}" in related
     assert not any(line.startswith("ほかの窓口") and office.phone in line for line in answer.answer.splitlines())
+
+
+def test_a_maker_working_with_shops_is_shown_the_makers_and_sellers_measure(assistant: Assistant) -> None:
+    answer = _chain(assistant, "端材を使った雑貨を作っています。販売店と組んで、環境にやさしい良さをお客さんに伝えたい")
+    assert any("価値の伝え手" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_need_stated_by_the_slide_is_not_the_help_quoted_first(assistant: Assistant) -> None:
+    # 「…取組を強化することが必要。」 says what firms should do; the seminars are what the bureau offers.
+    answer = _chain(assistant, "海外から工場見学の依頼が多くて、技術が盗まれないか気になる")
+    assert not answer.citations[0].quote.endswith("ことが必要。"), answer.answer
