@@ -369,3 +369,8 @@ def test_a_need_stated_by_the_slide_is_not_the_help_quoted_first(assistant: Assi
     # 「…取組を強化することが必要。」 says what firms should do; the seminars are what the bureau offers.
     answer = _chain(assistant, "海外から工場見学の依頼が多くて、技術が盗まれないか気になる")
     assert not answer.citations[0].quote.endswith("ことが必要。"), answer.answer
+
+
+def test_a_firm_seeking_partners_is_shown_the_matching_measure(assistant: Assistant) -> None:
+    answer = _chain(assistant, "微生物を使った新素材の会社です。量産に向けて組む相手を探している")
+    assert any("ニーズドリブンなマッチング" in c.quote for c in answer.citations), answer.answer
