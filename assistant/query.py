@@ -29,8 +29,8 @@ _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふ�
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
 PREFIX = "*"  # a glossary phrase ending so matches any word it begins (decarboni* → decarbonisation)
 _QUANTIFIED = frozenset({"いつ", "何", "なに", "どこ", "誰", "だれ", "どれ"})  # + も: always, nothing, everywhere…
-# 「誰に相談すれば」 asks whom to call (the office), not who runs or takes part in something.
-_WHOM = frozenset({"誰", "だれ"})
+# 「誰に相談すれば」「どこで聞けば」 ask whom to call (the office), not who runs something or where it is.
+_WHOM = frozenset({"誰", "だれ", "どこ"})
 _CONSULT = ("相談", "聞", "訊", "頼", "言", "問い合わせ", "問合せ", "連絡", "話")
 _CONSULT_EN = frozenset({"help", "contact", "call", "ask", "talk", "speak", "consult", "approach"})  # "who can help"
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
@@ -76,13 +76,20 @@ class Words:
             seq, n = self.surfaces, len(phrase)
             return any(seq[i : i + n] == phrase and not _CONSULT_EN & set(seq[i + 1 : i + n + 3])
                        for i in range(len(seq) - n + 1))
-        if len(phrase) == 1 and phrase[0] in _QUANTIFIED:
-            seq = self.surfaces
-            return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",)
-                       and not (w in _WHOM and seq[i + 1 : i + 2] == ("に",) and seq[i + 2 : i + 3]
-                                and seq[i + 2].startswith(_CONSULT))
-                       for i, w in enumerate(seq))
+        seq, n = self.surfaces, len(phrase)
+        if phrase[0] in _WHOM:
+            # 誰に相談, どこで聞いたら, どこに言えば: whom to call, not who or where something is.
+            return any(seq[i : i + n] == phrase and not self._consults(i + 1) for i in range(len(seq) - n + 1))
+        if n == 1 and phrase[0] in _QUANTIFIED:
+            return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",) for i, w in enumerate(seq))
         return self.has(phrase)
+
+    def _consults(self, k: int) -> bool:
+        """Whether the words from ``k`` (a particle, then a verb) ask whom to consult (に相談, で聞く)."""
+        seq = self.surfaces
+        if k < len(seq) and seq[k] in ("に", "で", "へ"):
+            k += 1
+        return k < len(seq) and seq[k].startswith(_CONSULT)
 
     def has_any(self, phrases: Sequence[Phrase]) -> list[Phrase]:
         return [p for p in phrases if self.has(p)]

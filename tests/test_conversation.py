@@ -374,3 +374,8 @@ def test_a_need_stated_by_the_slide_is_not_the_help_quoted_first(assistant: Assi
 def test_a_firm_seeking_partners_is_shown_the_matching_measure(assistant: Assistant) -> None:
     answer = _chain(assistant, "微生物を使った新素材の会社です。量産に向けて組む相手を探している")
     assert any("ニーズドリブンなマッチング" in c.quote for c in answer.citations), answer.answer
+
+
+def test_where_to_ask_asks_for_the_office_not_for_a_place(assistant: Assistant) -> None:
+    assert not assistant.router.read("使える支援があるか、どこで聞いたらええの？").asked
+    assert "place" in {t.name for t in assistant.router.read("セミナーはどこで開催される？").asked}
