@@ -379,3 +379,11 @@ def test_a_firm_seeking_partners_is_shown_the_matching_measure(assistant: Assist
 def test_where_to_ask_asks_for_the_office_not_for_a_place(assistant: Assistant) -> None:
     assert not assistant.router.read("使える支援があるか、どこで聞いたらええの？").asked
     assert "place" in {t.name for t in assistant.router.read("セミナーはどこで開催される？").asked}
+
+
+@pytest.mark.parametrize("question", ["工場の省エネ診断、お願いしたら何日ぐらいで来てくれる？",
+                                      "How soon can an energy-saving diagnosis visit our plant?"])
+def test_a_waiting_time_is_not_answered_from_slides_that_do_not_state_one(
+        assistant: Assistant, question: str) -> None:
+    answer = _chain(assistant, question)
+    assert answer.abstained and not answer.contacts, answer.answer
