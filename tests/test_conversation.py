@@ -387,3 +387,7 @@ def test_a_waiting_time_is_not_answered_from_slides_that_do_not_state_one(
         assistant: Assistant, question: str) -> None:
     answer = _chain(assistant, question)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+def test_how_big_asks_for_a_size(assistant: Assistant) -> None:
+    assert "size" in {t.name for t in assistant.router.read("How big is the battery industry in Kansai?").asked}
