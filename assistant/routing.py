@@ -10,6 +10,7 @@ equally well become a short question with both as options instead of a guess.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -71,6 +72,9 @@ class Route:
         return self.reason.abstains
 
 
+_LATIN_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
+
+
 class Router:
     """Scores initiatives for a question and picks the offices to call."""
 
@@ -119,6 +123,21 @@ class Router:
             return 1.0
         return sum(self.idf(t) for t in named & self._terms_of.get(title, set())) / weight
 
+    def _names_elsewhere(self, title: str, question: Question) -> float:
+        """1, less the share (by word rarity) of what the question names that another initiative's title
+        says and this initiative's text never uses (DX for the GX project): the encoder hears 中小企業の
+        DX支援 much like 中小企業のGX支援, and the GX examples' vote for it is a false friend."""
+        named = question.named & self._idf.keys()
+        weight = sum(self.idf(t) for t in named)
+        if not weight:
+            return 1.0
+        own = self._terms_of.get(title, set())
+        # Only a name typed in Latin letters (DX, eVTOL, GSE): one letter apart, the encoder hears them
+        # alike; everyday words (海外) belong to many initiatives whatever the titles say.
+        foreign = {t for t in named & question.typed_terms - own if _LATIN_NAME.fullmatch(t)
+                   and any(t in terms for other, terms in self._title_terms.items() if other != title)}
+        return 1.0 - sum(self.idf(t) for t in foreign) / weight
+
     def vote(self, question: Question) -> Vote:
         """What the labelled examples nearest to the question say."""
         s = self.settings
@@ -165,7 +184,7 @@ class Router:
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
-            si.examples = examples.share(si.title) * self._familiarity(examples)
+            si.examples = examples.share(si.title) * self._familiarity(examples) * self._names_elsewhere(si.title, question)
             dense_weight = 0.0 if degraded else s.weight_dense
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
