@@ -391,3 +391,8 @@ def test_a_waiting_time_is_not_answered_from_slides_that_do_not_state_one(
 
 def test_how_big_asks_for_a_size(assistant: Assistant) -> None:
     assert "size" in {t.name for t in assistant.router.read("How big is the battery industry in Kansai?").asked}
+
+
+def test_an_owner_who_cannot_reach_young_people_is_shown_the_job_fair_and_seminars(assistant: Assistant) -> None:
+    answer = _chain(assistant, "若い人がうちの会社に全然応募してくれない。どうやって若手を採ればいいか相談したい")
+    assert "大学のゼミ" in answer.citations[0].quote, answer.answer
