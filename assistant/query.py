@@ -291,17 +291,18 @@ class Readings:
         Characters not recognised stay as typed (katakana stays katakana)."""
         found: list[str] = []
         text = nfkc(text)
-        # Kana right after a kanji may be its ending (支払い|が|いつも): a word typed in kana starts where
-        # MeCab starts a word, not at いがい inside 支払い + が.
-        starts = {m.start for m in self.tokenizer.morphemes(text)} if self.tokenizer else None
+        # Kana right after a kanji may be its ending (支払い|が|いつも): a word typed in kana starts there
+        # only where MeCab starts a word, not at いがい inside 支払い + が (asked only when a run follows one).
+        after_kanji = [m.start() for m in _KANA_RUN.finditer(text) if m.start() and _KANJI.match(text[m.start() - 1])]
+        starts = {m.start for m in self.tokenizer.morphemes(text)} if after_kanji and self.tokenizer else set()
+        endings = set(after_kanji) - starts if self.tokenizer else set()
 
         def rewrite(match: re.Match[str]) -> str:
             run = match.group(0)
             folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
             while i < len(run):
-                at = match.start() + i
-                inside = starts is not None and at not in starts and at > 0 and _KANJI.match(text[at - 1]) is not None
+                inside = i == 0 and match.start() in endings
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
                     word = None if inside else self.by_reading.get(folded[i:j])
                     if word:

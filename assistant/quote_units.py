@@ -32,7 +32,7 @@ ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{NUMBERED.pattern}")
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
 # answers, the count is quoted with its labels.
-COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
+_COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
 
 
@@ -77,7 +77,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while i > 0 and ITEM.match(units[i].text) and (ITEM.match(units[i - 1].text) or ANNOUNCES.search(
                 units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
             i -= 1
-    counted = next((k for k in range(i, j + 1) if counts_labels(chunk, units[k])), None)
+    counted = next((k for k in range(i, j + 1) if _counted_at(units, k)), None)
     if items and not listed and counted is not None:
         listed = True
         i = j = counted
@@ -109,15 +109,18 @@ def _is_listed_label(text: str) -> bool:
     return len(text) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
 
 
-def counts_labels(chunk: StoredChunk, sentence: StoredSentence) -> bool:
-    """Whether a unit is a count heading the labels under it (重点３分野 / 育成 / 需要喚起・情報発信 / …)."""
-    k = chunk.sentences.index(sentence)
-    return COUNTS.match(sentence.text) is not None and _labels_follow(chunk.sentences, k)
+def counted_by(chunk: StoredChunk, sentence: StoredSentence) -> str | None:
+    """What a count heading the labels under it counts (重点３分野 / 育成 / 需要喚起・情報発信 / … → 分野),
+    or None for any other unit."""
+    return _counted_at(chunk.sentences, chunk.sentences.index(sentence))
 
 
-def _labels_follow(units: tuple[StoredSentence, ...], k: int) -> bool:
-    """Whether at least two short labels follow unit ``k`` (the things it counts)."""
-    return k + 2 < len(units) and all(_is_listed_label(u.text) for u in units[k + 1 : k + 3])
+def _counted_at(units: tuple[StoredSentence, ...], k: int) -> str | None:
+    m = _COUNTS.match(units[k].text)
+    # At least two short labels follow: the things it counts.
+    if m is None or k + 2 >= len(units) or not all(_is_listed_label(u.text) for u in units[k + 1 : k + 3]):
+        return None
+    return m.group("counted")
 
 
 def _captions(text: str) -> list[tuple[int, int]]:

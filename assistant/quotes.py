@@ -21,14 +21,13 @@ from assistant.question import Question
 from assistant.quote_units import (
     ANNOUNCES,
     BULLET,
-    COUNTS,
     ENDS,
     ITEM,
     LABEL_GAP,
     MIN_QUOTE,
     NUMBERED,
     SOURCE_NOTE,
-    counts_labels,
+    counted_by,
     quotable,
 )
 from assistant.retrieval import PolicyIndex
@@ -90,8 +89,8 @@ class QuoteChooser:
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
-            if counts_labels(chunk, chunk.sentences[si]) and (m := COUNTS.match(chunk.sentences[si].text)):
-                self._count_rows[row] = set(tokenizer.terms(m.group("counted")))
+            if counted := counted_by(chunk, chunk.sentences[si]):
+                self._count_rows[row] = set(tokenizer.terms(counted))
             # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
@@ -167,14 +166,22 @@ class QuoteChooser:
             rows = self._sentences_of.get(initiative.title, [])
             if not rows:
                 continue
-            vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
-            # Meaning as asked and in the document's words, and the asker's rarer words.
-            sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
             # A situation told in the asker's own words (「息子が継がない」) is answered by the help that
             # exists, found through how people ask about this initiative in the document's words (its
             # nearest labelled examples); a question already in the document's words (「実証プロジェクトの
             # 候補地は」) is answered by the sentence using them.
             own_words = 0.0 if patterns else 1.0 - self._in_document_words(question, initiative.title)
+            # A further initiative is offered by its office; for a situation told in the asker's words its
+            # quote would read as the answer (unless the asker is asked to choose between them).
+            situation = own_words > 1.0 - w.quote_others_below and route.reason != RouteReason.clarify
+            take = per_initiative if n == 0 else (0 if situation else 1)
+            if not take:
+                continue
+            if patterns and n == 0:
+                take += 1  # a fact question: one more sentence, so the one holding the fact is shown
+            vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
+            # Meaning as asked and in the document's words, and the asker's rarer words.
+            sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
             like = self._examples_like(route, initiative.title) if own_words else None
             if like is not None:
                 sims = sims + w.quote_examples * own_words * (vectors @ like)
@@ -219,12 +226,6 @@ class QuoteChooser:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
-            # A further initiative is offered by its office; for a situation told in the asker's words its
-            # quote would read as the answer (unless the asker is asked to choose between them).
-            situation = own_words > 1.0 - w.quote_others_below and route.reason != RouteReason.clarify
-            take = per_initiative if n == 0 else (0 if situation else 1)
-            if patterns and n == 0:
-                take += 1  # a fact question: one more sentence, so the one holding the fact is shown
             mine: list[Citation] = []
             for _, chunk, sentence in scored:
                 if len(mine) == take:

@@ -123,20 +123,27 @@ class Router:
             return 1.0
         return sum(self.idf(t) for t in named & self._terms_of.get(title, set())) / weight
 
-    def _names_elsewhere(self, title: str, question: Question) -> float:
+    def _latin_names(self, question: Question) -> tuple[dict[str, float], float]:
+        """Names the asker typed in Latin letters that some initiative's title says (DX, eVTOL, GSE), with
+        their rarity, and the rarity of all the question names: read once per question."""
+        named = question.named & self._idf.keys()
+        weight = sum(self.idf(t) for t in named)
+        # Only a name typed in Latin letters: one letter apart (DX, GX), the encoder hears them alike;
+        # everyday words (海外) belong to many initiatives whatever the titles say.
+        latin = {t: self.idf(t) for t in named & question.typed_terms
+                 if _LATIN_NAME.fullmatch(t) and any(t in terms for terms in self._title_terms.values())}
+        return latin, weight
+
+    def _names_elsewhere(self, title: str, latin: dict[str, float], weight: float) -> float:
         """1, less the share (by word rarity) of what the question names that another initiative's title
         says and this initiative's text never uses (DX for the GX project): the encoder hears 中小企業の
         DX支援 much like 中小企業のGX支援, and the GX examples' vote for it is a false friend."""
-        named = question.named & self._idf.keys()
-        weight = sum(self.idf(t) for t in named)
         if not weight:
             return 1.0
         own = self._terms_of.get(title, set())
-        # Only a name typed in Latin letters (DX, eVTOL, GSE): one letter apart, the encoder hears them
-        # alike; everyday words (海外) belong to many initiatives whatever the titles say.
-        foreign = {t for t in named & question.typed_terms - own if _LATIN_NAME.fullmatch(t)
-                   and any(t in terms for other, terms in self._title_terms.items() if other != title)}
-        return 1.0 - sum(self.idf(t) for t in foreign) / weight
+        foreign = [rarity for t, rarity in latin.items() if t not in own
+                   and any(t in terms for other, terms in self._title_terms.items() if other != title)]
+        return 1.0 - sum(foreign) / weight
 
     def vote(self, question: Question) -> Vote:
         """What the labelled examples nearest to the question say."""
@@ -180,11 +187,13 @@ class Router:
         q_weight = sum(self.idf(t) for t in q_terms) or 1.0
         total = (s.weight_dense + s.weight_sentence + s.weight_bm25 + s.weight_title + s.weight_lexical
                  + s.weight_examples)
+        familiarity = self._familiarity(examples)
+        latin, named_weight = self._latin_names(question)
         for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
-            si.examples = examples.share(si.title) * self._familiarity(examples) * self._names_elsewhere(si.title, question)
+            si.examples = examples.share(si.title) * familiarity * self._names_elsewhere(si.title, latin, named_weight)
             dense_weight = 0.0 if degraded else s.weight_dense
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
