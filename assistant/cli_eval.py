@@ -131,7 +131,7 @@ def _summary(folder: Path) -> str:
               help="Thresholds of the gate (default: eval/thresholds.json).")
 @click.option("--also", "also", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Another case file scored beside the main one (repeatable). Default with the default "
-                   "--cases: eval/dev-voices.jsonl, eval/dev-c.jsonl … eval/dev-g.jsonl, eval/sealed.jsonl and "
+                   "--cases: eval/dev-voices.jsonl, every other eval/dev-*.jsonl, eval/sealed.jsonl and "
                    "eval/sealed-b.jsonl, each beside its first sight where one is kept.")
 @click.option("--lookups", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="Call-centre look-ups typed into the directory search, one JSON a line. Default with the "
@@ -182,10 +182,9 @@ def eval_cmd(s: Settings, cases: Path | None, out: Path | None, baselines: bool,
     sets = list(also)
     if cases is None:
         cases = s.eval_dir / "dev.jsonl"
-        sets = sets or [p for p in (s.eval_dir / n for n in ("dev-voices.jsonl", "dev-c.jsonl", "dev-d.jsonl",
-                                                          "dev-e.jsonl", "dev-f.jsonl", "dev-g.jsonl", "sealed.jsonl",
-                                                          "sealed-b.jsonl"))
-                        if p.exists()]
+        # Every further dev set (dev-voices, dev-c, dev-d, …), then the sealed ones: a new set is scored by adding it.
+        sets = sets or [*sorted(s.eval_dir.glob("dev-*.jsonl"), key=lambda p: (p.stem != "dev-voices", p.stem)),
+                        *sorted(s.eval_dir.glob("sealed*.jsonl"))]
         default_lookups = s.eval_dir / "lookups.jsonl"
         lookups = lookups or (default_lookups if default_lookups.exists() else None)
     try:
