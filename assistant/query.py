@@ -134,6 +134,7 @@ class AnswerType:
     names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
     items: bool = False  # the answer is a list (who takes part): a bulleted item is quoted with its siblings
     asks_pattern: re.Pattern[str] | None = None  # asking told by a pattern over the tokens (3 つ … 何)
+    refines: str = ""  # a broader type this one narrows (何月何日 asks a day, not any date): asked alone
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -192,7 +193,8 @@ class Glossary:
         answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
                                    r.get("names", ""), bool(r.get("items")),
-                                   re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
+                                   re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
+                                   r.get("refines", ""))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
@@ -250,7 +252,9 @@ class Glossary:
         for sound, t in self.by_sound.items():
             if t not in asked and any(sound in r for r in runs):
                 asked.append(t)
-        return tuple(asked)
+        # 何月何日 holds 何月: the day is asked, and a month the slides give does not answer it.
+        narrowed = {t.refines for t in asked}
+        return tuple(t for t in asked if t.name not in narrowed)
 
 
 class Readings:

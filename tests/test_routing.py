@@ -46,6 +46,21 @@ def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_
         assert not answer.abstained and answer.contacts[0].phone == phone, answer.answer
 
 
+@pytest.mark.parametrize(("question", "fact"), [
+    ("合同説明会の天下一合説って、どこの会場で開かれるんですか", None),  # named, but no venue given
+    ("蓄電池のコンソーシアムの次のイベントは何月何日に開催？", None),  # a founding month is not an event's day
+    ("スタートアップのEXPOはどこの会場でやりますか", "EXPOメッセ"),
+    ("スタートアップのEXPOの開催日は何日？", "9月17日"),
+])
+def test_an_events_day_or_venue_is_answered_only_where_the_slides_give_one(
+        assistant: Assistant, question: str, fact: str | None) -> None:
+    answer = assistant.ask(question)
+    if fact is None:
+        assert answer.abstained and not answer.contacts, answer.answer
+    else:
+        assert not answer.abstained and fact in answer.answer, answer.answer
+
+
 def test_glossary_phrases_match_whole_words_not_pieces_of_words(assistant: Assistant) -> None:
     tokenizer = assistant.router.reader.tokenizer
     thailand = ("タイ",)
