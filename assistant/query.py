@@ -134,7 +134,7 @@ class AnswerType:
     names: str = ""  # the kind of proper noun an answer names (地名 for どこの国): a rare one answers
     items: bool = False  # the answer is a list (who takes part): a bulleted item is quoted with its siblings
     asks_pattern: re.Pattern[str] | None = None  # asking told by a pattern over the tokens (3 つ … 何)
-    refines: str = ""  # a broader type this one narrows (何月何日 asks a day, not any date): asked alone
+    refines: tuple[str, ...] = ()  # broader types this one narrows (何月何日 asks a day, not any date or month)
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -194,7 +194,7 @@ class Glossary:
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
                                    r.get("names", ""), bool(r.get("items")),
                                    re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
-                                   r.get("refines", ""))
+                                   tuple(r.get("refines", ())))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
@@ -253,7 +253,7 @@ class Glossary:
             if t not in asked and any(sound in r for r in runs):
                 asked.append(t)
         # 何月何日 holds 何月: the day is asked, and a month the slides give does not answer it.
-        narrowed = {t.refines for t in asked}
+        narrowed = {n for t in asked for n in t.refines}
         return tuple(t for t in asked if t.name not in narrowed)
 
 

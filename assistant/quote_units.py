@@ -34,6 +34,10 @@ ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>
 # answers, the count is quoted with its labels.
 _COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
+# A bulleted field of a slide's outline (■主 催：経済産業省、近畿経済産業局): the unbulleted names under it
+# (日本貿易振興機構（JETRO）) are more of its value, not labels of their own.
+_FIELD = re.compile(r"^[^：:、。]{1,8}[：:]")
+_FIELD_NAME = 30  # characters: a name continuing a field's value, not a sentence
 
 
 Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
@@ -67,6 +71,9 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     while i > 0 and not link(i - 1) and _length(units, i, j, wraps) < MIN_QUOTE \
             and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
+    if i == j and BULLET.match(units[i].text) and _FIELD.match(BULLET.sub("", units[i].text)):
+        while j + 1 < len(units) and _names_more(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
     listed = False  # items joined as a list: separate on purpose, not labels side by side
     if items and (ITEM.match(units[i].text) or any(
             k + 1 < len(units) and ANNOUNCES.search(units[k].text) and ITEM.match(units[k + 1].text)
@@ -103,6 +110,13 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)
+
+
+def _names_more(text: str) -> bool:
+    """Whether a line under a field names more of its value: unbulleted, short, no sentence, not a link,
+    not labels side by side (開催概要 主なコンテンツ)."""
+    return (len(text) <= _FIELD_NAME and not BULLET.match(text) and not ITEM.match(text) and not text.startswith("http")
+            and not re.search(r"[。、，]", text) and not LABEL_GAP.search(text))
 
 
 def _is_listed_label(text: str) -> bool:

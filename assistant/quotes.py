@@ -104,6 +104,7 @@ class QuoteChooser:
         # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
         # tells background; read once rather than on every question.
         self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
+        self._unspaced = {r: re.sub(r"\s", "", text) for r, text in self._folded.items()}  # 主 催 as 主催
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -160,6 +161,10 @@ class QuoteChooser:
         # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
         expanded = w.quote_expanded if patterns else 1.0
         list_answer = any(t.items for t in question.asked)  # who takes part, the pillars: a list
+        # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
+        # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
+        echoed = {word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
+                  and not word.isascii() and word in question.normalized}
         asker_is = self._asker_is(question)
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
@@ -197,6 +202,8 @@ class QuoteChooser:
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
                 score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 score += w.quote_fact * self._names_asked(row, question)
+                if any(e in self._unspaced[row] for e in echoed):
+                    score += w.quote_echo
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
                 if list_answer and q_terms & self._count_rows.get(row, set()):
                     score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if of what it counts

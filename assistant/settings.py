@@ -26,6 +26,8 @@ class QuoteWeights(BaseModel):
     quote_expanded: float = Field(0.5, description="When a fact is asked, a word the glossary added for the asker's "
                                   "counts this much of a word they wrote: it names the topic, not the sentence holding the fact.")
     quote_fact: float = Field(0.8, description="Each asked kind of fact (a date for いつ, N社 for 何社) it holds.")
+    quote_echo: float = Field(0.4, description="When a fact is asked, a sentence using the asking word itself "
+                              "(主 催：… for 主催は？, 場 所：… for 場所): the slide's own label for what was asked.")
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")

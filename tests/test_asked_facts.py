@@ -1,0 +1,47 @@
+"""A fact question is answered by the slide's line that states the kind of fact asked, or turned away
+when the slides state none."""
+
+import pytest
+
+from assistant.service import Assistant
+
+
+@pytest.mark.parametrize(("question", "meaning"), [
+    ("eVTOLってそもそも何の略なんですか", "電動垂直離着陸機"),
+    ("CPsは何の略でしょう", "サーキュラーパートナーズ"),
+])
+def test_what_an_abbreviation_stands_for_is_quoted_from_its_definition(
+        assistant: Assistant, question: str, meaning: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and meaning in answer.citations[0].quote, answer.answer
+
+
+def test_an_outline_field_is_quoted_with_the_names_listed_under_it(assistant: Assistant) -> None:
+    # ■主 催：経済産業省、近畿経済産業局 has two more organisers on the lines under it.
+    answer = assistant.ask("スタートアップのEXPOは誰の主催？")
+    first = answer.citations[0].quote
+    assert first.startswith("主 催") and "JETRO" in first and "NEDO" in first, answer.answer
+
+
+def test_which_town_is_answered_with_the_town(assistant: Assistant) -> None:
+    answer = assistant.ask("水素の展示会でドイツに行ったそうですが、どこの街でしたか")
+    assert "ハンブルグ" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize(("question", "month"), [
+    ("合同説明会の天下一合説は毎年何月ごろですか", None),  # the slide gives no month for it
+    ("バイオコミュニティ関西が設立されたのは何月？", "7月"),
+])
+def test_a_month_is_answered_only_where_the_slides_give_one(
+        assistant: Assistant, question: str, month: str | None) -> None:
+    answer = assistant.ask(question)
+    if month is None:
+        assert answer.abstained and not answer.contacts, answer.answer
+    else:
+        assert not answer.abstained and month in answer.answer, answer.answer
+
+
+def test_a_sentence_using_the_asking_word_answers_before_others_of_the_kind(assistant: Assistant) -> None:
+    # 参画数 asks a count; the slide states it with the same word (…37団体、連携機関108機関が参画中).
+    answer = assistant.ask("バイオコミュニティ関西の参画数は？")
+    assert "37団体" in answer.citations[0].quote, answer.answer
