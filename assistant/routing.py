@@ -278,10 +278,10 @@ class Router:
 
     def _states_asked_fact(self, question: Question, top: ScoredInitiative) -> bool:
         """A question asking for a kind of fact (a date, a count) is answerable only if the
-        initiative states one; otherwise the document does not say, and the assistant must not guess."""
+        initiative states one; otherwise the document does not say, and the assistant must not guess.
+        Asked for two (a day and a venue), it must state both: half an answer would read as the whole."""
         text = self._text_of.get(top.title, "")
-        strict = question.strict_types
-        return not strict or any(t.pattern.search(text) for t in strict)
+        return all(t.pattern.search(text) for t in question.strict_types)
 
     def office_vote(self, question: Question, title: str) -> dict[str, float]:
         """Which of an initiative's offices its own nearest examples point to (share per division)."""

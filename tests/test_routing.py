@@ -49,10 +49,11 @@ def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_
 @pytest.mark.parametrize(("question", "fact"), [
     ("合同説明会の天下一合説って、どこの会場で開かれるんですか", None),  # named, but no venue given
     ("蓄電池のコンソーシアムの次のイベントは何月何日に開催？", None),  # a founding month is not an event's day
+    ("ポテンシャルマップの説明会の日程と会場を知りたい", None),  # a publication date, but no venue
     ("スタートアップのEXPOはどこの会場でやりますか", "EXPOメッセ"),
     ("スタートアップのEXPOの開催日は何日？", "9月17日"),
 ])
-def test_an_events_day_or_venue_is_answered_only_where_the_slides_give_one(
+def test_an_events_day_or_venue_is_answered_only_where_the_slides_give_one_and_both_where_both_are_asked(
         assistant: Assistant, question: str, fact: str | None) -> None:
     answer = assistant.ask(question)
     if fact is None:
