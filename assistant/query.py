@@ -288,6 +288,10 @@ class Readings:
                         compounds.setdefault(sound, surface)
         for sound, surface in compounds.items():
             by_reading.setdefault(sound, surface)
+        # Romaji seldom marks a long vowel (zemina-ru, zeminaru): ぜみなる finds ゼミナール too.
+        for sound, surface in list(by_reading.items()):
+            if len(short := sound.replace("ー", "")) >= _MIN_READING + 1:
+                by_reading.setdefault(short, surface)
         return cls(by_reading, tokenizer)
 
     def spell(self, text: str) -> tuple[str, list[str]]:

@@ -206,6 +206,12 @@ def test_a_name_typed_whole_in_kana_is_read_as_the_document_writes_it(assistant:
     assert "総合力の向上" in answer.initiatives[0] and "天下一合説" in answer.answer, answer.answer
 
 
+def test_a_long_vowel_left_out_in_romaji_still_finds_the_word(assistant: Assistant) -> None:
+    # zeminaru is ぜみなる; the document's ゼミナール has a long vowel romaji seldom marks.
+    answer = assistant.ask("DX no zeminaru wa dare ga hiraite imasu ka")
+    assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_word_naming_a_party_is_not_the_matter_asked_about(assistant: Assistant) -> None:
     # 融資先 is the bank's customer: the question asks about decarbonisation support, not a loan.
     answer = assistant.ask("地方銀行の者です。融資先の町工場の脱炭素を後押ししたいのですが、使える仕組みはありますか")
