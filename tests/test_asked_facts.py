@@ -45,3 +45,8 @@ def test_a_sentence_using_the_asking_word_answers_before_others_of_the_kind(assi
     # 参画数 asks a count; the slide states it with the same word (…37団体、連携機関108機関が参画中).
     answer = assistant.ask("バイオコミュニティ関西の参画数は？")
     assert "37団体" in answer.citations[0].quote, answer.answer
+
+
+def test_how_far_something_is_to_grow_asks_for_its_target(assistant: Assistant) -> None:
+    answer = assistant.ask("循環経済のパートナーシップ、会員をどこまで広げる計画なの？")
+    assert any("100者" in c.quote for c in answer.citations), answer.answer
