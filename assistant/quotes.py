@@ -48,6 +48,7 @@ class Citation:
 
 _ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
+_COUNTER = re.compile(r"[0-9]+(?:\.[0-9]+)?([一-龥ァ-ヶー]{1,3})")  # folded (NFKC) text: 37団体 → 団体
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 
 
@@ -105,6 +106,8 @@ class QuoteChooser:
         # tells background; read once rather than on every question.
         self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
         self._unspaced = {r: re.sub(r"\s", "", text) for r, text in self._folded.items()}  # 主 催 as 主催
+        # What each number counts (37団体, 108機関, 2026年度): a count of what the question names answers it.
+        self._counted = {r: {m for m in _COUNTER.findall(text) if len(m) >= 2} for r, text in self._unspaced.items()}
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -199,10 +202,14 @@ class QuoteChooser:
                 score = float(sim) + w.quote_overlap * overlap
                 if patterns and re.search(r"\d", self._folded[row]):
                     score += w.quote_number
-                # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
-                score += w.quote_fact * sum(1 for p in patterns if p.search(sentence.text))
                 score += w.quote_fact * self._names_asked(row, question)
-                if any(e in self._unspaced[row] for e in echoed):
+                holds = sum(1 for p in patterns if p.search(sentence.text))
+                # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
+                score += w.quote_fact * holds
+                # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
+                # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
+                if any(e in self._unspaced[row] for e in echoed) or (
+                        holds and any(c in question.normalized for c in self._counted[row])):
                     score += w.quote_echo
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
                 if list_answer and q_terms & self._count_rows.get(row, set()):

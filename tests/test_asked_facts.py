@@ -50,3 +50,9 @@ def test_a_sentence_using_the_asking_word_answers_before_others_of_the_kind(assi
 def test_how_far_something_is_to_grow_asks_for_its_target(assistant: Assistant) -> None:
     answer = assistant.ask("循環経済のパートナーシップ、会員をどこまで広げる計画なの？")
     assert any("100者" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_count_of_what_the_question_names_answers_before_other_counts(assistant: Assistant) -> None:
+    # 重点３分野 is a count too; the question counts 委員団体 (…委員団体37団体、連携機関108機関…).
+    answer = assistant.ask("バイオコミュニティ関西の委員団体って、いくつ入ってますか")
+    assert "37団体" in answer.citations[0].quote, answer.answer
