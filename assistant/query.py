@@ -22,6 +22,7 @@ _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
 _MIN_READING = 3
 _KANJI = re.compile(r"[一-龥々]")
+_SPACED_KANA = re.compile(r"[ぁ-ゖー]+(?: [ぁ-ゖー]+)+")  # kana words with spaces between: romaji read as kana
 _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
@@ -276,12 +277,15 @@ class Readings:
                 if m.pos == "名詞" and len(reading) >= _MIN_READING and reading != m.surface:
                     by_reading.setdefault(reading, m.surface)
                     by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
-                # A name MeCab reads in pieces (天下 + 一 + 合 + 説) is typed in kana whole (てんかいちごうせつ).
+                # A name MeCab reads in pieces (天下 + 一 + 合 + 説) is typed in kana whole (てんかいちごうせつ), and
+                # a name joined by の (共創の森) too (romaji types it in words: kyousou no mori).
                 run = [m] if m.pos == "名詞" else []
-                for n in ms[k + 1 : k + _COMPOUND] if run else ():
-                    if n.pos != "名詞" or n.start != run[-1].end:
+                for n in ms[k + 1 : k + _COMPOUND + 1] if run else ():
+                    if n.start != run[-1].end or not (n.pos == "名詞" or (n.surface == "の" and run[-1].pos == "名詞")):
                         break
                     run.append(n)
+                    if n.pos != "名詞":
+                        continue
                     surface = "".join(x.surface for x in run)
                     sound = hiragana("".join(x.reading for x in run))
                     if len(sound) >= 2 * _MIN_READING and sound != surface:
@@ -323,5 +327,24 @@ class Readings:
                     i += 1
             return "".join(out)
 
-        spelled = _KANA_RUN.sub(rewrite, text)
+        def join_spaced(match: re.Match[str]) -> str:
+            # Romaji read as kana keeps its spaces (かんさい きょうそう の もり): a name typed across words, some
+            # too short to spell alone (の, もり), is found by joining them (きょうそうのもり → 共創の森). Words each
+            # spelled alone stay apart (半導体 人材 育成 reads better than MeCab's 半 + 導体 in one run).
+            words, out, i = match.group(0).split(" "), [], 0
+            while i < len(words):
+                for k in range(min(_COMPOUND, len(words) - i), 1, -1):
+                    part = words[i : i + k]
+                    word = self.by_reading.get("".join(part))
+                    if word and len("".join(part)) >= 2 * _MIN_READING and not all(w in self.by_reading for w in part):
+                        out.append(word)
+                        found.append(word)
+                        i += k
+                        break
+                else:
+                    out.append(words[i])
+                    i += 1
+            return " ".join(out)
+
+        spelled = _KANA_RUN.sub(rewrite, _SPACED_KANA.sub(join_spaced, text))
         return spelled, found

@@ -212,6 +212,12 @@ def test_a_long_vowel_left_out_in_romaji_still_finds_the_word(assistant: Assista
     assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_name_joined_by_no_typed_in_romaji_words_is_found(assistant: Assistant) -> None:
+    # kyousou no mori: 共創の森 typed as three words, two of them too short to spell alone.
+    answer = assistant.ask("Kansai kyousou no mori no kousei kikan wo oshiete")
+    assert answer.clarify is None and "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
+
+
 def test_a_word_naming_a_party_is_not_the_matter_asked_about(assistant: Assistant) -> None:
     # 融資先 is the bank's customer: the question asks about decarbonisation support, not a loan.
     answer = assistant.ask("地方銀行の者です。融資先の町工場の脱炭素を後押ししたいのですが、使える仕組みはありますか")
