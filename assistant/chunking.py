@@ -14,6 +14,9 @@ from typing import Any
 from assistant.corpus import Document, Line, Section
 from assistant.tokenizer import Tokenizer
 
+_LABEL = 15  # characters: shorter lines are labels (the quote length floor, quote_units.MIN_QUOTE)
+_NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a numbered item (①, ⑴, (1))
+_ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$")  # a line announcing the list under it
 _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$")
 
 
@@ -94,6 +97,20 @@ def _split_long(piece: Piece, tokenizer: Tokenizer, max_tokens: int) -> list[Pie
     return pieces
 
 
+def _carried(group: list[Piece], nxt: Piece) -> int:
+    """How many of a full chunk's last pieces belong with the piece starting the next one: the items of a
+    numbered list it continues and the line announcing them, or a short label; never the whole chunk."""
+    k = 0
+    if _NUMBERED.match(nxt.text):
+        while k < len(group) - 1 and _NUMBERED.match(group[-1 - k].text):
+            k += 1
+        if k and k < len(group) - 1 and _ANNOUNCES.search(group[-1 - k].text):
+            k += 1
+    elif len(group) > 1 and len(group[-1].text) < _LABEL and not group[-1].text.endswith(("。", "！", "？")):
+        k = 1
+    return k
+
+
 def _chunk_id(doc_id: str, section: Section, text: str) -> str:
     # Content-addressed: rebuilding an unchanged document yields the same ids (idempotent upserts).
     key = f"{doc_id}|{section.title}|{section.page}|{text}"
@@ -111,8 +128,16 @@ def chunk_section(doc_id: str, section: Section, tokenizer: Tokenizer, max_token
             groups[-1].append(p)
             size += n
         else:
-            groups.append([p])
-            size = n
+            # A chunk ends neither on a short label (a table row's head, 2024年度 6回, goes with its firms) nor
+            # inside a numbered list (①…⑤ and the line announcing them stay together): they start the next.
+            k = _carried(groups[-1], p) if groups else 0
+            head = groups[-1][len(groups[-1]) - k :] if k else []
+            if k and sum(tokenizer.count(h.text) for h in head) + n <= max_tokens:
+                del groups[-1][-k:]
+            else:
+                head = []
+            groups.append([*head, p])
+            size = sum(tokenizer.count(x.text) for x in groups[-1])
     chunks = []
     for group in groups:
         text = "\n".join(p.text for p in group)

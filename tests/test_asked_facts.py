@@ -56,3 +56,16 @@ def test_a_count_of_what_the_question_names_answers_before_other_counts(assistan
     # 重点３分野 is a count too; the question counts 委員団体 (…委員団体37団体、連携機関108機関…).
     answer = assistant.ask("バイオコミュニティ関西の委員団体って、いくつ入ってますか")
     assert "37団体" in answer.citations[0].quote, answer.answer
+
+
+def test_a_table_rows_head_is_quoted_with_its_own_value_not_the_row_above(assistant: Assistant) -> None:
+    # The row 2024年度 6回 ends a passage of the index; its firms are on the next line.
+    answer = assistant.ask("共創の森のDAYSは2024年度に何回開いたの？")
+    row = next(c.quote for c in answer.citations if "2024年度" in c.quote)
+    assert "6回" in row and "大日本印刷" in row and "オカムラ" not in row, answer.answer
+
+
+def test_a_numbered_list_is_quoted_whole_with_the_line_announcing_it(assistant: Assistant) -> None:
+    answer = assistant.ask("蓄電池コンソーシアムの今年度の柱を全部教えて")
+    first = answer.citations[0].quote
+    assert "以下の活動を柱" in first and all(n in first for n in "①②③④⑤"), answer.answer
