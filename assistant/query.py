@@ -258,6 +258,14 @@ class Glossary:
         return tuple(t for t in asked if t.name not in narrowed)
 
 
+_LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろうくぐすずつづぬふぶぷむゆゅる])う")  # the う of a long o or u
+
+
+def _as_romaji_types(sound: str) -> str:
+    """A reading as romaji without macrons spells it: no long vowels, づ and ぢ as ず and じ."""
+    return _LONG_U.sub("", sound.replace("ー", "")).translate(str.maketrans("づぢ", "ずじ"))
+
+
 class Readings:
     """Kana readings of the document's nouns, so 'すいそ の そうだん' finds 水素 and 相談."""
 
@@ -292,10 +300,12 @@ class Readings:
                         compounds.setdefault(sound, surface)
         for sound, surface in compounds.items():
             by_reading.setdefault(sound, surface)
-        # Romaji seldom marks a long vowel (zemina-ru, zeminaru): ぜみなる finds ゼミナール too.
+        # Romaji seldom marks a long vowel (zemina-ru, chuken, kigyo) and cannot tell づ from ず (hizuke):
+        # ぜみなる finds ゼミナール, ちゅけん 中堅, ひずけ 日付.
         for sound, surface in list(by_reading.items()):
-            if len(short := sound.replace("ー", "")) >= _MIN_READING + 1:
-                by_reading.setdefault(short, surface)
+            for short in (sound.replace("ー", ""), _as_romaji_types(sound)):
+                if len(short) >= _MIN_READING + 1:
+                    by_reading.setdefault(short, surface)
         return cls(by_reading, tokenizer)
 
     def spell(self, text: str) -> tuple[str, list[str]]:

@@ -212,6 +212,12 @@ def test_a_long_vowel_left_out_in_romaji_still_finds_the_word(assistant: Assista
     assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
 
 
+def test_romaji_without_macrons_finds_words_with_long_vowels(assistant: Assistant) -> None:
+    # chuken kigyo is ちゅうけん きぎょう (中堅企業) typed as Hepburn without its long vowels.
+    answer = assistant.ask("chuken kigyo no shinki jigyo wo soudan shitai")
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6012", answer.answer
+
+
 def test_a_name_joined_by_no_typed_in_romaji_words_is_found(assistant: Assistant) -> None:
     # kyousou no mori: 共創の森 typed as three words, two of them too short to spell alone.
     answer = assistant.ask("Kansai kyousou no mori no kousei kikan wo oshiete")
