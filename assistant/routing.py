@@ -303,7 +303,10 @@ class Router:
             if len(found) > 1:
                 shares = self.office_vote(question, s.title)
                 fits = {c.division for c in found if self.directory.remit_fits(c.division, question.search_text)}
-                found.sort(key=lambda c: -(shares.get(c.division, 0.0) + (1.0 if c.division in fits else 0.0)))
+                general = found[0].division  # the table lists an initiative's general office first
+                margin = self.settings.office_default_margin
+                found.sort(key=lambda c: -(shares.get(c.division, 0.0) + (1.0 + margin if c.division in fits else 0.0)
+                                           + (margin if c.division == general else 0.0)))
             for c in found:
                 if all(c.phone != x.phone or c.division != x.division for x in contacts):
                     contacts.append(c)

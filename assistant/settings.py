@@ -133,6 +133,11 @@ class Settings(BaseSettings):
         0.7, description="Other initiatives scoring at least this share of the top one are named too, with their "
         "offices after the first (on dev-voices the expected office among the first three offered: 0.952 at 0.9, "
         "0.973 at 0.7; routing unchanged).")
+    office_default_margin: float = Field(
+        0.3, description="Where offices share an initiative, the one the table lists first (its general office) "
+        "stays first unless another's remit words are named or its examples outvote it by this share: a worry "
+        "about leaking technology is the general office's, though examples about handing drawings abroad "
+        "(export control) lie near it.")
     clarify_within: float = Field(
         0.90, description="An initiative of another office scoring at least this share of the top one makes the "
         "assistant ask which is meant instead of guessing.")

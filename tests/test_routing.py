@@ -224,6 +224,16 @@ def test_a_name_joined_by_no_typed_in_romaji_words_is_found(assistant: Assistant
     assert answer.clarify is None and "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
 
 
+@pytest.mark.parametrize(("question", "phone"), [
+    ("海外の会社がうちの加工技術のことを妙に詳しく聞いてくる。技術が漏れないか心配で", "06-6966-6031"),
+    ("取引先から頼まれた図面を海外に送る前に、輸出管理で確認することはある？", "06-6966-6034"),  # its remit
+])
+def test_a_shared_initiative_sends_to_its_general_office_unless_another_is_clearly_meant(
+        assistant: Assistant, question: str, phone: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.contacts[0].phone == phone, answer.answer
+
+
 def test_a_word_naming_a_party_is_not_the_matter_asked_about(assistant: Assistant) -> None:
     # 融資先 is the bank's customer: the question asks about decarbonisation support, not a loan.
     answer = assistant.ask("地方銀行の者です。融資先の町工場の脱炭素を後押ししたいのですが、使える仕組みはありますか")
