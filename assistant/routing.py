@@ -206,8 +206,9 @@ class Router:
 
     def evidence(self, top: ScoredInitiative, examples: Vote) -> float:
         """How strongly the evidence says the question is about ``top``: its fused score, lowered by
-        the share of the nearest examples that are questions the document does not answer."""
-        return top.score - self.settings.weight_out_of_scope * examples.out_of_scope
+        the share of the nearest examples that are questions the document does not answer (a vote among
+        strangers, as for the initiatives, counting only as far as the nearest example is close)."""
+        return top.score - self.settings.weight_out_of_scope * examples.out_of_scope * self._familiarity(examples)
 
     def confidence(self, evidence: float) -> float:
         """The evidence as a calibrated chance that the answer names the right initiative."""

@@ -69,3 +69,10 @@ def test_a_numbered_list_is_quoted_whole_with_the_line_announcing_it(assistant: 
     answer = assistant.ask("蓄電池コンソーシアムの今年度の柱を全部教えて")
     first = answer.citations[0].quote
     assert "以下の活動を柱" in first and all(n in first for n in "①②③④⑤"), answer.answer
+
+
+def test_a_vote_among_distant_examples_does_not_turn_a_covered_question_away(assistant: Assistant) -> None:
+    # In English the nearest labelled examples are far off, and the nearest of them are questions the
+    # document does not answer (tax deadlines, permits): their vote counts as little as any stranger's.
+    answer = assistant.ask("On which day did the Cabinet Office certify BiocK?")
+    assert not answer.abstained and "2022年4月22日" in answer.answer, answer.answer
