@@ -240,6 +240,12 @@ class QuoteChooser:
                         score -= w.quote_background * own_words  # why the initiative exists helps no one
                 scored.append((score, chunk, sentence))
             scored.sort(key=lambda x: -x[0])
+            if len(patterns) > 1:
+                # Two kinds asked (how many, and as of when): the best sentence for each comes first, so one
+                # kind's sentences do not fill every place.
+                firsts = [next((x for x in scored if p.search(x[2].text)), None) for p in patterns]
+                lead = list(dict.fromkeys(x for x in sorted(filter(None, firsts), key=lambda x: -x[0])))
+                scored = lead + [x for x in scored if x not in lead]
             mine: list[Citation] = []
             for _, chunk, sentence in scored:
                 if len(mine) == take:

@@ -76,3 +76,10 @@ def test_a_vote_among_distant_examples_does_not_turn_a_covered_question_away(ass
     # document does not answer (tax deadlines, permits): their vote counts as little as any stranger's.
     answer = assistant.ask("On which day did the Cabinet Office certify BiocK?")
     assert not answer.abstained and "2022年4月22日" in answer.answer, answer.answer
+
+
+def test_two_kinds_asked_get_a_sentence_each(assistant: Assistant) -> None:
+    # How many (110社) and as of when (※令和7年3月現在): one kind's sentences do not fill every place.
+    answer = assistant.ask("How many firms does The Kansai Companies Profile list, and from what date is that count?")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "110社" in quotes and "令和7年3月" in quotes, answer.answer
