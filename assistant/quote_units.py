@@ -8,6 +8,7 @@ beside it where a list answers, and source notes, links and long runs of diagram
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 
 from assistant.index import StoredChunk, StoredSentence
@@ -84,6 +85,15 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while i > 0 and ITEM.match(units[i].text) and (ITEM.match(units[i - 1].text) or ANNOUNCES.search(
                 units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
             i -= 1
+    if items and not listed and (k := next((k for k in range(i, j + 1) if sibling_suffix(units, k)), None)) is not None:
+        # Labels naming things of one kind side by side (育成WG / 需要喚起・情報発信WG / …WG): the list asked for.
+        listed, end_word = True, sibling_suffix(units, k)
+        i = j = k
+        while i > 0 and _is_listed_label(units[i - 1].text) and units[i - 1].text.endswith(end_word):
+            i -= 1
+        while j + 1 < len(units) and _is_listed_label(units[j + 1].text) and units[j + 1].text.endswith(end_word) \
+                and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
     counted = next((k for k in range(i, j + 1) if _counted_at(units, k)), None)
     if items and not listed and counted is not None:
         listed = True
@@ -112,6 +122,18 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     return StoredSentence(text, units[i].start + lead, end)
 
 
+def sibling_suffix(units: tuple[StoredSentence, ...], k: int) -> str:
+    """The word a label shares as its ending with a label beside it (育成WG, 需要喚起・情報発信WG → WG): labels
+    naming things of one kind; '' for anything else."""
+    text = units[k].text
+    if not _is_listed_label(text) or len(text) < 3:
+        return ""
+    for other in (units[k - 1].text if k else "", units[k + 1].text if k + 1 < len(units) else ""):
+        if _is_listed_label(other) and len(other) >= 3 and other[-2:] == text[-2:] and other != text:
+            return text[-2:]
+    return ""
+
+
 def _names_more(text: str) -> bool:
     """Whether a line under a field names more of its value: unbulleted, short, no sentence, not a link,
     not labels side by side (開催概要 主なコンテンツ)."""
@@ -120,7 +142,8 @@ def _names_more(text: str) -> bool:
 
 
 def _is_listed_label(text: str) -> bool:
-    return len(text) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
+    # Counted as read: half-width katakana (ｵｰﾌﾟﾝｲﾉﾍﾞｰｼｮﾝ) is not longer than full-width.
+    return len(unicodedata.normalize("NFKC", text)) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
 
 
 def counted_by(chunk: StoredChunk, sentence: StoredSentence) -> str | None:

@@ -29,6 +29,7 @@ from assistant.quote_units import (
     SOURCE_NOTE,
     counted_by,
     quotable,
+    sibling_suffix,
 )
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, RouteReason
@@ -92,6 +93,8 @@ class QuoteChooser:
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
             if counted := counted_by(chunk, chunk.sentences[si]):
                 self._count_rows[row] = set(tokenizer.terms(counted))
+            if kind := sibling_suffix(chunk.sentences, si):  # 育成WG beside 需要喚起・情報発信WG: a list of WGs
+                self._count_rows[row] = set(tokenizer.terms(kind))
             # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (

@@ -83,3 +83,10 @@ def test_two_kinds_asked_get_a_sentence_each(assistant: Assistant) -> None:
     answer = assistant.ask("How many firms does The Kansai Companies Profile list, and from what date is that count?")
     quotes = " ".join(c.quote for c in answer.citations)
     assert "110社" in quotes and "令和7年3月" in quotes, answer.answer
+
+
+def test_labels_naming_things_of_one_kind_are_quoted_together_as_the_list(assistant: Assistant) -> None:
+    # 育成WG / 需要喚起・情報発信WG / ｵｰﾌﾟﾝｲﾉﾍﾞｰｼｮﾝ・ﾏｯﾁﾝｸﾞWG are diagram labels, each too short to quote.
+    answer = assistant.ask("バイオものづくりのワーキンググループ、WGにはどんな種類がありますか")
+    listed = next((c.quote for c in answer.citations if "育成WG" in c.quote), "")
+    assert "需要喚起・情報発信WG" in listed and "ﾏｯﾁﾝｸﾞWG" in listed, answer.answer
