@@ -90,3 +90,8 @@ def test_labels_naming_things_of_one_kind_are_quoted_together_as_the_list(assist
     answer = assistant.ask("バイオものづくりのワーキンググループ、WGにはどんな種類がありますか")
     listed = next((c.quote for c in answer.citations if "育成WG" in c.quote), "")
     assert "需要喚起・情報発信WG" in listed and "ﾏｯﾁﾝｸﾞWG" in listed, answer.answer
+
+
+def test_asking_for_examples_asks_for_the_list(assistant: Assistant) -> None:
+    answer = assistant.ask("The Kansai Companies Profileの掲載企業が受けた表彰って、たとえば？")
+    assert any("はばたく300社" in c.quote and "地域未来牽引企業" in c.quote for c in answer.citations), answer.answer
