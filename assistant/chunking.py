@@ -97,17 +97,22 @@ def _split_long(piece: Piece, tokenizer: Tokenizer, max_tokens: int) -> list[Pie
     return pieces
 
 
+def _is_label(text: str) -> bool:
+    return len(text) < _LABEL and not text.endswith(("。", "！", "？"))
+
+
 def _carried(group: list[Piece], nxt: Piece) -> int:
     """How many of a full chunk's last pieces belong with the piece starting the next one: the items of a
-    numbered list it continues and the line announcing them, or a short label; never the whole chunk."""
+    numbered list it continues and the line announcing them, or the labels it ends on; never the whole chunk."""
     k = 0
     if _NUMBERED.match(nxt.text):
         while k < len(group) - 1 and _NUMBERED.match(group[-1 - k].text):
             k += 1
         if k and k < len(group) - 1 and _ANNOUNCES.search(group[-1 - k].text):
             k += 1
-    elif len(group) > 1 and len(group[-1].text) < _LABEL and not group[-1].text.endswith(("。", "！", "？")):
-        k = 1
+    else:  # labels (a row's head, a run of diagram labels) go with what follows them, as a run
+        while k < len(group) - 1 and _is_label(group[-1 - k].text):
+            k += 1
     return k
 
 

@@ -18,7 +18,8 @@ from assistant.index import StoredChunk, StoredSentence
 MIN_QUOTE, MAX_QUOTE = 15, 200
 BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
 ENDS = ("。", "！", "？", "!", "?")
-SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]")  # (※出所：…, （出典）…)
+# A source note (※出所：…, （出典）…) or a note on where a slide's items were taken from (※…資料から…を抜粋).
+SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用|作成|転載)$")
 LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
 # A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
 _OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")

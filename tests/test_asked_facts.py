@@ -95,3 +95,10 @@ def test_labels_naming_things_of_one_kind_are_quoted_together_as_the_list(assist
 def test_asking_for_examples_asks_for_the_list(assistant: Assistant) -> None:
     answer = assistant.ask("The Kansai Companies Profileの掲載企業が受けた表彰って、たとえば？")
     assert any("はばたく300社" in c.quote and "地域未来牽引企業" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_run_of_diagram_labels_is_kept_whole_across_the_index_passages(assistant: Assistant) -> None:
+    # ＜分野・項目等＞ and its 13 labels: the index passage once ended inside the run, cutting its last labels.
+    answer = assistant.ask("ポテンシャルマップで整理されている分野を全部教えて")
+    listed = next((c.quote for c in answer.citations if "＜分野・項目等＞" in c.quote), "")
+    assert "スタートアップ" in listed and "ロボット・AI" in listed, answer.answer

@@ -51,7 +51,8 @@ def test_quotes_are_whole_sentences_of_readable_length(quotes: list[tuple[str, s
     assert len(quotes) > 1000
     bad = [(cid, q) for cid, q, _, _ in quotes if not 15 <= len(q) <= 200]
     assert not bad, bad[:10]
-    notes = [(cid, q) for cid, q, _, _ in quotes if re.match(r"^[※＊*]?\s*[（(]?(出所|出典)", q)]
+    notes = [(cid, q) for cid, q, _, _ in quotes
+             if re.match(r"^[※＊*]?\s*[（(]?(出所|出典)|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用)$", q)]
     assert not notes, notes[:10]
     glyphs = [(cid, q) for cid, q, _, _ in quotes if re.match(r"^[•◆⚫➢■●・]", q)]
     assert not glyphs, glyphs[:10]
