@@ -86,9 +86,10 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while i > 0 and ITEM.match(units[i].text) and (ITEM.match(units[i - 1].text) or ANNOUNCES.search(
                 units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
             i -= 1
-    if items and not listed and (k := next((k for k in range(i, j + 1) if sibling_suffix(units, k)), None)) is not None:
+    kinds = [(k, end) for k in range(i, j + 1) if (end := sibling_suffix(units, k))] if items and not listed else []
+    if kinds:
         # Labels naming things of one kind side by side (育成WG / 需要喚起・情報発信WG / …WG): the list asked for.
-        listed, end_word = True, sibling_suffix(units, k)
+        (k, end_word), listed = kinds[0], True
         i = j = k
         while i > 0 and _is_listed_label(units[i - 1].text) and units[i - 1].text.endswith(end_word):
             i -= 1

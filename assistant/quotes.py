@@ -48,8 +48,8 @@ class Citation:
 
 
 _ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
-# A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _COUNTER = re.compile(r"[0-9]+(?:\.[0-9]+)?([一-龥ァ-ヶー]{1,3})")  # folded (NFKC) text: 37団体 → 団体
+# A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 
 
@@ -246,9 +246,9 @@ class QuoteChooser:
             if len(patterns) > 1:
                 # Two kinds asked (how many, and as of when): the best sentence for each comes first, so one
                 # kind's sentences do not fill every place.
-                firsts = [next((x for x in scored if p.search(x[2].text)), None) for p in patterns]
-                lead = list(dict.fromkeys(x for x in sorted(filter(None, firsts), key=lambda x: -x[0])))
-                scored = lead + [x for x in scored if x not in lead]
+                firsts = {id(x): x for p in patterns if (x := next((y for y in scored if p.search(y[2].text)), None))}
+                lead = sorted(firsts.values(), key=lambda x: -x[0])
+                scored = lead + [x for x in scored if id(x) not in firsts]
             mine: list[Citation] = []
             for _, chunk, sentence in scored:
                 if len(mine) == take:
