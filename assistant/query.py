@@ -81,6 +81,10 @@ class Words:
         if phrase[0] in _WHOM:
             # 誰に相談, どこで聞いたら, どこに言えば: whom to call, not who or where something is.
             return any(seq[i : i + n] == phrase and not self._consults(i + 1) for i in range(len(seq) - n + 1))
+        if phrase == ("場所",):
+            # 相談できる場所: a place to consult is an office to call, not where something is held.
+            return any(w == "場所" and not any(x.startswith(_CONSULT) for x in seq[max(0, i - 3) : i])
+                       for i, w in enumerate(seq))
         if n == 1 and phrase[0] in _QUANTIFIED:
             return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",) for i, w in enumerate(seq))
         return self.has(phrase)

@@ -102,3 +102,9 @@ def test_a_run_of_diagram_labels_is_kept_whole_across_the_index_passages(assista
     answer = assistant.ask("ポテンシャルマップで整理されている分野を全部教えて")
     listed = next((c.quote for c in answer.citations if "＜分野・項目等＞" in c.quote), "")
     assert "スタートアップ" in listed and "ロボット・AI" in listed, answer.answer
+
+
+def test_a_place_to_consult_asks_whom_to_call_not_where_something_is(assistant: Assistant) -> None:
+    # 相談できる場所 is an office: the help on offer is quoted first, not a sentence that merely has a place.
+    answer = assistant.ask("借金の返済で経営が苦しく、立て直しについて公的に相談できる場所はありますか")
+    assert "よろず支援拠点" in answer.citations[0].quote, answer.answer
