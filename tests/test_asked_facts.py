@@ -28,19 +28,6 @@ def test_which_town_is_answered_with_the_town(assistant: Assistant) -> None:
     assert "ハンブルグ" in answer.citations[0].quote, answer.answer
 
 
-@pytest.mark.parametrize(("question", "month"), [
-    ("合同説明会の天下一合説は毎年何月ごろですか", None),  # the slide gives no month for it
-    ("バイオコミュニティ関西が設立されたのは何月？", "7月"),
-])
-def test_a_month_is_answered_only_where_the_slides_give_one(
-        assistant: Assistant, question: str, month: str | None) -> None:
-    answer = assistant.ask(question)
-    if month is None:
-        assert answer.abstained and not answer.contacts, answer.answer
-    else:
-        assert not answer.abstained and month in answer.answer, answer.answer
-
-
 def test_a_sentence_using_the_asking_word_answers_before_others_of_the_kind(assistant: Assistant) -> None:
     # 参画数 asks a count; the slide states it with the same word (…37団体、連携機関108機関が参画中).
     answer = assistant.ask("バイオコミュニティ関西の参画数は？")
