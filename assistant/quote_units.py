@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 
 from assistant.index import StoredChunk, StoredSentence
 
@@ -143,6 +144,7 @@ def _names_more(text: str) -> bool:
             and not re.search(r"[。、，]", text) and not LABEL_GAP.search(text))
 
 
+@lru_cache(maxsize=4096)  # asked of the same slide lines for every quote of every question
 def _is_listed_label(text: str) -> bool:
     # Counted as read: half-width katakana (ｵｰﾌﾟﾝｲﾉﾍﾞｰｼｮﾝ) is not longer than full-width.
     return len(unicodedata.normalize("NFKC", text)) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
