@@ -14,8 +14,8 @@ from typing import Any
 from assistant.corpus import Document, Line, Section
 from assistant.tokenizer import Tokenizer
 
-_LABEL = 15  # characters: shorter lines are labels (the quote length floor, quote_units.MIN_QUOTE)
-_NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a numbered item (①, ⑴, (1))
+SHORT_LINE = 15  # characters: a shorter line is a label, not a sentence (too short to quote alone)
+NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
 _ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$")  # a line announcing the list under it
 _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$")
 
@@ -98,15 +98,15 @@ def _split_long(piece: Piece, tokenizer: Tokenizer, max_tokens: int) -> list[Pie
 
 
 def _is_label(text: str) -> bool:
-    return len(text) < _LABEL and not text.endswith(("。", "！", "？"))
+    return len(text) < SHORT_LINE and not text.endswith(("。", "！", "？"))
 
 
 def _carried(group: list[Piece], nxt: Piece) -> int:
     """How many of a full chunk's last pieces belong with the piece starting the next one: the items of a
     numbered list it continues and the line announcing them, or the labels it ends on; never the whole chunk."""
     k = 0
-    if _NUMBERED.match(nxt.text):
-        while k < len(group) - 1 and _NUMBERED.match(group[-1 - k].text):
+    if NUMBERED.match(nxt.text):
+        while k < len(group) - 1 and NUMBERED.match(group[-1 - k].text):
             k += 1
         if k and k < len(group) - 1 and _ANNOUNCES.search(group[-1 - k].text):
             k += 1

@@ -12,11 +12,12 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
+from assistant.chunking import NUMBERED, SHORT_LINE
 from assistant.index import StoredChunk, StoredSentence
 
 # Quotes read as whole sentences: shorter units are joined with their neighbours, longer runs (diagram
 # labels strung together) and source notes are searchable but never quoted.
-MIN_QUOTE, MAX_QUOTE = 15, 200
+MIN_QUOTE, MAX_QUOTE = SHORT_LINE, 200
 BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
 ENDS = ("。", "！", "？", "!", "?")
 # A source note (※出所：…, （出典）…) or a note on where a slide's items were taken from (※…資料から…を抜粋).
@@ -30,7 +31,6 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][の
 # An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
-NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
 ITEM = re.compile(rf"^[•◆⚫➢■□●○◎・･]|{NUMBERED.pattern}")
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
