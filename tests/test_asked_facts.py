@@ -3,6 +3,7 @@ when the slides state none."""
 
 import pytest
 
+from assistant.chat import Turn
 from assistant.service import Assistant
 
 
@@ -95,3 +96,10 @@ def test_a_place_to_consult_asks_whom_to_call_not_where_something_is(assistant: 
     # 相談できる場所 is an office: the help on offer is quoted first, not a sentence that merely has a place.
     answer = assistant.ask("借金の返済で経営が苦しく、立て直しについて公的に相談できる場所はありますか")
     assert "よろず支援拠点" in answer.citations[0].quote, answer.answer
+
+
+def test_a_year_asked_is_answered_by_a_sentence_stating_a_year(assistant: Assistant) -> None:
+    # 何年まで: a year, which a month or an event's day does not give.
+    first = "循環経済で、国内の市場規模はどのくらいを目指していますか"
+    answer = assistant.ask("それは何年までの目標？", [Turn("user", first), Turn("assistant", assistant.ask(first).answer)])
+    assert "2030年" in answer.citations[0].quote, answer.answer
