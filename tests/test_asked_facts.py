@@ -103,3 +103,8 @@ def test_a_year_asked_is_answered_by_a_sentence_stating_a_year(assistant: Assist
     first = "循環経済で、国内の市場規模はどのくらいを目指していますか"
     answer = assistant.ask("それは何年までの目標？", [Turn("user", first), Turn("assistant", assistant.ask(first).answer)])
     assert "2030年" in answer.citations[0].quote, answer.answer
+
+
+def test_whom_a_measure_is_meant_for_asked_in_english_quotes_its_target_firms(assistant: Assistant) -> None:
+    answer = assistant.ask("Who is the bureau's economic security outreach meant for?")
+    assert any("スタートアップ企業" in c.quote for c in answer.citations), answer.answer
