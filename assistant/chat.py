@@ -25,6 +25,9 @@ _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そ�
                           r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
 # Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
 # another subject and asks what the question before it asked.
+# Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
+_ELSE_HANDLED = re.compile(r"(ほか|他)(に|の|は)[^。？?]{0,8}(担当|扱|所管|受け持)|"
+                           r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
 _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"
                             r"\b(what|which|how|who|when|where|why)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
@@ -86,6 +89,10 @@ class Conversation:
             return route
         if not self._is_follow_up(question, route, topic):
             return route
+        if _ELSE_HANDLED.search(question.normalized) and topic.contacts:
+            # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
+            # lists every initiative it handles.
+            return self.router.route(self.router.read(topic.contacts[0].phone))
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
         # What a follow-up that asks something of its own asks is what is asked (its sentence ends the
         # combined text as a question: 「その宣言の登録手順は」); one that only names another subject

@@ -396,3 +396,10 @@ def test_how_big_asks_for_a_size(assistant: Assistant) -> None:
 def test_an_owner_who_cannot_reach_young_people_is_shown_the_job_fair_and_seminars(assistant: Assistant) -> None:
     answer = _chain(assistant, "若い人がうちの会社に全然応募してくれない。どうやって若手を採ればいいか相談したい")
     assert "大学のゼミ" in answer.citations[0].quote, answer.answer
+
+
+def test_asking_what_else_the_office_handles_lists_its_initiatives(assistant: Assistant) -> None:
+    first = "水素の相談窓口を教えて"
+    history = [Turn("user", first), Turn("assistant", assistant.ask(first).answer)]
+    answer = assistant.ask("そこはほかにどんな施策を担当してるの？", history)
+    assert answer.contacts[0].phone == "06-6966-6055" and "面的GX" in answer.answer, answer.answer
