@@ -108,3 +108,9 @@ def test_a_year_asked_is_answered_by_a_sentence_stating_a_year(assistant: Assist
 def test_whom_a_measure_is_meant_for_asked_in_english_quotes_its_target_firms(assistant: Assistant) -> None:
     answer = assistant.ask("Who is the bureau's economic security outreach meant for?")
     assert any("スタートアップ企業" in c.quote for c in answer.citations), answer.answer
+
+
+def test_casual_how_much_asks_for_a_size(assistant: Assistant) -> None:
+    # どんくらい / どんだけ: どれくらい said casually.
+    answer = assistant.ask("電池の会社、関西にどんくらい集まっとる？")
+    assert any("約4割" in c.quote for c in answer.citations), answer.answer
