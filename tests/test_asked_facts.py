@@ -114,3 +114,8 @@ def test_casual_how_much_asks_for_a_size(assistant: Assistant) -> None:
     # どんくらい / どんだけ: どれくらい said casually.
     answer = assistant.ask("電池の会社、関西にどんくらい集まっとる？")
     assert any("約4割" in c.quote for c in answer.citations), answer.answer
+
+
+def test_with_whom_something_is_held_asks_for_its_partners(assistant: Assistant) -> None:
+    answer = assistant.ask("Which bureau does METI Kansai co-host its DX policy briefings with?")
+    assert any("近畿総合通信局" in c.quote for c in answer.citations), answer.answer
