@@ -23,11 +23,11 @@ _CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|ところで|別件|それと�
 # ask for more of it.
 _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
                           r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
-# Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
-# another subject and asks what the question before it asked.
 # Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
 _ELSE_HANDLED = re.compile(r"(ほか|他)(に|の|は)[^。？?]{0,8}(担当|扱|所管|受け持)|"
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
+# Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
+# another subject and asks what the question before it asked.
 _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"
                             r"\b(what|which|how|who|when|where|why)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
