@@ -119,3 +119,13 @@ def test_casual_how_much_asks_for_a_size(assistant: Assistant) -> None:
 def test_with_whom_something_is_held_asks_for_its_partners(assistant: Assistant) -> None:
     answer = assistant.ask("Which bureau does METI Kansai co-host its DX policy briefings with?")
     assert any("近畿総合通信局" in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize(("question", "answer_holds"), [
+    ("バイオコミュニティ関西の連携機関って何こあるの？", "108機関"),  # 何個 typed half in kana
+    ("バイオの推進体制のWGって、何の分野で作られてる？", "需要喚起・情報発信WG"),  # 何の分野: the list of WGs
+])
+def test_everyday_ways_of_asking_a_count_or_a_list(
+        assistant: Assistant, question: str, answer_holds: str) -> None:
+    answer = assistant.ask(question)
+    assert any(answer_holds in c.quote for c in answer.citations), answer.answer
