@@ -78,15 +78,14 @@ class Words:
             return any(seq[i : i + n] == phrase and not _CONSULT_EN & set(seq[i + 1 : i + n + 3])
                        for i in range(len(seq) - n + 1))
         seq, n = self.surfaces, len(phrase)
-        if phrase[0] in _WHOM:
-            # 誰に相談, どこで聞いたら, どこに言えば: whom to call, not who or where something is.
-            return any(seq[i : i + n] == phrase and not self._consults(i + 1) for i in range(len(seq) - n + 1))
+        if phrase[0] in _WHOM or (n == 1 and phrase[0] in _QUANTIFIED):
+            # 誰も/どこも quantify; 誰に相談, どこで聞いたら, どこに言えば ask whom to call, not who or where.
+            return any(seq[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
+                       and not (phrase[0] in _WHOM and self._consults(i + 1)) for i in range(len(seq) - n + 1))
         if phrase == ("場所",):
             # 相談できる場所: a place to consult is an office to call, not where something is held.
             return any(w == "場所" and not any(x.startswith(_CONSULT) for x in seq[max(0, i - 3) : i])
                        for i, w in enumerate(seq))
-        if n == 1 and phrase[0] in _QUANTIFIED:
-            return any(w == phrase[0] and seq[i + 1 : i + 2] != ("も",) for i, w in enumerate(seq))
         return self.has(phrase)
 
     def _consults(self, k: int) -> bool:

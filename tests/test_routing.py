@@ -283,3 +283,9 @@ def test_a_name_in_latin_letters_is_not_heard_as_another_one_letter_apart(assist
     # that never uses it.
     answer = assistant.ask("Which division handles the eVTOL initiative, and what's its number?")
     assert answer.contacts[0].phone == "06-6966-6022", answer.answer
+
+
+def test_nobody_and_nowhere_do_not_ask_who_or_where(assistant: Assistant) -> None:
+    # 誰も / どこも quantify (nobody, nowhere); 誰 alone asks who.
+    assert not assistant.router.read("誰も跡を継いでくれなくて困っている").asked
+    assert [t.name for t in assistant.router.read("関西eVTOL社会実装推進会議の事務局は誰？").asked] == ["who"]
