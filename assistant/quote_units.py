@@ -97,8 +97,8 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while j + 1 < len(units) and _is_listed_label(units[j + 1].text) and units[j + 1].text.endswith(end_word) \
                 and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
-    counted = next((k for k in range(i, j + 1) if _counted_at(units, k)), None)
-    if items and not listed and counted is not None:
+    counted = next((k for k in range(i, j + 1) if counted_at(units, k)), None) if items and not listed else None
+    if counted is not None:
         listed = True
         i = j = counted
         while j + 1 < len(units) and _is_listed_label(units[j + 1].text) \
@@ -150,13 +150,9 @@ def _is_listed_label(text: str) -> bool:
     return len(unicodedata.normalize("NFKC", text)) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
 
 
-def counted_by(chunk: StoredChunk, sentence: StoredSentence) -> str | None:
+def counted_at(units: tuple[StoredSentence, ...], k: int) -> str | None:
     """What a count heading the labels under it counts (重点３分野 / 育成 / 需要喚起・情報発信 / … → 分野),
     or None for any other unit."""
-    return _counted_at(chunk.sentences, chunk.sentences.index(sentence))
-
-
-def _counted_at(units: tuple[StoredSentence, ...], k: int) -> str | None:
     m = _COUNTS.match(units[k].text)
     # At least two short labels follow: the things it counts.
     if m is None or k + 2 >= len(units) or not all(_is_listed_label(u.text) for u in units[k + 1 : k + 3]):

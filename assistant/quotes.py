@@ -27,7 +27,7 @@ from assistant.quote_units import (
     MIN_QUOTE,
     NUMBERED,
     SOURCE_NOTE,
-    counted_by,
+    counted_at,
     quotable,
     sibling_suffix,
 )
@@ -91,7 +91,7 @@ class QuoteChooser:
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
-            if counted := counted_by(chunk, chunk.sentences[si]):
+            if counted := counted_at(chunk.sentences, si):
                 self._count_rows[row] = set(tokenizer.terms(counted))
             if kind := sibling_suffix(chunk.sentences, si):  # 育成WG beside 需要喚起・情報発信WG: a list of WGs
                 self._count_rows[row] = set(tokenizer.terms(kind))
@@ -111,6 +111,12 @@ class QuoteChooser:
         self._unspaced = {r: re.sub(r"\s", "", text) for r, text in self._folded.items()}  # 主 催 as 主催
         # What each number counts (37団体, 108機関, 2026年度): a count of what the question names answers it.
         self._counted = {r: {m for m in _COUNTER.findall(text) if len(m) >= 2} for r, text in self._unspaced.items()}
+        # Each slide's source notes (※出所：…), by initiative and slide: never quoted, but asked for.
+        self._notes_of: dict[tuple[str, str], list[str]] = {}
+        for title, rows in self._sentences_of.items():
+            for _, chunk, x in rows:
+                if SOURCE_NOTE.match(bare := BULLET.sub("", x.text)):
+                    self._notes_of.setdefault((title, chunk.section), []).append(bare)
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -337,10 +343,8 @@ class QuoteChooser:
     def source_notes(self, citations: list[Citation]) -> list[str]:
         """The source notes (※出所：…) of the slides the citations quote: never quoted as evidence, but
         the answer to "where is that figure from?"."""
-        slides = {(c.initiative, c.section) for c in citations}
-        return list(dict.fromkeys(
-            BULLET.sub("", x.text) for title, _ in slides for _, chunk, x in self._sentences_of.get(title, [])
-            if (title, chunk.section) in slides and SOURCE_NOTE.match(BULLET.sub("", x.text))))
+        slides = dict.fromkeys((c.initiative, c.section) for c in citations)
+        return list(dict.fromkeys(note for slide in slides for note in self._notes_of.get(slide, [])))
 
     def text_of(self, title: str) -> str:
         """An initiative's sentences, one a line."""

@@ -101,6 +101,10 @@ class Router:
         self._unknown_idf = math.log(1 + 2 * n)  # a word the document never uses
         # A question naming an initiative's own subject (its title words) is about it.
         self._title_terms = {t: set(tok.terms(t)) for t in self.titles}
+        self._titles_naming: dict[str, set[str]] = defaultdict(set)  # a title word → the titles that say it
+        for title, terms in self._title_terms.items():
+            for term in terms:
+                self._titles_naming[term].add(title)
         self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
         # Each initiative's labelled examples, to choose among its offices.
         rows: dict[str, list[int]] = defaultdict(list)
@@ -131,7 +135,7 @@ class Router:
         # Only a name typed in Latin letters: one letter apart (DX, GX), the encoder hears them alike;
         # everyday words (海外) belong to many initiatives whatever the titles say.
         latin = {t: self.idf(t) for t in named & question.typed_terms
-                 if _LATIN_NAME.fullmatch(t) and any(t in terms for terms in self._title_terms.values())}
+                 if _LATIN_NAME.fullmatch(t) and t in self._titles_naming}
         return latin, weight
 
     def _names_elsewhere(self, title: str, latin: dict[str, float], weight: float) -> float:
@@ -141,8 +145,7 @@ class Router:
         if not weight:
             return 1.0
         own = self._terms_of.get(title, set())
-        foreign = [rarity for t, rarity in latin.items() if t not in own
-                   and any(t in terms for other, terms in self._title_terms.items() if other != title)]
+        foreign = [rarity for t, rarity in latin.items() if t not in own and self._titles_naming[t] - {title}]
         return 1.0 - sum(foreign) / weight
 
     def vote(self, question: Question) -> Vote:
