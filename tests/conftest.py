@@ -13,6 +13,8 @@ from click.testing import CliRunner, Result
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from assistant.answers import Answer  # noqa: E402
+from assistant.chat import Turn  # noqa: E402
 from assistant.corpus import Document, load_document  # noqa: E402
 from assistant.embeddings import get_encoder  # noqa: E402
 from assistant.index import build_index  # noqa: E402
@@ -23,6 +25,17 @@ from tests.servers import answer, chroma_heartbeat, free_port, start_chroma  # n
 
 CORPUS = PROJECT_ROOT / "corpus"
 SOURCE = CORPUS / "000_172e9370bded9419.txt"
+
+
+def ask_chain(assistant: Assistant, *messages: str) -> Answer:
+    """The answer to the last of ``messages``, each asked with the ones before it as history."""
+    history: list[Turn] = []
+    answer = None
+    for m in messages:
+        answer = assistant.ask(m, history)
+        history += [Turn("user", m), Turn("assistant", answer.answer)]
+    assert answer is not None
+    return answer
 
 
 def make_settings(root: Path, **overrides: object) -> Settings:

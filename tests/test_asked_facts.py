@@ -3,8 +3,8 @@ when the slides state none."""
 
 import pytest
 
-from assistant.chat import Turn
 from assistant.service import Assistant
+from tests.conftest import ask_chain
 
 
 @pytest.mark.parametrize(("question", "meaning"), [
@@ -100,8 +100,7 @@ def test_a_place_to_consult_asks_whom_to_call_not_where_something_is(assistant: 
 
 def test_a_year_asked_is_answered_by_a_sentence_stating_a_year(assistant: Assistant) -> None:
     # 何年まで: a year, which a month or an event's day does not give.
-    first = "循環経済で、国内の市場規模はどのくらいを目指していますか"
-    answer = assistant.ask("それは何年までの目標？", [Turn("user", first), Turn("assistant", assistant.ask(first).answer)])
+    answer = ask_chain(assistant, "循環経済で、国内の市場規模はどのくらいを目指していますか", "それは何年までの目標？")
     assert "2030年" in answer.citations[0].quote, answer.answer
 
 

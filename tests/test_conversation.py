@@ -3,19 +3,8 @@ fact asked (each a rule of assistant/chat.py or assistant/quotes.py, written fro
 
 import pytest
 
-from assistant.answers import Answer
-from assistant.chat import Turn
 from assistant.service import Assistant
-
-
-def _chain(assistant: Assistant, *messages: str) -> Answer:
-    history: list[Turn] = []
-    answer = None
-    for m in messages:
-        answer = assistant.ask(m, history)
-        history += [Turn("user", m), Turn("assistant", answer.answer)]
-    assert answer is not None
-    return answer
+from tests.conftest import ask_chain as _chain
 
 
 def test_a_follow_up_the_topics_slides_speak_of_stays_on_the_topic(assistant: Assistant) -> None:
@@ -399,7 +388,5 @@ def test_an_owner_who_cannot_reach_young_people_is_shown_the_job_fair_and_semina
 
 
 def test_asking_what_else_the_office_handles_lists_its_initiatives(assistant: Assistant) -> None:
-    first = "水素の相談窓口を教えて"
-    history = [Turn("user", first), Turn("assistant", assistant.ask(first).answer)]
-    answer = assistant.ask("そこはほかにどんな施策を担当してるの？", history)
+    answer = _chain(assistant, "水素の相談窓口を教えて", "そこはほかにどんな施策を担当してるの？")
     assert answer.contacts[0].phone == "06-6966-6055" and "面的GX" in answer.answer, answer.answer
