@@ -137,12 +137,13 @@ def chunk_section(doc_id: str, section: Section, tokenizer: Tokenizer, max_token
             # inside a numbered list (①…⑤ and the line announcing them stay together): they start the next.
             k = _carried(groups[-1], p) if groups else 0
             head = groups[-1][len(groups[-1]) - k :] if k else []
-            if k and sum(tokenizer.count(h.text) for h in head) + n <= max_tokens:
+            carried = sum(tokenizer.count(h.text) for h in head)
+            if head and carried + n <= max_tokens:
                 del groups[-1][-k:]
             else:
-                head = []
+                head, carried = [], 0
             groups.append([*head, p])
-            size = sum(tokenizer.count(x.text) for x in groups[-1])
+            size = carried + n
     chunks = []
     for group in groups:
         text = "\n".join(p.text for p in group)
