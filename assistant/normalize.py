@@ -100,3 +100,19 @@ def find_extensions(text: str) -> list[str]:
     if not (_EXTENSION_CUE.search(folded) or terse):
         return []
     return re.findall(r"(?<![\d-])(\d{4})(?![\d-]|\s*年)", folded)
+
+
+# A fiscal or calendar year as written: 2023年度, FY2023, by 2030, 令和5年度 (2018 + 5), R5年度; not the
+# digits of a phone number (06-6966-2023) or of a name (Global Startup EXPO 2025).
+_WESTERN_YEAR = re.compile(r"(?:\b(?:fy|fiscal|year|in|by|for|until|since|from|through|before|after)\s*'?(20\d\d)\b)"
+                           r"|(?<![\d\-./])(20\d\d)\s*年")
+_REIWA_YEAR = re.compile(r"(?:令和|r)\s*(\d{1,2}|元)\s*年")
+_REIWA_BEFORE_ONE = 2018
+
+
+def years_named(text: str) -> frozenset[int]:
+    """The years a text names, as western years (令和6年度 and FY2024 are both 2024)."""
+    folded = nfkc(text)
+    years = {int(a or b) for a, b in _WESTERN_YEAR.findall(folded)}
+    years |= {_REIWA_BEFORE_ONE + (1 if n == "元" else int(n)) for n in _REIWA_YEAR.findall(folded)}
+    return frozenset(years)

@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
-from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
+from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced, years_named
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
@@ -86,6 +86,7 @@ class Question:
     extensions: tuple[str, ...]  # four-digit ends of numbers ("末尾が6034")
     offices: tuple[Office, ...]  # offices it names
     named: frozenset[str] = frozenset()  # terms it is about: not asking words, not topic-less words
+    years: frozenset[int] = frozenset()  # years the asking sentence names (2023年度, FY2023, 令和5年度 → 2023)
 
     @property
     def has_topic(self) -> bool:
@@ -157,6 +158,7 @@ class QuestionReader:
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)), named=named,
+            years=years_named(asking_sentence(normalized)),
         )
 
     def _asking_words(self, sentence: str) -> Words:

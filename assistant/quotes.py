@@ -16,7 +16,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.index import StoredChunk, StoredSentence
-from assistant.normalize import nfkc
+from assistant.normalize import nfkc, years_named
 from assistant.question import Question
 from assistant.quote_units import (
     ANNOUNCES,
@@ -86,6 +86,9 @@ class QuoteChooser:
         own: dict[int, set[str]] = {}
         self._terms_of_row: dict[int, set[str]] = {}
         self._item_rows: set[int] = set()
+        # A row's head quoted with the line under it (2023年度 4回 + ㈱オカムラ、…): what the asker reads.
+        self._unit_text: dict[int, str] = {}
+        self._years_of_row: dict[int, frozenset[int]] = {}  # read with the lines quoted with it (2023年度 4回 + firms)
         self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
@@ -99,6 +102,9 @@ class QuoteChooser:
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
                 set(tokenizer.terms(unit.text)) if unit else set())
+            self._years_of_row[row] = years_named(unit.text if unit else chunk.sentences[si].text)
+            if unit and unit.text != chunk.sentences[si].text:
+                self._unit_text[row] = unit.text
             # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures
             # (（参考）各要素の具体的支援策: its bullets are the measures).
             if unit and (NUMBERED.match(unit.text) or (
@@ -212,7 +218,9 @@ class QuoteChooser:
                 if patterns and re.search(r"\d", self._folded[row]):
                     score += w.quote_number
                 score += w.quote_fact * self._names_asked(row, question)
-                holds = sum(1 for p in patterns if p.search(sentence.text))
+                # A label answers with the line it is quoted with, too (a year's row with its firms).
+                read = self._unit_text.get(row, "") if row in self._label_rows else ""
+                holds = sum(1 for p in patterns if p.search(sentence.text) or p.search(read))
                 # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
                 score += w.quote_fact * holds
                 # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
@@ -220,6 +228,8 @@ class QuoteChooser:
                 if any(e in self._unspaced[row] for e in echoed) or (
                         holds and any(c in question.normalized for c in self._counted[row])):
                     score += w.quote_echo
+                if question.years & self._years_of_row[row]:
+                    score += w.quote_year
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
                 if list_answer and q_terms & self._count_rows.get(row, set()):
                     score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if of what it counts

@@ -28,6 +28,8 @@ class QuoteWeights(BaseModel):
     quote_fact: float = Field(0.8, description="Each asked kind of fact (a date for いつ, N社 for 何社) it holds.")
     quote_echo: float = Field(0.4, description="When a fact is asked, a sentence using the asking word itself "
                               "(主 催：… for 主催は？, 場 所：… for 場所): the slide's own label for what was asked.")
+    quote_year: float = Field(0.4, description="A sentence or table row naming the year the question names "
+                              "(2023年度 4回 … for 'in FY2023'): the row of that year among rows alike.")
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")

@@ -128,3 +128,15 @@ def test_everyday_ways_of_asking_a_count_or_a_list(
         assistant: Assistant, question: str, answer_holds: str) -> None:
     answer = assistant.ask(question)
     assert any(answer_holds in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize(("question", "firm", "other_years_firm"), [
+    ("共創の森のDAYS、2022年度はどこの企業が開いたの？", "ナレッジキャピタル", "オカムラ"),
+    ("Which companies hosted the DAYS events in fiscal 2022?", "ナレッジキャピタル", "オカムラ"),
+    ("令和5年度のDAYSはどの会社が開催しましたか", "オカムラ", "大日本印刷"),
+])
+def test_the_year_asked_picks_its_row_and_which_firms_asks_for_their_names(
+        assistant: Assistant, question: str, firm: str, other_years_firm: str) -> None:
+    # Three rows alike (2022年度 2回 / 2023年度 4回 / 2024年度 6回), each a year's head over its firms.
+    first = assistant.ask(question).citations[0].quote
+    assert firm in first and other_years_firm not in first, first

@@ -1,4 +1,11 @@
-from assistant.normalize import find_phones, format_phone, hiragana, normalize_query, phone_digits
+from assistant.normalize import (
+    find_phones,
+    format_phone,
+    hiragana,
+    normalize_query,
+    phone_digits,
+    years_named,
+)
 
 
 def test_phone_written_any_way_is_found() -> None:
@@ -19,3 +26,10 @@ def test_kobe_number_is_formatted_like_the_directory() -> None:
 def test_query_normalisation_folds_width_and_case() -> None:
     assert normalize_query("ＤＸ　推進　　相談") == "dx 推進 相談"
     assert hiragana("スイソ") == "すいそ"
+
+
+def test_a_year_is_read_in_each_way_it_is_written_but_not_from_a_number_or_a_name() -> None:
+    for text in ("2023年度 4回", "FY2023", "in fiscal 2023?", "令和５年度の実績", "R5年度"):
+        assert years_named(text) == {2023}, text
+    assert years_named("令和元年") == {2019}
+    assert not years_named("06-6966-2023") and not years_named("Global Startup EXPO 2025")
