@@ -140,3 +140,18 @@ def test_the_year_asked_picks_its_row_and_which_firms_asks_for_their_names(
     # Three rows alike (2022年度 2回 / 2023年度 4回 / 2024年度 6回), each a year's head over its firms.
     first = assistant.ask(question).citations[0].quote
     assert firm in first and other_years_firm not in first, first
+
+
+@pytest.mark.parametrize("question", [
+    "eVTOLの推進会議、経済産業省の本省からはどの部署が入ってるの？",
+    "Which METI office is part of the Kansai eVTOL council?",
+])
+def test_which_office_takes_part_is_answered_by_the_office_the_slide_names(assistant: Assistant, question: str) -> None:
+    # The council's diagram names its members as labels: 管内7府県 / METI 次世代空モビリティ政策室 / 近畿経済産業局（事務局）.
+    answer = assistant.ask(question)
+    assert "次世代空モビリティ政策室" in answer.citations[0].quote, answer.answer
+
+
+def test_asking_which_office_to_call_still_gives_the_contact(assistant: Assistant) -> None:
+    answer = assistant.ask("水素の件はどの部署に電話すればいいですか")
+    assert answer.contacts[0].phone == "06-6966-6055", answer.answer
