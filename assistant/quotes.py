@@ -49,6 +49,8 @@ class Citation:
 
 _ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
 _COUNTER = re.compile(r"[0-9]+(?:\.[0-9]+)?([一-龥ァ-ヶー]{1,3})")  # folded (NFKC) text: 37団体 → 団体
+# A heading alone on its line (＜ 表彰制度 ＞, 【９支援機関】), less the count before its name.
+_LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[＞>】]$")
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 
@@ -123,6 +125,13 @@ class QuoteChooser:
             for _, chunk, x in rows:
                 if SOURCE_NOTE.match(bare := BULLET.sub("", x.text)):
                     self._notes_of.setdefault((title, chunk.section), []).append(bare)
+        # A list under a heading of its own (＜ 表彰制度 ＞ ■はばたく300社 ■…, 【９支援機関】 …): a quote naming the
+        # heading's word (…経済産業省の表彰制度の受賞企業を対象に…) is followed by the list it names.
+        self._lists_of: dict[tuple[str, str], list[tuple[str, StoredChunk, StoredSentence]]] = {}
+        for title, rows in self._sentences_of.items():
+            for _, chunk, x in rows:
+                if (head := _LIST_HEAD.match(x.text.strip())) and len(name := re.sub(r"\s", "", head["name"])) >= 3:
+                    self._lists_of.setdefault((title, chunk.section), []).append((name, chunk, x))
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -281,8 +290,24 @@ class QuoteChooser:
                     mine.append(citation)
                 else:
                     mine[held] = citation
+            for k, cited in enumerate(mine if n == 0 else []):
+                if (listed := self._list_named(initiative.title, cited)) is not None:
+                    if not any(listed.quote in c.quote for c in mine):
+                        mine.insert(k + 1, listed)
+                    break
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
+
+    def _list_named(self, title: str, cited: Citation) -> Citation | None:
+        """The list under a heading on a quote's slide whose word the quote uses (…表彰制度の受賞企業 →
+        ＜ 表彰制度 ＞ and its items), quoted whole; None if there is none."""
+        said = re.sub(r"\s", "", cited.quote)
+        for name, chunk, head in self._lists_of.get((title, cited.section), []):
+            if name in said and head.text.strip() not in cited.quote:
+                unit = quotable(chunk, head, self._wraps, lists=True, items=True)
+                if unit is not None and unit.text != head.text:
+                    return Citation(chunk.section, chunk.page, unit.text, chunk.initiative, unit.start, unit.end)
+        return None
 
     def _asker_is(self, question: Question) -> set[str]:
         """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank

@@ -155,3 +155,10 @@ def test_which_office_takes_part_is_answered_by_the_office_the_slide_names(assis
 def test_asking_which_office_to_call_still_gives_the_contact(assistant: Assistant) -> None:
     answer = assistant.ask("水素の件はどの部署に電話すればいいですか")
     assert answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
+def test_a_quote_naming_a_lists_heading_is_followed_by_that_list(assistant: Assistant) -> None:
+    # 「掲載企業は、経済産業省の表彰制度の受賞企業を対象に…」 names ＜ 表彰制度 ＞, whose items are on lines below.
+    quotes = [c.quote for c in assistant.ask("The Kansai Companies Profileにはどんな会社が載れるんですか").citations]
+    named = next(k for k, q in enumerate(quotes) if "表彰制度の受賞企業" in q)
+    assert "はばたく300社" in quotes[named + 1] and "関西ものづくり新撰" in quotes[named + 1], quotes
