@@ -194,7 +194,15 @@ class Glossary:
         coverage = [CoverageRule(r["about"], phrases(r.get("asks", [])), r["needs"],
                                  re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
                     for r in data.get("coverage", [])]
-        answer_types = [AnswerType(r["type"], phrases(r["asks"]), re.compile(r["pattern"]), bool(r.get("strict")),
+        variants: dict[str, list[str]] = data.get("ask_variants", {})
+
+        def said_alike(asks: list[str]) -> list[str]:  # どんなアプローチ asks as どのようなアプローチ does
+            alike = [a.replace(word, other) for a in asks for word, others in variants.items() if word in a
+                     for other in others]
+            return list(dict.fromkeys(asks + alike))
+
+        answer_types = [AnswerType(r["type"], phrases(said_alike(r["asks"])), re.compile(r["pattern"]),
+                                   bool(r.get("strict")),
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
                                    r.get("names", ""), bool(r.get("items")),
                                    re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,

@@ -162,3 +162,10 @@ def test_a_quote_naming_a_lists_heading_is_followed_by_that_list(assistant: Assi
     quotes = [c.quote for c in assistant.ask("The Kansai Companies Profileにはどんな会社が載れるんですか").citations]
     named = next(k for k, q in enumerate(quotes) if "表彰制度の受賞企業" in q)
     assert "はばたく300社" in quotes[named + 1] and "関西ものづくり新撰" in quotes[named + 1], quotes
+
+
+@pytest.mark.parametrize("question", ["面的GX支援はどんなアプローチで進めるの？", "面的GX支援はどのようなアプローチで進めるのですか",
+                                      "面的GX支援はどういったアプローチで進めるのですか"])
+def test_an_asking_word_in_any_register_asks_alike(assistant: Assistant, question: str) -> None:
+    first = assistant.ask(question).citations[0].quote
+    assert "①支援機関" in first and "⑥業界" in first, first
