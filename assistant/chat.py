@@ -115,7 +115,11 @@ class Conversation:
         # office's initiative; the office looked up stays the one to call.
         keeps_office = looked_up and points_back and question.has_topic
         if looked_up and (keeps_office or not points_back):
-            about = topic.initiatives[0].title
+            # An office handling several initiatives: the one the message names (「そっちのGXの目標は？」 after
+            # 6055's 水素 and GX), else its first.
+            titles = [i.title for i in topic.initiatives]
+            own = route.initiatives[0].title if route.initiatives and question.has_topic else ""
+            about = own if own in titles else titles[0]
         if asks_own:  # the topic's question is context then, not asked again: only the follow-up asks
             # (a terse topic without a mark, 「BiocK 設立 いつ」, ends as a sentence too).
             about = re.sub(r"[？?]+", "。", about).rstrip()

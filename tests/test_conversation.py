@@ -392,3 +392,9 @@ def test_an_owner_who_cannot_reach_young_people_is_shown_the_job_fair_and_semina
 def test_asking_what_else_the_office_handles_lists_its_initiatives(assistant: Assistant) -> None:
     answer = _chain(assistant, "水素の相談窓口を教えて", "そこはほかにどんな施策を担当してるの？")
     assert answer.contacts[0].phone == "06-6966-6055" and "面的GX" in answer.answer, answer.answer
+
+
+def test_after_an_office_look_up_the_follow_up_is_about_the_initiative_it_names(assistant: Assistant) -> None:
+    # 06-6966-6055 handles 水素 and 面的GX; "that GX one" asks about the second, not the first.
+    answer = _chain(assistant, "06-6966-6055はどこの番号？", "同じ番号でほかに何を担当してる？", "そっちのGXの削減目標は？")
+    assert not answer.abstained and "46％" in answer.answer and answer.contacts[0].phone == "06-6966-6055", answer.answer
