@@ -169,3 +169,8 @@ def test_a_quote_naming_a_lists_heading_is_followed_by_that_list(assistant: Assi
 def test_an_asking_word_in_any_register_asks_alike(assistant: Assistant, question: str) -> None:
     first = assistant.ask(question).citations[0].quote
     assert "①支援機関" in first and "⑥業界" in first, first
+
+
+def test_which_schemes_asks_for_the_named_schemes(assistant: Assistant) -> None:
+    answer = assistant.ask("面的GX支援の業界アプローチって、どんな制度を使うんですか")
+    assert "「省エネ診断」" in answer.citations[0].quote, answer.answer
