@@ -290,3 +290,8 @@ def test_nobody_and_nowhere_do_not_ask_who_or_where(assistant: Assistant) -> Non
     # 誰も / どこも quantify (nobody, nowhere); 誰 alone asks who.
     assert not assistant.router.read("誰も跡を継いでくれなくて困っている").asked
     assert [t.name for t in assistant.router.read("関西eVTOL社会実装推進会議の事務局は誰？").asked] == ["who"]
+
+
+def test_replacing_equipment_with_a_grant_goes_to_the_office_for_using_support_measures(assistant: Assistant) -> None:
+    answer = assistant.ask("機械を入れ替えたいんですが、どんな支援がありますか")
+    assert answer.contacts[0].phone == "06-6966-6065", answer.answer
