@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from assistant.normalize import hiragana, nfkc, unvoiced
+from assistant.normalize import hiragana, nfkc, unvoiced, years_named
 from assistant.tokenizer import Tokenizer
 
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
@@ -180,6 +180,17 @@ class Glossary:
         # Kinds of actor a measure may be addressed to (自治体, 金融機関), each with the words an asker who is
         # one uses of themselves (市役所, 信用金庫).
         self.actors = actors
+        # Years said relative to the document's own (昨年度, this year): offsets from it, read as years.
+        self.document_year: int | None = None
+        self.relative_years: dict[str, int] = {}
+
+    def years_said(self, text: str) -> frozenset[int]:
+        """The years a question names, written out (2023年度, FY2023) or said relative to the document's year
+        (昨年度 in a FY2025 document is 2024)."""
+        years = years_named(text)
+        if self.document_year is not None:
+            years |= {self.document_year + offset for word, offset in self.relative_years.items() if word in text}
+        return years
 
     @classmethod
     def load(cls, path: Path, tokenizer: Tokenizer) -> Glossary:
@@ -213,6 +224,8 @@ class Glossary:
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
                        tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
                        tuple(data.get("no_offer_words", [])))
+        glossary.document_year = data.get("document_year")
+        glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound = {}
         for t in answer_types:

@@ -11,7 +11,7 @@ import numpy as np
 
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
-from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced, years_named
+from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
@@ -158,7 +158,7 @@ class QuestionReader:
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)), named=named,
-            years=years_named(asking_sentence(normalized)),
+            years=self.glossary.years_said(asking_sentence(normalized)),
         )
 
     def _asking_words(self, sentence: str) -> Words:

@@ -174,3 +174,13 @@ def test_an_asking_word_in_any_register_asks_alike(assistant: Assistant, questio
 def test_which_schemes_asks_for_the_named_schemes(assistant: Assistant) -> None:
     answer = assistant.ask("面的GX支援の業界アプローチって、どんな制度を使うんですか")
     assert "「省エネ診断」" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize(("question", "row"), [
+    ("外国人材のコンソーシアム、去年度はどんな活動をしたの？", "令和6年度の活動実績"),
+    ("What did the foreign talent consortium do last year?", "令和6年度の活動実績"),
+])
+def test_a_year_said_relative_to_the_documents_picks_that_years_row(assistant: Assistant, question: str, row: str) -> None:
+    # The document is FY2025's (令和７年度): last year is 令和6年度.
+    answer = assistant.ask(question)
+    assert row in answer.citations[0].quote, answer.answer
