@@ -30,6 +30,11 @@ _ELSE_HANDLED = re.compile(r"(ほか|他)(に|の|は)[^。？?]{0,8}(担当|扱
 # another subject and asks what the question before it asked.
 _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"
                             r"\b(what|which|how|who|when|where|why)\b")
+# A question of its own that asks yes or no (「講師派遣って無料？」「Is it free?」「相談できる？」): a predicate after
+# its subject, where 「アンモニアのほうは？」 ends on the subject.
+_YES_NO = re.compile(r"(って|とは)[^。？?]*[^はのもで、\s][？?]*$|"
+                     r"(ある|あります|あるの|できる|できます|使える|使えます|もらえる|もらえます)[かの]?[？?]+$|"
+                     r"^(is|are|do|does|did|can|could|will|would)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
@@ -98,7 +103,7 @@ class Conversation:
         # combined text as a question: 「その宣言の登録手順は」); one that only names another subject
         # (「アンモニアのほうは？」) asks what the topic's question asked.
         asks_own = bool(question.asked) or self.router.reader.uncovered(question, "") is not None \
-            or bool(_INTERROGATIVE.search(question.normalized))
+            or bool(_INTERROGATIVE.search(question.normalized) or _YES_NO.search(question.normalized))
         if not asks_own:
             asks = re.sub(r"[？?]+\s*$", "", message)
         elif re.search(r"[？?。.!！]\s*$", message):

@@ -399,3 +399,9 @@ def test_after_an_office_look_up_the_follow_up_is_about_the_initiative_it_names(
     # 06-6966-6055 handles 水素 and 面的GX; "that GX one" asks about the second, not the first.
     answer = _chain(assistant, "06-6966-6055はどこの番号？", "同じ番号でほかに何を担当してる？", "そっちのGXの削減目標は？")
     assert not answer.abstained and "46％" in answer.answer and answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
+def test_a_yes_no_follow_up_asks_its_own_question_not_the_one_before(assistant: Assistant) -> None:
+    # 「省エネ診断って無料？」 after 「全部でいくつ？」 asks whether it is free, not how many again.
+    answer = _chain(assistant, "面的GX支援のアプローチを教えて", "全部でいくつ？", "講師の派遣って無料なの？")
+    assert "無料講師派遣" in answer.citations[0].quote, answer.answer
