@@ -175,7 +175,9 @@ class QuestionReader:
         for i in range(len(words) - n + 1):
             if tuple(words[i : i + n]) != phrase and tuple(m.base for m in ms[i : i + n]) != phrase:
                 continue
-            for link, partner in ((i + n, i + n + 1), (i - 1, i - 2)):
+            # MeCab may cut とか in two (と + か): the partner is after both.
+            after = i + n + 2 if words[i + n : i + n + 2] == ["と", "か"] else i + n + 1
+            for link, partner in ((i + n, after), (i - 1, i - 2)):
                 if min(link, partner) >= 0 and max(link, partner) < len(ms) and ms[link].surface in _AND \
                         and ms[partner].pos == "名詞" and ms[partner].surface not in self._uncovered_words \
                         and ms[partner].surface in self._document:  # 定員, 最寄り駅: the document says nothing

@@ -36,6 +36,7 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
 @pytest.mark.parametrize(("question", "phone"), [
     ("留学生を正社員で雇いたいが、手続きや定着が不安です", "06-6966-6032"),  # 定着: the document speaks of it
     ("外国人を雇うときの手続きを教えて", None),  # procedures alone: the document does not say
+    ("留学生を雇いたい。手続きとか定着とかが心配です", "06-6966-6032"),  # とか, which MeCab cuts in two
     ("DXゼミナールの受講料と定員を教えて", None),  # neither is stated
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
