@@ -196,11 +196,15 @@ class Router:
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
-            si.examples = examples.share(si.title) * familiarity * self._names_elsewhere(si.title, latin, named_weight)
+            elsewhere = self._names_elsewhere(si.title, latin, named_weight)
+            si.examples = examples.share(si.title) * familiarity * elsewhere
+            # A name typed in Latin letters that another title says and this initiative never uses (DX for the
+            # GX project) counts against all its evidence, not only the examples' vote.
+            elsewhere = 1.0 - s.named_elsewhere * (1.0 - self._names_elsewhere(si.title, latin, sum(latin.values())))
             dense_weight = 0.0 if degraded else s.weight_dense
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
-                        + s.weight_examples * si.examples)
+                        + s.weight_examples * si.examples) * elsewhere
             if degraded:
                 # Without Chroma the dense evidence is missing, not zero: rescale the rest so the
                 # confidence keeps its meaning and in-scope questions are not turned away.

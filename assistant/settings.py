@@ -115,6 +115,9 @@ class Settings(BaseSettings):
     weight_title: float = Field(0.30, description="Weight of the share of the question's rare words in the title.")
     weight_lexical: float = Field(0.30, description="Weight of the share of the question's rare words in the text.")
     weight_examples: float = Field(0.75, description="Weight of the initiative's share of the nearest examples' vote.")
+    named_elsewhere: float = Field(0.3, description="How much of an initiative's evidence goes when the question "
+                                   "types a name another title says and this initiative never uses (DX asked, the GX "
+                                   "project scored): the encoder hears DX and GX alike (chosen on dev).")
     weight_out_of_scope: float = Field(
         0.5, description="How much the share of out-of-scope examples among the nearest lowers the evidence.")
     abstain_below: float = Field(

@@ -296,3 +296,9 @@ def test_nobody_and_nowhere_do_not_ask_who_or_where(assistant: Assistant) -> Non
 def test_replacing_equipment_with_a_grant_goes_to_the_office_for_using_support_measures(assistant: Assistant) -> None:
     answer = assistant.ask("機械を入れ替えたいんですが、どんな支援がありますか")
     assert answer.contacts[0].phone == "06-6966-6065", answer.answer
+
+
+def test_a_latin_name_one_title_says_outweighs_a_title_one_letter_apart(assistant: Assistant) -> None:
+    # 中小企業のDX支援 sounds to the encoder much like 中小企業の面的GX支援, whose title shares 中小企業 and 支援.
+    answer = assistant.ask("中小企業のDXの支援について知りたいです")
+    assert answer.contacts[0].phone == "06-6966-6008" and "GX" not in answer.answer.splitlines()[0], answer.answer
