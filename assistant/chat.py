@@ -165,6 +165,11 @@ class Conversation:
             return True
         if elsewhere and _CHANGES_TOPIC.search(question.normalized):
             return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
+        if elsewhere and not _POINTS_BACK.search(question.normalized) and \
+                self.router.typed_title_names(question, own.title) - self.router.typed_title_names(question, current):
+            # A name typed in Latin letters that its title says and the topic's does not (「GXのほうは？」 after
+            # 水素), unless it points back (「their Expo event」: the Expo of the office being talked about).
+            return False
         if self._names_another(route, current):
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too and the other initiative is not by far the better fit.

@@ -138,6 +138,11 @@ class Router:
                  if _LATIN_NAME.fullmatch(t) and t in self._titles_naming}
         return latin, weight
 
+    def typed_title_names(self, question: Question, title: str) -> set[str]:
+        """The names typed in Latin letters that ``title`` says (GX for 中堅・中小企業の面的GX支援プロジェクト)."""
+        latin, _ = self._latin_names(question)
+        return {t for t in latin if title in self._titles_naming[t]}
+
     def _names_elsewhere(self, title: str, latin: dict[str, float], weight: float) -> float:
         """1, less the share (by word rarity) of what the question names that another initiative's title
         says and this initiative's text never uses (DX for the GX project): the encoder hears 中小企業の

@@ -405,3 +405,9 @@ def test_a_yes_no_follow_up_asks_its_own_question_not_the_one_before(assistant: 
     # 「省エネ診断って無料？」 after 「全部でいくつ？」 asks whether it is free, not how many again.
     answer = _chain(assistant, "面的GX支援のアプローチを教えて", "全部でいくつ？", "講師の派遣って無料なの？")
     assert "無料講師派遣" in answer.citations[0].quote, answer.answer
+
+
+def test_a_latin_name_of_another_title_moves_the_conversation_on(assistant: Assistant) -> None:
+    # The hydrogen slides speak of GX too, but 「GXのほう」 names the GX project's own title word.
+    answer = _chain(assistant, "水素の担当部署を教えて", "イベントはある？", "じゃあGXのほうの削減目標は何％？")
+    assert not answer.abstained and "46％" in answer.answer, answer.answer
