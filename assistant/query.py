@@ -48,7 +48,7 @@ class Words:
     def of(cls, text: str, tokenizer: Tokenizer) -> Words:
         ms = [m for m in tokenizer.morphemes(nfkc(text)) if m.surface.strip()]
         # Not folded to hiragana: the phrase タイ (Thailand) must not meet the auxiliary たい.
-        return cls(tuple(m.surface for m in ms), tuple(nfkc(m.base) for m in ms))
+        return cls(tuple(m.surface for m in ms), tuple(_singular(nfkc(m.base)) for m in ms))
 
     def has(self, phrase: Phrase) -> bool:
         """Whether the tokens of ``phrase`` occur in a row, as written or in base form; a katakana word
@@ -147,6 +147,14 @@ _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str] | None:
     """A pattern finding any of the words as written, or None for no words."""
     return re.compile("|".join(map(re.escape, words))) if words else None
+
+
+_PLURAL = re.compile(r"[a-z]{3,}[^su]s")  # tickets, loans, rates; not its, this, business, bonus
+
+
+def _singular(word: str) -> str:
+    """An English plural in its singular form (tickets → ticket), so the phrase "ticket" meets both."""
+    return word[:-1] if _PLURAL.fullmatch(word) else word
 
 
 def _sound(kana: str) -> str:

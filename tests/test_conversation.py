@@ -411,3 +411,10 @@ def test_a_latin_name_of_another_title_moves_the_conversation_on(assistant: Assi
     # The hydrogen slides speak of GX too, but 「GXのほう」 names the GX project's own title word.
     answer = _chain(assistant, "水素の担当部署を教えて", "イベントはある？", "じゃあGXのほうの削減目標は何％？")
     assert not answer.abstained and "46％" in answer.answer, answer.answer
+
+
+def test_an_english_plural_meets_its_singular_asking_word(assistant: Assistant) -> None:
+    # "ticket" and "loan" are matters other offices handle; asked as "tickets", "loans" they still are.
+    answer = _chain(assistant, "When is Global Startup EXPO 2025?", "Do you sell entry tickets for it?")
+    assert answer.abstained and not answer.contacts, answer.answer
+    assert assistant.ask("Are there loans for buying hydrogen equipment?").abstained
