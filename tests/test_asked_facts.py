@@ -184,3 +184,9 @@ def test_a_year_said_relative_to_the_documents_picks_that_years_row(assistant: A
     # The document is FY2025's (令和７年度): last year is 令和6年度.
     answer = assistant.ask(question)
     assert row in answer.citations[0].quote, answer.answer
+
+
+def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant) -> None:
+    # なんぼ is いくつ in Kansai speech: 「なんぼの団体」 asks how many organisations.
+    answer = assistant.ask("バイオコミュニティ関西には、なんぼの団体が入ってんの？")
+    assert "37団体" in answer.citations[0].quote, answer.answer

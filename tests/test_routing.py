@@ -302,3 +302,8 @@ def test_a_latin_name_one_title_says_outweighs_a_title_one_letter_apart(assistan
     # 中小企業のDX支援 sounds to the encoder much like 中小企業の面的GX支援, whose title shares 中小企業 and 支援.
     answer = assistant.ask("中小企業のDXの支援について知りたいです")
     assert answer.contacts[0].phone == "06-6966-6008" and "GX" not in answer.answer.splitlines()[0], answer.answer
+
+
+def test_going_green_in_english_is_the_gx_project(assistant: Assistant) -> None:
+    answer = assistant.ask("Is there help for a small firm going net zero?")
+    assert answer.contacts[0].phone == "06-6966-6055", answer.answer
