@@ -190,3 +190,8 @@ def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant) -> None:
     # なんぼ is いくつ in Kansai speech: 「なんぼの団体」 asks how many organisations.
     answer = assistant.ask("バイオコミュニティ関西には、なんぼの団体が入ってんの？")
     assert "37団体" in answer.citations[0].quote, answer.answer
+
+
+def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant) -> None:
+    answer = assistant.ask("The Kansai Companies Profileに選ばれるにはどうすればいいの？")
+    assert any("表彰制度の受賞企業" in c.quote for c in answer.citations), answer.answer
