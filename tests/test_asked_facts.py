@@ -195,3 +195,8 @@ def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant) -> None:
 def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant) -> None:
     answer = assistant.ask("The Kansai Companies Profileに選ばれるにはどうすればいいの？")
     assert any("表彰制度の受賞企業" in c.quote for c in answer.citations), answer.answer
+
+
+def test_what_are_the_things_of_a_kind_asks_for_the_list_in_english(assistant: Assistant) -> None:
+    first = assistant.ask("For the GX support project, what are its approaches?").citations[0].quote
+    assert "①支援機関" in first and "⑥業界" in first, first
