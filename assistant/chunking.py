@@ -17,6 +17,8 @@ from assistant.tokenizer import Tokenizer
 SHORT_LINE = 15  # characters: a shorter line is a label, not a sentence (too short to quote alone)
 NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
 _ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$")  # a line announcing the list under it
+_HEADING = re.compile(r"^[＜<【][^＞>】]+[＞>】]$")  # a list's own heading (＜パートナー側の共創メリット＞)
+_BULLET = re.compile(r"^[・･•◆●○■□]")  # an item of a bulleted list
 _SENTENCE_RE = re.compile(r"[^。！？!?]*[。！？!?]+|[^。！？!?]+$")
 
 
@@ -113,7 +115,23 @@ def _carried(group: list[Piece], nxt: Piece) -> int:
     else:  # labels (a row's head, a run of diagram labels) go with what follows them, as a run
         while k < len(group) - 1 and _is_label(group[-1 - k].text):
             k += 1
+        if k:  # short items among them (・対応スピードの早さ) go with the rest of their list and its heading
+            k = _list_under_heading(group, group[-k].text, k) or k
     return k
+
+
+def _list_under_heading(group: list[Piece], item: str, k: int) -> int:
+    """How many of a chunk's last pieces are a bulleted list's heading (＜…＞, or a line announcing it) and
+    its items before the last ``k`` pieces, where ``item`` (an item of the same list) goes on; 0 if the
+    bullets have no heading (then they are sentences of their own)."""
+    glyph = _BULLET.match(item)
+    if glyph is None:
+        return 0
+    j = k
+    while j < len(group) - 1 and group[-1 - j].text.startswith(glyph.group(0)):
+        j += 1
+    above = group[-1 - j].text if j < len(group) - 1 else ""
+    return j + 1 if j > k and (_HEADING.match(above) or _ANNOUNCES.search(above)) else 0
 
 
 def _chunk_id(doc_id: str, section: Section, text: str) -> str:

@@ -128,10 +128,12 @@ class QuoteChooser:
         # A list under a heading of its own (＜ 表彰制度 ＞ ■はばたく300社 ■…, 【９支援機関】 …): a quote naming the
         # heading's word (…経済産業省の表彰制度の受賞企業を対象に…) is followed by the list it names.
         self._lists_of: dict[tuple[str, str], list[tuple[str, StoredChunk, StoredSentence]]] = {}
+        self._head_terms: dict[int, frozenset[str]] = {}  # a heading's words, by its sentence
         for title, rows in self._sentences_of.items():
             for _, chunk, x in rows:
                 if (head := _LIST_HEAD.match(x.text.strip())) and len(name := re.sub(r"\s", "", head["name"])) >= 3:
                     self._lists_of.setdefault((title, chunk.section), []).append((name, chunk, x))
+                    self._head_terms[id(x)] = frozenset(tokenizer.terms(name))
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -239,6 +241,8 @@ class QuoteChooser:
                     score += w.quote_echo
                 if question.years & self._years_of_row[row]:
                     score += w.quote_year
+                if self._names_heading(sentence, q_terms):
+                    score += w.quote_fact  # 「パートナー側のメリットは？」: the list under ＜パートナー側の共創メリット＞
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
                 if list_answer and q_terms & self._count_rows.get(row, set()):
                     score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if of what it counts
@@ -279,7 +283,7 @@ class QuoteChooser:
                 if len(mine) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns), items=list_answer)
+                                 lists=bool(patterns), items=list_answer or self._names_heading(sentence, q_terms))
                 # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
                 # the longer where one quote holds another (「播磨臨海部」 水素発電実証 … holds 水素発電実証 …).
                 if quote is None or any(quote.text in c.quote for c in mine):
@@ -297,6 +301,15 @@ class QuoteChooser:
                     break
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
+
+    def _names_heading(self, sentence: StoredSentence, q_terms: frozenset[str]) -> bool:
+        """Whether the question names most of a list's heading (by word rarity): its items answer."""
+        terms = self._head_terms.get(id(sentence))
+        if not terms:
+            return False
+        weight = sum(self._idf.get(t, self._unknown_idf) for t in terms)
+        said = sum(self._idf.get(t, self._unknown_idf) for t in terms & q_terms)
+        return said >= self.weights.quote_heading_named * weight
 
     def _list_named(self, title: str, cited: Citation) -> Citation | None:
         """The list under a heading on a quote's slide whose word the quote uses (…表彰制度の受賞企業 →

@@ -30,6 +30,9 @@ class QuoteWeights(BaseModel):
                               "(主 催：… for 主催は？, 場 所：… for 場所): the slide's own label for what was asked.")
     quote_year: float = Field(0.4, description="A sentence or table row naming the year the question names "
                               "(2023年度 4回 … for 'in FY2023'): the row of that year among rows alike.")
+    quote_heading_named: float = Field(0.6, description="The share (by word rarity) of a list's heading the "
+                                       "question must name for the list under it to answer (パートナー側のメリット "
+                                       "for ＜パートナー側の共創メリット＞).")
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")

@@ -200,3 +200,9 @@ def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant) -> None:
 def test_what_are_the_things_of_a_kind_asks_for_the_list_in_english(assistant: Assistant) -> None:
     first = assistant.ask("For the GX support project, what are its approaches?").citations[0].quote
     assert "①支援機関" in first and "⑥業界" in first, first
+
+
+def test_a_list_named_by_its_heading_is_quoted_whole_even_across_passages(assistant: Assistant) -> None:
+    # ＜パートナー側の共創メリット＞ and its first item ended one passage of the index; three items began the next.
+    first = assistant.ask("中堅企業と組むパートナー側のメリットは？").citations[0].quote
+    assert first.startswith("＜パートナー側の共創メリット＞") and "対応スピードの早さ" in first and "安定した経営力" in first, first
