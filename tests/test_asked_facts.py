@@ -206,3 +206,9 @@ def test_a_list_named_by_its_heading_is_quoted_whole_even_across_passages(assist
     # ＜パートナー側の共創メリット＞ and its first item ended one passage of the index; three items began the next.
     first = assistant.ask("中堅企業と組むパートナー側のメリットは？").citations[0].quote
     assert first.startswith("＜パートナー側の共創メリット＞") and "対応スピードの早さ" in first and "安定した経営力" in first, first
+
+
+def test_where_is_answered_by_the_place_an_event_is_held_at(assistant: Assistant) -> None:
+    # 「大阪・関西万博では、…プロモーションイベントを９月24日(水)に開催。」 says where with では, not で開催.
+    answer = ask_chain(assistant, "サーキュラーエコノミーのイベントはいつ？", "場所はどこ？")
+    assert "大阪・関西万博では" in answer.citations[0].quote, answer.answer
