@@ -18,6 +18,7 @@ from pathlib import Path
 from assistant.normalize import hiragana, nfkc, unvoiced, years_named
 from assistant.tokenizer import Tokenizer
 
+_KANJI_RUN = re.compile(r"[一-龥]{2,4}")
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
 _MIN_READING = 3
@@ -389,4 +390,18 @@ class Readings:
             return " ".join(out)
 
         spelled = _KANA_RUN.sub(rewrite, _SPACED_KANA.sub(join_spaced, text))
-        return spelled, found
+        return _KANJI_RUN.sub(lambda m: self._slip(m.group(0), found), spelled), found
+
+    def _slip(self, run: str, found: list[str]) -> str:
+        """A run of kanji no dictionary knows, typed for a document word that sounds the same (会上 for 会場,
+        長需 for 長寿: the IME's first choice): MeCab reads it only character by character."""
+        if self.tokenizer is None:
+            return run
+        ms = self.tokenizer.morphemes(run)
+        if len(ms) < 2 or any(len(m.surface) != 1 for m in ms):
+            return run
+        word = self.by_reading.get(hiragana("".join(m.reading for m in ms)))
+        if not word or word == run or len(word) != len(run) or not _KANJI_RUN.fullmatch(word):
+            return run
+        found.append(word)
+        return word

@@ -307,3 +307,13 @@ def test_a_latin_name_one_title_says_outweighs_a_title_one_letter_apart(assistan
 def test_going_green_in_english_is_the_gx_project(assistant: Assistant) -> None:
     answer = assistant.ask("Is there help for a small firm going net zero?")
     assert answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("スタートアップのエキスポの会上はどこ？", "EXPOメッセ"),  # 会上 for 会場
+    ("GSEのテーマに長需ってある？", "健康と長寿"),  # 長需 for 長寿
+])
+def test_a_kanji_slip_that_sounds_like_a_document_word_is_read_as_it(
+        assistant: Assistant, question: str, fact: str) -> None:
+    answer = assistant.ask(question)
+    assert any(fact in c.quote for c in answer.citations), answer.answer
