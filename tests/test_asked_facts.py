@@ -212,3 +212,8 @@ def test_where_is_answered_by_the_place_an_event_is_held_at(assistant: Assistant
     # 「大阪・関西万博では、…プロモーションイベントを９月24日(水)に開催。」 says where with では, not で開催.
     answer = ask_chain(assistant, "サーキュラーエコノミーのイベントはいつ？", "場所はどこ？")
     assert "大阪・関西万博では" in answer.citations[0].quote, answer.answer
+
+
+def test_asking_for_a_directory_of_companies_finds_the_data_book(assistant: Assistant) -> None:
+    answer = assistant.ask("Do you have a database of hydrogen-related firms in Kansai?")
+    assert "水素関連企業データ集" in answer.citations[0].quote, answer.answer
