@@ -18,6 +18,7 @@ from pathlib import Path
 from assistant.normalize import hiragana, nfkc, unvoiced, years_named
 from assistant.tokenizer import Tokenizer
 
+_PLACE_NOUNS = frozenset({"会場", "場所", "開催場所", "開催地"})  # asked as 会場は？, named as 会場での
 _KANJI_RUN = re.compile(r"[一-龥]{2,4}")
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
@@ -83,6 +84,9 @@ class Words:
             # 誰も/どこも quantify; 誰に相談, どこで聞いたら, どこに言えば ask whom to call, not who or where.
             return any(seq[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
                        and not (phrase[0] in _WHOM and self._consults(i + 1)) for i in range(len(seq) - n + 1))
+        if n == 1 and phrase[0] in _PLACE_NOUNS and all(
+                seq[i + 1 : i + 3] == ("で", "の") for i, w in enumerate(seq) if w == phrase[0]):
+            return False  # 万博会場でのイベントは何日: a place named as where something happens (での), not asked for
         if phrase == ("場所",):
             # 相談できる場所: a place to consult is an office to call, not where something is held.
             return any(w == "場所" and not any(x.startswith(_CONSULT) for x in seq[max(0, i - 3) : i])
