@@ -166,7 +166,7 @@ class Conversation:
         if elsewhere and _CHANGES_TOPIC.search(question.normalized):
             return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
         if elsewhere and not _POINTS_BACK.search(question.normalized) and \
-                self.router.typed_title_names(question, own.title) - self.router.typed_title_names(question, current):
+                self.router.names_only_in_title(question, own.title, current):
             # A name typed in Latin letters that its title says and the topic's does not (「GXのほうは？」 after
             # 水素), unless it points back (「their Expo event」: the Expo of the office being talked about).
             return False

@@ -106,7 +106,7 @@ def find_extensions(text: str) -> list[str]:
 # digits of a phone number (06-6966-2023) or of a name (Global Startup EXPO 2025).
 _WESTERN_YEAR = re.compile(r"(?:\b(?:fy|fiscal|year|in|by|for|until|since|from|through|before|after)\s*'?(20\d\d)\b)"
                            r"|(?<![\d\-./])(20\d\d)\s*年")
-_REIWA_YEAR = re.compile(r"(?:令和|r)\s*(\d{1,2}|元)\s*年")
+_REIWA_YEAR = re.compile(r"(?:令和|\br)\s*(\d{1,2}|元)\s*年")
 _REIWA_BEFORE_ONE = 2018
 
 

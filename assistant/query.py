@@ -84,8 +84,8 @@ class Words:
             # 誰も/どこも quantify; 誰に相談, どこで聞いたら, どこに言えば ask whom to call, not who or where.
             return any(seq[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
                        and not (phrase[0] in _WHOM and self._consults(i + 1)) for i in range(len(seq) - n + 1))
-        if n == 1 and phrase[0] in _PLACE_NOUNS and all(
-                seq[i + 1 : i + 3] == ("で", "の") for i, w in enumerate(seq) if w == phrase[0]):
+        uses = [i for i, w in enumerate(seq) if w == phrase[0]] if n == 1 and phrase[0] in _PLACE_NOUNS else []
+        if uses and all(seq[i + 1 : i + 3] == ("で", "の") for i in uses):
             return False  # 万博会場でのイベントは何日: a place named as where something happens (での), not asked for
         if phrase == ("場所",):
             # 相談できる場所: a place to consult is an office to call, not where something is held.

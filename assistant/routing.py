@@ -138,10 +138,11 @@ class Router:
                  if _LATIN_NAME.fullmatch(t) and t in self._titles_naming}
         return latin, weight
 
-    def typed_title_names(self, question: Question, title: str) -> set[str]:
-        """The names typed in Latin letters that ``title`` says (GX for 中堅・中小企業の面的GX支援プロジェクト)."""
+    def names_only_in_title(self, question: Question, title: str, other: str) -> bool:
+        """Whether the question types a name in Latin letters that ``title`` says and ``other``'s title does
+        not (GX: 中堅・中小企業の面的GX支援プロジェクト, not 水素利活用促進プロジェクト)."""
         latin, _ = self._latin_names(question)
-        return {t for t in latin if title in self._titles_naming[t]}
+        return any(title in self._titles_naming[t] and other not in self._titles_naming[t] for t in latin)
 
     def _names_elsewhere(self, title: str, latin: dict[str, float], weight: float) -> float:
         """1, less the share (by word rarity) of what the question names that another initiative's title
