@@ -84,12 +84,11 @@ class Words:
             # 誰も/どこも quantify; 誰に相談, どこで聞いたら, どこに言えば ask whom to call, not who or where.
             return any(seq[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
                        and not (phrase[0] in _WHOM and self._consults(i + 1)) for i in range(len(seq) - n + 1))
-        uses = [i for i, w in enumerate(seq) if w == phrase[0]] if n == 1 and phrase[0] in _PLACE_NOUNS else []
-        if uses and all(seq[i + 1 : i + 3] == ("で", "の") for i in uses):
-            return False  # 万博会場でのイベントは何日: a place named as where something happens (での), not asked for
-        if phrase == ("場所",):
-            # 相談できる場所: a place to consult is an office to call, not where something is held.
-            return any(w == "場所" and not any(x.startswith(_CONSULT) for x in seq[max(0, i - 3) : i])
+        if n == 1 and phrase[0] in _PLACE_NOUNS:
+            # A place named as where something happens (万博会場でのイベントは何日) is not asked for, nor is a place
+            # to consult (相談できる場所: an office to call, not where something is held).
+            return any(w == phrase[0] and seq[i + 1 : i + 3] != ("で", "の")
+                       and not (w == "場所" and any(x.startswith(_CONSULT) for x in seq[max(0, i - 3) : i]))
                        for i, w in enumerate(seq))
         return self.has(phrase)
 

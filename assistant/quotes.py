@@ -195,6 +195,7 @@ class QuoteChooser:
         echoed = {word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
                   and not word.isascii() and word in question.normalized}
         asker_is = self._asker_is(question)
+        heads_named = self._headings_named(q_terms)  # 「パートナー側のメリットは？」: ＜パートナー側の共創メリット＞
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
             rows = self._sentences_of.get(initiative.title, [])
@@ -241,8 +242,8 @@ class QuoteChooser:
                     score += w.quote_echo
                 if question.years & self._years_of_row[row]:
                     score += w.quote_year
-                if self._names_heading(sentence, q_terms):
-                    score += w.quote_fact  # 「パートナー側のメリットは？」: the list under ＜パートナー側の共創メリット＞
+                if id(sentence) in heads_named:
+                    score += w.quote_fact  # the list under a heading the question names
                 # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
                 if list_answer and q_terms & self._count_rows.get(row, set()):
                     score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if of what it counts
@@ -283,7 +284,7 @@ class QuoteChooser:
                 if len(mine) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns), items=list_answer or self._names_heading(sentence, q_terms))
+                                 lists=bool(patterns), items=list_answer or id(sentence) in heads_named)
                 # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
                 # the longer where one quote holds another (「播磨臨海部」 水素発電実証 … holds 水素発電実証 …).
                 if quote is None or any(quote.text in c.quote for c in mine):
@@ -302,14 +303,13 @@ class QuoteChooser:
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
 
-    def _names_heading(self, sentence: StoredSentence, q_terms: frozenset[str]) -> bool:
-        """Whether the question names most of a list's heading (by word rarity): its items answer."""
-        terms = self._head_terms.get(id(sentence))
-        if not terms:
-            return False
-        weight = sum(self._idf.get(t, self._unknown_idf) for t in terms)
-        said = sum(self._idf.get(t, self._unknown_idf) for t in terms & q_terms)
-        return said >= self.weights.quote_heading_named * weight
+    def _headings_named(self, q_terms: frozenset[str]) -> set[int]:
+        """The list headings (by their sentence's id) most of which the question names, by word rarity: their
+        items answer."""
+        def weight(terms: frozenset[str]) -> float:
+            return sum(self._idf.get(t, self._unknown_idf) for t in terms)
+        return {key for key, terms in self._head_terms.items()
+                if terms and weight(terms & q_terms) >= self.weights.quote_heading_named * weight(terms)}
 
     def _list_named(self, title: str, cited: Citation) -> Citation | None:
         """The list under a heading on a quote's slide whose word the quote uses (…表彰制度の受賞企業 →
