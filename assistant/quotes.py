@@ -55,6 +55,36 @@ _LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[�
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 
 
+# What a sentence offers as the answer to a fact or a question in the document's words, one column each;
+# each is weighed by the QuoteWeights field of its name (quote_<name>).
+EVIDENCE: tuple[str, ...] = (
+    "sim_asked",  # meaning, as asked
+    "sim_search",  # meaning, in the document's words (the glossary's reading of the question)
+    "examples",  # likeness to how people ask about the initiative (a situation)
+    "overlap",  # the question's words, by rarity
+    "number",  # any number, when a fact is asked
+    "names_asked",  # names the rarest proper noun of the kind asked (どこの国 → ドイツ)
+    "fact",  # holds the kind of fact asked (a date for いつ)
+    "echo",  # the slide's own word for what is asked (主 催：)
+    "year",  # names the year asked about
+    "heading_list",  # the list under a heading the question names
+    "count_list",  # a count of what the question asks listed (重点３分野)
+    "label",  # a label under 6 characters or a link (-1)
+    "sentence",  # a whole sentence
+    "named",  # names something in 「」
+)
+
+
+@dataclass(frozen=True)
+class _Asked:
+    patterns: tuple[re.Pattern[str], ...]
+    list_answer: bool
+    echoed: frozenset[str]
+    heads_named: frozenset[int]
+    asker_is: frozenset[str]
+    words: float  # the question's words, weighed by rarity
+
+
 class QuoteChooser:
     """Chooses the sentences of each routed initiative that best answer the question."""
 
@@ -182,30 +212,16 @@ class QuoteChooser:
     def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question."""
         question = route.question
-        q_terms, typed = question.terms, question.typed_terms
         patterns = [t.pattern for t in question.asked]
         w = self.weights
-        weight = sum(self._idf.get(t, self._unknown_idf) for t in q_terms) or 1.0
-        # A fact is in the sentence using the asker's own words; for a situation the glossary's words
-        # for it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
-        expanded = w.quote_expanded if patterns else 1.0
-        list_answer = any(t.items for t in question.asked)  # who takes part, the pillars: a list
-        # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
-        # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
-        echoed = {word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
-                  and not word.isascii() and word in question.normalized}
-        asker_is = self._asker_is(question)
-        heads_named = self._headings_named(q_terms)  # 「パートナー側のメリットは？」: ＜パートナー側の共創メリット＞
+        weights = np.array([getattr(w, f"quote_{name}") for name in EVIDENCE])
+        asked = self._asked(question)
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
             rows = self._sentences_of.get(initiative.title, [])
             if not rows:
                 continue
-            # A situation told in the asker's own words (「息子が継がない」) is answered by the help that
-            # exists, found through how people ask about this initiative in the document's words (its
-            # nearest labelled examples); a question already in the document's words (「実証プロジェクトの
-            # 候補地は」) is answered by the sentence using them.
-            own_words = 0.0 if patterns else 1.0 - self._in_document_words(question, initiative.title)
+            own_words = self._own_words(question, initiative.title)
             # A further initiative is offered by its office; for a situation told in the asker's words its
             # quote would read as the answer (unless the asker is asked to choose between them).
             situation = own_words > 1.0 - w.quote_others_below and route.reason != RouteReason.clarify
@@ -214,64 +230,9 @@ class QuoteChooser:
                 continue
             if patterns and n == 0:
                 take += 1  # a fact question: one more sentence, so the one holding the fact is shown
-            vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
-            # Meaning as asked and in the document's words, and the asker's rarer words.
-            sims = 0.5 * (vectors @ question.vector) + 0.5 * (vectors @ question.search_vector)
-            like = self._examples_like(route, initiative.title) if own_words else None
-            if like is not None:
-                sims = sims + w.quote_examples * own_words * (vectors @ like)
-            elsewhere = self._other_offices_words(route, initiative.title)
-            scored = []
-            for (row, chunk, sentence), sim in zip(rows, sims, strict=True):
-                terms = self._terms_of_row[row]
-                overlap = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
-                              for t in q_terms & terms) / weight
-                score = float(sim) + w.quote_overlap * overlap
-                if patterns and re.search(r"\d", self._folded[row]):
-                    score += w.quote_number
-                score += w.quote_fact * self._names_asked(row, question)
-                # A label answers with the line it is quoted with, too (a year's row with its firms).
-                read = self._unit_text.get(row, "") if row in self._label_rows else ""
-                holds = sum(1 for p in patterns if p.search(sentence.text) or p.search(read))
-                # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
-                score += w.quote_fact * holds
-                # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
-                # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
-                if any(e in self._unspaced[row] for e in echoed) or (
-                        holds and any(c in question.normalized for c in self._counted[row])):
-                    score += w.quote_echo
-                if question.years & self._years_of_row[row]:
-                    score += w.quote_year
-                if id(sentence) in heads_named:
-                    score += w.quote_fact  # the list under a heading the question names
-                # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
-                if list_answer and q_terms & self._count_rows.get(row, set()):
-                    score += w.quote_fact  # 重点３分野 over its labels: the list asked for, if of what it counts
-                elif (len(sentence.text) < 6 and not (list_answer and ITEM.match(sentence.text))) \
-                        or sentence.text.startswith("http"):
-                    score -= w.quote_label
-                elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
-                    score += w.quote_sentence
-                if "「" in sentence.text:  # names a programme, an event or a tool: help the asker can use
-                    score += w.quote_named
-                if own_words:  # what help exists matters more than the aims
-                    # Squared: a question mostly in the document's words (a fact asked without an asking
-                    # word, 「特に重視する分野は？」) is hardly a situation, and help is not its answer.
-                    score += w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
-                    if any(word in self._folded[row] for word in elsewhere):
-                        score -= w.quote_other_office * own_words  # another office's part of the initiative
-                    if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
-                        score += w.quote_item * own_words
-                    elif row in self._label_rows:
-                        score -= w.quote_label * own_words
-                    if row in self._refers_back_rows:
-                        score -= w.quote_refers_back * own_words
-                    if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
-                        to_asker = self._actor_of_row[row] in asker_is
-                        score += (w.quote_own_actor if to_asker else -w.quote_other_actor) * own_words
-                    if row in self._background_rows:
-                        score -= w.quote_background * own_words  # why the initiative exists helps no one
-                scored.append((score, chunk, sentence))
+            evidence, help_on_offer = self.evidence(route, initiative.title, asked, own_words)
+            scores = evidence @ weights + help_on_offer
+            scored = [(float(score), chunk, sentence) for score, (_, chunk, sentence) in zip(scores, rows, strict=True)]
             scored.sort(key=lambda x: -x[0])
             if len(patterns) > 1:
                 # Two kinds asked (how many, and as of when): the best sentence for each comes first, so one
@@ -284,7 +245,7 @@ class QuoteChooser:
                 if len(mine) == take:
                     break
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns), items=list_answer or id(sentence) in heads_named)
+                                 lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named)
                 # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
                 # the longer where one quote holds another (「播磨臨海部」 水素発電実証 … holds 水素発電実証 …).
                 if quote is None or any(quote.text in c.quote for c in mine):
@@ -302,6 +263,102 @@ class QuoteChooser:
                     break
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
+
+    def _asked(self, question: Question) -> _Asked:
+        """What a question asks for, read once for every sentence weighed."""
+        # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
+        # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
+        echoed = frozenset(word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
+                           and not word.isascii() and word in question.normalized)
+        return _Asked(
+            patterns=tuple(t.pattern for t in question.asked),
+            list_answer=any(t.items for t in question.asked),  # who takes part, the pillars: a list
+            echoed=echoed,
+            heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
+            asker_is=frozenset(self._asker_is(question)),
+            words=sum(self._idf.get(t, self._unknown_idf) for t in question.terms) or 1.0)
+
+    def _own_words(self, question: Question, title: str) -> float:
+        """How much a question is a situation told in the asker's own words rather than the document's (0
+        when a fact is asked)."""
+        # A situation told in the asker's own words (「息子が継がない」) is answered by the help that exists,
+        # found through how people ask about this initiative in the document's words (its nearest labelled
+        # examples); a question already in the document's words (「実証プロジェクトの候補地は」) is answered
+        # by the sentence using them.
+        return 0.0 if question.asked else 1.0 - self._in_document_words(question, title)
+
+    def evidence(self, route: Route, title: str, asked: _Asked | None = None,
+                 own_words: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """For each sentence of an initiative: its evidence (one column per ``EVIDENCE`` name, to be
+        weighed by ``QuoteWeights``), and the score of the help it offers an asker telling their situation."""
+        question = route.question
+        asked = asked or self._asked(question)
+        own_words = self._own_words(question, title) if own_words is None else own_words
+        w = self.weights
+        rows = self._sentences_of.get(title, [])
+        q_terms, typed = question.terms, question.typed_terms
+        # A fact is in the sentence using the asker's own words; for a situation the glossary's words for
+        # it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
+        expanded = w.quote_expanded if asked.patterns else 1.0
+        vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
+        like = self._examples_like(route, title) if own_words else None
+        evidence = np.zeros((len(rows), len(EVIDENCE)))
+        # Meaning as asked and in the document's words, and (a situation) as people ask about the initiative.
+        evidence[:, 0] = vectors @ question.vector
+        evidence[:, 1] = vectors @ question.search_vector
+        if like is not None:
+            evidence[:, 2] = own_words * (vectors @ like)
+        help_on_offer = np.zeros(len(rows))
+        elsewhere = self._other_offices_words(route, title) if own_words else ()
+        for i, (row, _, sentence) in enumerate(rows):
+            x = evidence[i]
+            x[3] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
+                       for t in q_terms & self._terms_of_row[row]) / asked.words
+            x[4] = bool(asked.patterns and re.search(r"\d", self._folded[row]))
+            x[5] = self._names_asked(row, question)
+            # A label answers with the line it is quoted with, too (a year's row with its firms).
+            read = self._unit_text.get(row, "") if row in self._label_rows else ""
+            # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
+            x[6] = holds = sum(1 for p in asked.patterns if p.search(sentence.text) or p.search(read))
+            # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
+            # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
+            x[7] = any(e in self._unspaced[row] for e in asked.echoed) or bool(
+                holds and any(c in question.normalized for c in self._counted[row]))
+            x[8] = bool(question.years & self._years_of_row[row])
+            x[9] = id(sentence) in asked.heads_named  # the list under a heading the question names
+            # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
+            if asked.list_answer and q_terms & self._count_rows.get(row, set()):
+                x[10] = 1.0  # 重点３分野 over its labels: the list asked for, if of what it counts
+            elif (len(sentence.text) < 6 and not (asked.list_answer and ITEM.match(sentence.text))) \
+                    or sentence.text.startswith("http"):
+                x[11] = -1.0
+            elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
+                x[12] = 1.0
+            x[13] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
+            if own_words:
+                help_on_offer[i] = self._help_on_offer(row, own_words, elsewhere, asked.asker_is)
+        return evidence, help_on_offer
+
+    def _help_on_offer(self, row: int, own_words: float, elsewhere: tuple[str, ...], asker_is: frozenset[str]) -> float:
+        """For a situation told in the asker's words: what help exists matters more than the aims."""
+        w = self.weights
+        # Squared: a question mostly in the document's words (a fact asked without an asking word,
+        # 「特に重視する分野は？」) is hardly a situation, and help is not its answer.
+        score = w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
+        if any(word in self._folded[row] for word in elsewhere):
+            score -= w.quote_other_office * own_words  # another office's part of the initiative
+        if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
+            score += w.quote_item * own_words
+        elif row in self._label_rows:
+            score -= w.quote_label * own_words
+        if row in self._refers_back_rows:
+            score -= w.quote_refers_back * own_words
+        if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
+            to_asker = self._actor_of_row[row] in asker_is
+            score += (w.quote_own_actor if to_asker else -w.quote_other_actor) * own_words
+        if row in self._background_rows:
+            score -= w.quote_background * own_words  # why the initiative exists helps no one
+        return score
 
     def _headings_named(self, q_terms: frozenset[str]) -> set[int]:
         """The list headings (by their sentence's id) most of which the question names, by word rarity: their

@@ -22,10 +22,17 @@ class QuoteWeights(BaseModel):
     """How the composer weighs a sentence as a quote, beside its similarity to the question (chosen on
     dev: they keep fact recall 0.97 and every quote a whole sentence)."""
 
+    quote_sim_asked: float = Field(0.5, description="Meaning: likeness of the sentence to the question as asked.")
+    quote_sim_search: float = Field(0.5, description="Meaning: likeness to the question in the document's words "
+                                    "(the glossary's reading of it).")
     quote_overlap: float = Field(0.8, description="The question's words in the sentence, weighed by rarity.")
     quote_expanded: float = Field(0.5, description="When a fact is asked, a word the glossary added for the asker's "
                                   "counts this much of a word they wrote: it names the topic, not the sentence holding the fact.")
     quote_fact: float = Field(0.8, description="Each asked kind of fact (a date for いつ, N社 for 何社) it holds.")
+    quote_names_asked: float = Field(0.8, description="Names the rarest proper noun of the kind asked (どこの国 → "
+                                     "ドイツ, not 関西, which half the sentences name).")
+    quote_heading_list: float = Field(0.8, description="The list under a heading most of which the question names.")
+    quote_count_list: float = Field(0.8, description="A count over labels (重点３分野) of what the question asks listed.")
     quote_echo: float = Field(0.4, description="When a fact is asked, a sentence using the asking word itself "
                               "(主 催：… for 主催は？, 場 所：… for 場所): the slide's own label for what was asked.")
     quote_year: float = Field(0.4, description="A sentence or table row naming the year the question names "
