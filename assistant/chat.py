@@ -76,7 +76,9 @@ class Conversation:
         topic: Route | None = None
         for i in asked:
             route = self._resolve_with(recent[i].content[: self.settings.max_message_chars], recent[:i], topic)
-            if not route.abstained and route.reason != RouteReason.clarify:
+            # A turn asked back about leaves the topic as it was; the conversation's first one is the topic
+            # itself (its options, the likelier first): a follow-up is read with it, not alone.
+            if not route.abstained and (route.reason != RouteReason.clarify or topic is None):
                 topic = route
         return topic
 

@@ -418,3 +418,12 @@ def test_an_english_plural_meets_its_singular_asking_word(assistant: Assistant) 
     answer = _chain(assistant, "When is Global Startup EXPO 2025?", "Do you sell entry tickets for it?")
     assert answer.abstained and not answer.contacts, answer.answer
     assert assistant.ask("Are there loans for buying hydrogen equipment?").abstained
+
+
+def test_a_follow_up_to_an_opening_clarifying_question_is_read_with_its_options(assistant: Assistant) -> None:
+    # Two Expo events in September: the assistant asks which one; a follow-up that does not pick an option
+    # still belongs to them (the startup conference is held in English), rather than being read alone.
+    first = "9月の万博、スタートアップの国際イベントがあるやんな？日にちは？"
+    assert _chain(assistant, first).clarify is not None
+    answer = _chain(assistant, first, "何語でやるん？")
+    assert not answer.abstained and "英語" in answer.answer, answer.answer
