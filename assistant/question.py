@@ -11,6 +11,7 @@ import numpy as np
 
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
+from assistant.english import EnglishWords
 from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
@@ -74,6 +75,7 @@ class Question:
     text: str  # as typed (after input clean-up)
     normalized: str  # NFKC, lower case, dashes and spaces folded
     search_text: str  # in the document's words: kana spelled out, glossary words added
+    sparse_text: str  # the search text and, for English, the document's words for its words (BM25's query)
     words: Words
     asking: Words  # the sentence that asks (a long message's story does not say what is asked)
     terms: frozenset[str]  # BM25 terms of the search text
@@ -111,8 +113,9 @@ class QuestionReader:
     """Reads a message into a ``Question`` once, and checks it against the coverage rules."""
 
     def __init__(self, glossary: Glossary, readings: Readings, document_text: str, tokenizer: Tokenizer,
-                 encoder: Encoder, directory: Directory) -> None:
+                 encoder: Encoder, directory: Directory, english: EnglishWords | None = None) -> None:
         self.glossary = glossary
+        self.english = english  # an English question's words, read in the document's words
         self.readings = readings
         self.tokenizer = tokenizer
         self.encoder = encoder
@@ -136,14 +139,20 @@ class QuestionReader:
         asking = words if last == spelled and not _STATED.search(last) else self._asking_words(last)
         extra = self.glossary.expand(words)
         search_text = f"{spelled} {extra}".strip()
+        # An English question's words in the document's words (member organisations → 会員, 団体): matched
+        # word for word, but not encoded (the encoder reads English already), and naming no topic of their
+        # own ("How many model cases?" still follows the conversation's topic).
+        translated = " ".join(self.english.document_words(normalized)) \
+            if self.english is not None and language_of(text) == Language.en else ""
+        sparse_text = f"{search_text} {translated}".strip()
         # The examples are compared with the question as asked (kana spelled out), the passages with
         # the question in the document's words.
         if search_text == spelled:
             vector = search_vector = self.encoder.encode([spelled])[0]
         else:
             vector, search_vector = self.encoder.encode([spelled, search_text])
-        terms = frozenset(self.tokenizer.terms(search_text))
-        typed_terms = terms if search_text == spelled else frozenset(self.tokenizer.terms(spelled))
+        terms = frozenset(self.tokenizer.terms(sparse_text))
+        typed_terms = terms if sparse_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
         if spelled != normalized:  # an asking word typed in kana is heard before a document word takes its kana
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(asking_sentence(normalized)))
@@ -151,9 +160,11 @@ class QuestionReader:
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
-        named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms)
+        named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms) \
+            - (frozenset(self.tokenizer.terms(translated)) - frozenset(self.tokenizer.terms(search_text)))
         return Question(
-            text=text, normalized=normalized, search_text=search_text, words=words, asking=asking,
+            text=text, normalized=normalized, search_text=search_text, sparse_text=sparse_text, words=words,
+            asking=asking,
             terms=terms, typed_terms=typed_terms, vector=vector, search_vector=search_vector,
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),

@@ -170,7 +170,7 @@ class Router:
         """Initiatives ranked by fused evidence for the question."""
         s = self.settings
         examples = examples if examples is not None else self.vote(question)
-        dense_hits, sparse_hits = self.index.search(question.search_text, question.search_vector.tolist())
+        dense_hits, sparse_hits = self.index.search(question.sparse_text, question.search_vector.tolist())
         by_title = {t: ScoredInitiative(t, 0.0) for t in self.titles}
         for hit in dense_hits:
             chunk = self.index.by_id[hit.node.node_id]
@@ -192,7 +192,7 @@ class Router:
                 by_title[title].sentence = max(by_title[title].sentence, float(sims[i]))
 
         degraded = self.index.request_degraded
-        q_terms = set(self.index.sparse.tokenizer.terms(question.search_text))
+        q_terms = set(question.terms)
         q_weight = sum(self.idf(t) for t in q_terms) or 1.0
         total = (s.weight_dense + s.weight_sentence + s.weight_bm25 + s.weight_title + s.weight_lexical
                  + s.weight_examples)

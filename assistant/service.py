@@ -15,6 +15,7 @@ from assistant.answers import Answer, Composer
 from assistant.chat import Conversation, Turn
 from assistant.directory import Contact, Directory, Office
 from assistant.embeddings import get_encoder
+from assistant.english import EnglishWords
 from assistant.feedback import FeedbackStore
 from assistant.finder import Goal, Recommendation, SupportFinder, load_goals
 from assistant.index import Progress, build_index
@@ -268,7 +269,8 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     directory = Directory.load_folder(settings.corpus_dir, titles_by_file(index), tokenizer.reading)
     texts = [c.text for c in index.chunks]
     reader = QuestionReader(Glossary.load(settings.corpus_dir / "glossary.json", tokenizer),
-                            Readings.from_texts(texts, tokenizer), "\n".join(texts), tokenizer, encoder, directory)
+                            Readings.from_texts(texts, tokenizer), "\n".join(texts), tokenizer, encoder, directory,
+                            EnglishWords.load(settings.corpus_dir / "english_words.json"))
     router = Router(index, directory, reader, settings)
     warm.join()
     quotes = QuoteChooser(index, tokenizer, settings.quote_weights, settings.max_quotes, reader.glossary.help_kinds,

@@ -36,9 +36,14 @@ def test_the_sealed_set_is_large_and_speaks_in_many_voices(sealed: list[Case]) -
     assert len(chains) >= 30 and all(2 <= len(c.turns) <= 4 for c in chains)
 
 
+FROM_A_DICTIONARY = {"english_words.json"}  # scripts/build_english_words.py
+
+
 def _knowledge(corpus: Path) -> tuple[str, list[tuple[str, str]]]:
     """The documents' own text, and the data under corpus/ the assistant learns from (examples,
-    glossary, goals). The contact tables are transcribed from the documents' own last slides."""
+    glossary, goals). The contact tables are transcribed from the documents' own last slides; the English
+    word list is written by a script from a general dictionary (JMdict) for the document's words, one
+    dictionary gloss of up to three words a line, so it shares every English word with any question."""
     documents, data = "", []
     for path in sorted(corpus.rglob("*")):
         if not path.is_file():
@@ -46,7 +51,7 @@ def _knowledge(corpus: Path) -> tuple[str, list[tuple[str, str]]]:
         text = _norm(path.read_text("utf-8", errors="ignore"))
         if path.suffix in DOCUMENTS:
             documents += text
-        elif path.suffix in DATA and "contacts" not in path.name:
+        elif path.suffix in DATA and "contacts" not in path.name and path.name not in FROM_A_DICTIONARY:
             data.append((path.name, text))
     return documents, data
 

@@ -1,0 +1,54 @@
+"""English questions read in the document's words (assistant/english.py, corpus/english_words.json):
+the word list is drawn from a dictionary for the document's own vocabulary, never from a case."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.english import EnglishWords, stem
+from assistant.normalize import nfkc
+from assistant.service import Assistant
+from assistant.settings import Settings
+from assistant.tokenizer import Tokenizer
+
+
+@pytest.mark.parametrize(("a", "b"), [("organisations", "organization"), ("hired", "hiring"),
+                                      ("prefectures", "prefecture"), ("studies", "study"), ("planned", "plan")])
+def test_inflected_and_british_forms_read_alike(a: str, b: str) -> None:
+    assert stem(a) == stem(b)
+
+
+def test_a_derived_word_is_not_read_as_its_root() -> None:
+    # Community is not communication: a stemmer that joins them matches a question to the wrong slides.
+    assert stem("community") != stem("communication")
+
+
+def test_the_longest_phrase_listed_is_read_first() -> None:
+    words = EnglishWords({f"{stem('supply')} {stem('chain')}": ["サプライチェーン"], stem("supply"): ["供給"],
+                          stem("chain"): ["チェーン"]})
+    assert words.document_words("Is there a supply chain site?") == ["サプライチェーン"]
+
+
+def test_the_list_holds_only_the_documents_words(tokenizer: Tokenizer) -> None:
+    table = EnglishWords.load(Settings().corpus_dir / "english_words.json").table
+    document = nfkc("".join(p.read_text(encoding="utf-8") for p in Settings().corpus_dir.glob("*.txt")))
+    said = {m.base for line in document.splitlines() for m in tokenizer.morphemes(line)}  # 示す of 示し
+    flat = document.replace("\n", "")
+    assert table and all(w in flat or w in said for words in table.values() for w in words)
+    assert all(len(key.split()) <= 3 for key in table)  # dictionary glosses, not phrasings of questions
+
+
+def test_a_missing_list_reads_english_as_before(tmp_path: Path) -> None:
+    assert EnglishWords.load(tmp_path / "none.json").document_words("member organisations") == []
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # 温室効果ガス is not in the glossary; the dictionary reads greenhouse gas and reduction as the slide does.
+    ("What is the greenhouse gas reduction target for 2030?", "46"),
+    # partner organisations → 連携機関 (108機関), not the 37 committee members beside it.
+    ("How many partner organisations take part in BiocK?", "108"),
+])
+def test_an_english_question_finds_the_sentence_in_the_documents_words(assistant: Assistant, question: str,
+                                                                       fact: str) -> None:
+    answer = assistant.ask(question)
+    assert fact in answer.answer, answer.answer
