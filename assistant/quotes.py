@@ -360,6 +360,10 @@ class QuoteChooser:
             score -= w.quote_background * own_words  # why the initiative exists helps no one
         return score
 
+    def quoted_texts(self, title: str) -> list[str]:
+        """Each sentence of an initiative (the rows of ``evidence``) as quoted, with the lines read with it."""
+        return [self._unit_text.get(row, sentence.text) for row, _, sentence in self._sentences_of.get(title, [])]
+
     def _headings_named(self, q_terms: frozenset[str]) -> set[int]:
         """The list headings (by their sentence's id) most of which the question names, by word rarity: their
         items answer."""
