@@ -77,7 +77,7 @@ EVIDENCE: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class _Asked:
-    patterns: tuple[re.Pattern[str], ...]
+    patterns: tuple[tuple[re.Pattern[str], bool], ...]  # what answers each kind asked, and whether it is a figure
     list_answer: bool
     echoed: frozenset[str]
     heads_named: frozenset[int]
@@ -271,7 +271,7 @@ class QuoteChooser:
         echoed = frozenset(word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
                            and not word.isascii() and word in question.normalized)
         return _Asked(
-            patterns=tuple(t.pattern for t in question.asked),
+            patterns=tuple((t.pattern, t.figure) for t in question.asked),
             list_answer=any(t.items for t in question.asked),  # who takes part, the pillars: a list
             echoed=echoed,
             heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
@@ -312,14 +312,16 @@ class QuoteChooser:
         elsewhere = self._other_offices_words(route, title) if own_words else ()
         for i, (row, _, sentence) in enumerate(rows):
             x = evidence[i]
+            digits = bool(re.search(r"\d", self._folded[row]))
             x[3] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
                        for t in q_terms & self._terms_of_row[row]) / asked.words
-            x[4] = bool(asked.patterns and re.search(r"\d", self._folded[row]))
+            x[4] = bool(asked.patterns) and digits
             x[5] = self._names_asked(row, question)
             # A label answers with the line it is quoted with, too (a year's row with its firms).
             read = self._unit_text.get(row, "") if row in self._label_rows else ""
             # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
-            x[6] = holds = sum(1 for p in asked.patterns if p.search(sentence.text) or p.search(read))
+            x[6] = holds = sum(1.0 if digits or not figure else 0.5 for p, figure in asked.patterns
+                               if p.search(sentence.text) or p.search(read))
             # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
             # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
             x[7] = any(e in self._unspaced[row] for e in asked.echoed) or bool(

@@ -217,3 +217,10 @@ def test_where_is_answered_by_the_place_an_event_is_held_at(assistant: Assistant
 def test_asking_for_a_directory_of_companies_finds_the_data_book(assistant: Assistant) -> None:
     answer = assistant.ask("Do you have a database of hydrogen-related firms in Kansai?")
     assert "水素関連企業データ集" in answer.citations[0].quote, answer.answer
+
+
+def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant) -> None:
+    # The slide labels its targets (目標 ①CE実践者コミュニティの拡充) above the figures (100者まで拡大): the label
+    # says 目標 but sets no figure to reach.
+    answer = assistant.ask("Rethink Designって何を目標にしてるの？")
+    assert "100者" in answer.answer or "80兆円" in answer.answer, answer.answer
