@@ -158,8 +158,11 @@ _PLURAL = re.compile(r"[a-z]{3,}[^su]s")  # tickets, loans, rates; not its, this
 
 
 def _singular(word: str) -> str:
-    """An English plural in its singular form (tickets → ticket), so the phrase "ticket" meets both."""
-    return word[:-1] if _PLURAL.fullmatch(word) else word
+    """An English plural in its singular form (tickets → ticket, cities → city), so the phrase "ticket" meets
+    both."""
+    if not _PLURAL.fullmatch(word):
+        return word
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]  # cities → city
 
 
 def _sound(kana: str) -> str:

@@ -224,3 +224,20 @@ def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant
     # says 目標 but sets no figure to reach.
     answer = assistant.ask("Rethink Designって何を目標にしてるの？")
     assert "100者" in answer.answer or "80兆円" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # "workers" names who is hired; only "how many workers" asks for a head count the slides may not give.
+    ("Is there support for firms taking on foreign workers with high skills?", "高度外国人材"),
+    # What a term is called in Japanese asks for its definition line (eVTOL：電動垂直離着陸機), not a language.
+    ("eVTOLは日本語だとどういう意味？", "電動垂直離着陸機"),
+    ("What's the Japanese term for eVTOL?", "電動垂直離着陸機"),
+    # ３度開催 counts times as 3回 does.
+    ("Rethink Designの交流会やフォーラムは何回開かれた？", "３度"),
+    # "which cities" asks where as "which city" does.
+    ("In which cities are the hydrogen demonstration candidate sites?", "播磨"),
+])
+def test_a_kind_of_fact_asked_in_other_words_is_still_that_kind(assistant: Assistant, question: str,
+                                                                fact: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and fact in answer.answer, answer.answer
