@@ -241,3 +241,8 @@ def test_a_kind_of_fact_asked_in_other_words_is_still_that_kind(assistant: Assis
                                                                 fact: str) -> None:
     answer = assistant.ask(question)
     assert not answer.abstained and fact in answer.answer, answer.answer
+
+
+def test_what_has_been_done_asks_for_the_past_years_work(assistant: Assistant) -> None:
+    answer = assistant.ask("バッテリー人材のコンソーシアムは何をしてきましたか？")
+    assert "教育プログラム" in answer.answer, answer.answer

@@ -318,3 +318,8 @@ def test_a_kanji_slip_that_sounds_like_a_document_word_is_read_as_it(
         assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
     assert any(fact in c.quote for c in answer.citations), answer.answer
+
+
+def test_handing_over_drawings_abroad_is_a_worry_of_technology_leakage(assistant: Assistant) -> None:
+    answer = assistant.ask("取引先の海外メーカーに図面を渡すのが不安。どこに相談すれば？")
+    assert answer.initiatives[0] == "経済安全保障の推進", answer.answer
