@@ -24,7 +24,7 @@ _CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|ところで|別件|それと�
 _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
                           r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
 # Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
-_ELSE_HANDLED = re.compile(r"(ほか|他)(に|の|は)[^。？?]{0,8}(担当|扱|所管|受け持)|"
+_ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
 # Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
 # another subject and asks what the question before it asked.
@@ -94,12 +94,15 @@ class Conversation:
         route = self.router.route(question)
         if topic is None or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
             return route
-        if not self._is_follow_up(question, route, topic):
-            return route
         if _ELSE_HANDLED.search(question.normalized) and topic.contacts:
             # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
-            # lists every initiative it handles.
-            return self.router.route(self.router.read(topic.contacts[0].phone))
+            # lists every initiative it handles; one the message names (「水素以外に」) comes after the others.
+            handled = self.router.route(self.router.read(topic.contacts[0].phone))
+            named = route.initiatives[0].title if route.initiatives and question.has_topic else ""
+            others = [i.title for i in handled.initiatives if i.title != named]
+            return self.router.led_by(handled, others[0]) if others and named else handled
+        if not self._is_follow_up(question, route, topic):
+            return route
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
         # What a follow-up that asks something of its own asks is what is asked (its sentence ends the
         # combined text as a question: 「その宣言の登録手順は」); one that only names another subject

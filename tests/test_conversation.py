@@ -427,3 +427,12 @@ def test_a_follow_up_to_an_opening_clarifying_question_is_read_with_its_options(
     assert _chain(assistant, first).clarify is not None
     answer = _chain(assistant, first, "何語でやるん？")
     assert not answer.abstained and "英語" in answer.answer, answer.answer
+
+
+def test_what_else_an_office_handles_puts_the_one_named_as_excepted_last(assistant: Assistant) -> None:
+    # 6055 handles GX support and hydrogen; "other than GX" asks for hydrogen, and the next question is
+    # about whichever the office's other work was.
+    answer = _chain(assistant, "06-6966-6055ってどこの番号？", "GX以外で担当してるのは？")
+    assert answer.initiatives[0] == "水素利活用促進プロジェクト", answer.answer
+    answer = _chain(assistant, "06-6966-6055ってどこの番号？", "水素以外に何を担当してる？", "そっちの目標件数は？")
+    assert "50件" in answer.answer, answer.answer
