@@ -27,7 +27,10 @@ def test_the_documents_own_term_for_fair_trade_inspectors_routes_to_fair_trade(a
 @pytest.mark.parametrize("question", ["中部経済産業局の水素の担当は？", "中国経済産業局のGXの担当は？",
                                       "九州経済産業局の半導体人材の窓口を教えて", "環境省の脱炭素の補助金の窓口は？",
                                       "労働基準法の相談窓口は？", "社員の社会保険の手続きはどこで？",
-                                      "技能実習生を受け入れるには監理団体をどう選べばいい？"])
+                                      "技能実習生を受け入れるには監理団体をどう選べばいい？",
+                                      # another organisation's own number: the directory has only the bureau's
+                                      "近畿運輸局の窓口の電話番号を知りたい", "兵庫県庁の連絡先は？",
+                                      "関西経済連合会の電話番号を教えて"])
 def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.abstained and not answer.contacts and "06-" not in answer.answer
