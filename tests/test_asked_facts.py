@@ -246,3 +246,14 @@ def test_a_kind_of_fact_asked_in_other_words_is_still_that_kind(assistant: Assis
 def test_what_has_been_done_asks_for_the_past_years_work(assistant: Assistant) -> None:
     answer = assistant.ask("バッテリー人材のコンソーシアムは何をしてきましたか？")
     assert "教育プログラム" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # The slide calls them ワーキンググループ once and WG in its diagram (育成WG, 需要喚起・情報発信WG, …).
+    ("バイオのワーキンググループはどんなのがある？", "需要喚起・情報発信WG"),
+    # どんなのがある asks what there is, a list: (1)人材活用ガイドラインセミナー(2)テーマ別セミナー…
+    ("人材確保の取組で、経営者向けのセミナーってどんなのがある？", "人材活用ガイドライン"),
+])
+def test_what_there_is_asks_for_the_list(assistant: Assistant, question: str, fact: str) -> None:
+    answer = assistant.ask(question)
+    assert fact in answer.answer, answer.answer
