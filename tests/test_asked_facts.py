@@ -257,3 +257,13 @@ def test_what_has_been_done_asks_for_the_past_years_work(assistant: Assistant) -
 def test_what_there_is_asks_for_the_list(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
     assert fact in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("中小企業のGX支援、どういう切り口のアプローチを取るのか教えて", "工業団地"),  # the six approaches
+    ("Global Startup EXPOのテーマって？", "健康と長寿"),  # the five themes
+])
+def test_the_approaches_or_themes_asked_with_any_particle_are_listed(assistant: Assistant, question: str,
+                                                                     fact: str) -> None:
+    answer = assistant.ask(question)
+    assert fact in answer.answer, answer.answer
