@@ -267,3 +267,15 @@ def test_the_approaches_or_themes_asked_with_any_particle_are_listed(assistant: 
                                                                      fact: str) -> None:
     answer = assistant.ask(question)
     assert fact in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    # "When we …" opens a clause; it asks no date (a date the slide does not state had turned it away).
+    ("When we talk prices with big buyers, is there a guideline on labour costs the bureau promotes? What's its "
+     "name?", "労務費指針"),
+    ("バイオものづくりの重点分野は？", "需要喚起"),  # the three focus fields, listed
+    ("Do buyers sign some kind of pledge to treat suppliers fairly?", "パートナーシップ構築宣言"),
+])
+def test_a_question_in_plain_words_finds_its_fact(assistant: Assistant, question: str, fact: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and fact in answer.answer, answer.answer

@@ -30,7 +30,8 @@ def test_the_documents_own_term_for_fair_trade_inspectors_routes_to_fair_trade(a
                                       "技能実習生を受け入れるには監理団体をどう選べばいい？",
                                       # another organisation's own number: the directory has only the bureau's
                                       "近畿運輸局の窓口の電話番号を知りたい", "兵庫県庁の連絡先は？",
-                                      "関西経済連合会の電話番号を教えて"])
+                                      "関西経済連合会の電話番号を教えて",
+                                      "What is the maximum subsidy for fuel cell trucks?"])
 def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert answer.abstained and not answer.contacts and "06-" not in answer.answer
