@@ -6,6 +6,7 @@ and every phone number comes from the contact directory.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -58,6 +59,10 @@ class Answer:
         return d
 
 
+# A quote line of an answer: > 「quote」（section、page）; the quote may hold 「」 of its own.
+_QUOTE_LINE = re.compile(r"^> 「(.*)」（(?:(?!」（).)*）$", re.MULTILINE)
+
+
 class Composer:
     """Turns a route into an answer: a plain lead, the quotes that answer, the office to call."""
 
@@ -67,12 +72,18 @@ class Composer:
         self.answer_types = [t for t in answer_types or [] if t.suggest]
         self.card = card or DocumentCard()
 
-    def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
+    def quotes(self, route: Route, per_initiative: int, shown: tuple[str, ...] = ()) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question."""
-        return self.chooser.quotes(route, per_initiative)
+        return self.chooser.quotes(route, per_initiative, shown)
 
-    def compose(self, route: Route, language: Language | None = None) -> Answer:
-        """The answer to a routed question, in the language it was asked in (``language`` overrides)."""
+    @staticmethod
+    def quoted_in(answer: str) -> tuple[str, ...]:
+        """The quotes an earlier answer showed (its ``> 「…」（…）`` lines)."""
+        return tuple(m.group(1) for m in _QUOTE_LINE.finditer(answer))
+
+    def compose(self, route: Route, language: Language | None = None, shown: tuple[str, ...] = ()) -> Answer:
+        """The answer to a routed question, in the language it was asked in (``language`` overrides);
+        ``shown``: quotes given before that the question asks beyond (「他には？」)."""
         english = (language or route.question.language) == Language.en
         lang = "en" if english else "ja"
         if route.abstained:
@@ -81,7 +92,7 @@ class Composer:
         if route.reason == RouteReason.clarify:
             return self._clarify(route, english)
         per = 2 if route.reason == RouteReason.retrieval else 1
-        citations = self.quotes(route, per)
+        citations = self.quotes(route, per, shown)
         lines = [self._lead(route, english)]
         lines += [self._quote_line(c, english) for c in citations]
         if any(t.name == "source" for t in route.question.asked):

@@ -26,6 +26,9 @@ _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そ�
 # Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
 _ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
+# Asking for more of the same (他には？, ほかにもある？, それ以外は？, any others?, what else?).
+_OTHERS = re.compile(r"^(じゃあ|では|で)?[、,\s]*(他|ほか)(に|の)?(は|も|には)|それ以外(は|に|の)|"
+                     r"^(and )?(any )?others?\b|\b(what|anything|anyone|who) else\b")
 # Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
 # another subject and asks what the question before it asked.
 _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"
@@ -203,5 +206,8 @@ class Conversation:
     def ask(self, message: str, history: list[Turn] | None = None) -> Answer:
         history = history or []
         route = self.resolve(message, history)
+        # 「他には？」 asks for more of what the last answer listed: what it quoted weighs less.
+        last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
+        shown = self.composer.quoted_in(last) if _OTHERS.search(nfkc(message).lower()) else ()
         # A follow-up is routed with the earlier message's words, but answered in its own language.
-        return self.composer.compose(route, language_of(message))
+        return self.composer.compose(route, language_of(message), shown)

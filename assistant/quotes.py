@@ -209,8 +209,9 @@ class QuoteChooser:
     def _read_across(self, head: str, tail: str) -> bool:
         return any(m.start < len(head) < m.end for m in self.tokenizer.morphemes(head + tail))
 
-    def quotes(self, route: Route, per_initiative: int) -> list[Citation]:
-        """The sentences of each routed initiative that best answer the question."""
+    def quotes(self, route: Route, per_initiative: int, shown: tuple[str, ...] = ()) -> list[Citation]:
+        """The sentences of each routed initiative that best answer the question; those of ``shown`` (quoted
+        before, when more is asked for) count ``quote_shown`` less."""
         question = route.question
         patterns = [t.pattern for t in question.asked]
         w = self.weights
@@ -232,6 +233,9 @@ class QuoteChooser:
                 take += 1  # a fact question: one more sentence, so the one holding the fact is shown
             evidence, help_on_offer = self.evidence(route, initiative.title, asked, own_words)
             scores = evidence @ weights + help_on_offer
+            if shown:
+                said = [any(t in quote for quote in shown) for t in self.quoted_texts(initiative.title)]
+                scores = scores - w.quote_shown * np.array(said)
             scored = [(float(score), chunk, sentence) for score, (_, chunk, sentence) in zip(scores, rows, strict=True)]
             scored.sort(key=lambda x: -x[0])
             if len(patterns) > 1:

@@ -64,6 +64,8 @@ class QuoteWeights(BaseModel):
                                   "that fits this asker outranks help quoted for anyone.")
     quote_other_office: float = Field(0.3, description="Off a sentence naming another office's part of a shared "
                                       "initiative (its remit words) when the question is the first office's.")
+    quote_shown: float = Field(1.0, description="Off a sentence the last answer quoted, when the follow-up asks "
+                               "for more of the same (他には？): the rest of a list, not its first items again.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link; for a situation "
                                "told in the asker's words, off any label too short to quote alone or labels side by side.")
     quote_others_below: float = Field(

@@ -436,3 +436,10 @@ def test_what_else_an_office_handles_puts_the_one_named_as_excepted_last(assista
     assert answer.initiatives[0] == "水素利活用促進プロジェクト", answer.answer
     answer = _chain(assistant, "06-6966-6055ってどこの番号？", "水素以外に何を担当してる？", "そっちの目標件数は？")
     assert "50件" in answer.answer, answer.answer
+
+
+def test_asking_for_others_gives_the_rest_of_the_list(assistant: Assistant) -> None:
+    # The nine support institutions are listed over several lines; 「他には？」 asks for the ones not yet shown.
+    first = _chain(assistant, "関西・共創の森に参加してる国の支援機関は？")
+    more = _chain(assistant, "関西・共創の森に参加してる国の支援機関は？", "他には？")
+    assert "AMED" not in first.answer and "AMED" in more.answer, more.answer
