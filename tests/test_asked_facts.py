@@ -192,8 +192,10 @@ def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant) -> None:
     assert "37団体" in answer.citations[0].quote, answer.answer
 
 
-def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant) -> None:
-    answer = assistant.ask("The Kansai Companies Profileに選ばれるにはどうすればいいの？")
+@pytest.mark.parametrize("question", ["The Kansai Companies Profileに選ばれるにはどうすればいいの？",
+                                      "うちの会社をKansai Companies Profileに載せてもらうにはどうしたらいい？"])
+def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
     assert any("表彰制度の受賞企業" in c.quote for c in answer.citations), answer.answer
 
 
