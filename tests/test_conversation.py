@@ -443,3 +443,9 @@ def test_asking_for_others_gives_the_rest_of_the_list(assistant: Assistant) -> N
     first = _chain(assistant, "関西・共創の森に参加してる国の支援機関は？")
     more = _chain(assistant, "関西・共創の森に参加してる国の支援機関は？", "他には？")
     assert "AMED" not in first.answer and "AMED" in more.answer, more.answer
+
+
+def test_naming_something_with_a_pointer_at_the_topic_stays_on_the_topic(assistant: Assistant) -> None:
+    # 半導体 has an initiative of its own, but 「その分野」 asks whether it is among the map's fields.
+    answer = _chain(assistant, "成長分野ポテンシャルマップって何？", "半導体はその分野に入ってる？")
+    assert answer.initiatives[0] == "「関西における成長分野ポテンシャルマップ」", answer.answer
