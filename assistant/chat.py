@@ -146,10 +146,12 @@ class Conversation:
         current = topic.initiatives[0].title if topic.initiatives else ""
         strays = combined.reason == RouteReason.clarify or (
             combined.reason == RouteReason.retrieval and combined.initiatives[0].title != current)
-        if points_back and strays and current in {i.title for i in combined.initiatives} \
-                and not self._names_another(route, current):
+        settled = topic.reason != RouteReason.clarify  # a clarifying question's options are not one topic yet
+        if (points_back or (settled and not question.has_topic)) and strays \
+                and current in {i.title for i in combined.initiatives} and not self._names_another(route, current):
             # "How many showcase projects have they featured?": the words it adds may suit another
-            # initiative as well or better, but "they" are the ones the conversation is about.
+            # initiative as well or better, but "they" are the ones the conversation is about; and a message
+            # naming nothing ("What's the phone number?") can only be about them.
             return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval)
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:

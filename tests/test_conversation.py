@@ -449,3 +449,11 @@ def test_naming_something_with_a_pointer_at_the_topic_stays_on_the_topic(assista
     # 半導体 has an initiative of its own, but 「その分野」 asks whether it is among the map's fields.
     answer = _chain(assistant, "成長分野ポテンシャルマップって何？", "半導体はその分野に入ってる？")
     assert answer.initiatives[0] == "「関西における成長分野ポテンシャルマップ」", answer.answer
+
+
+def test_a_follow_up_naming_nothing_is_about_the_topic_without_asking_back(assistant: Assistant) -> None:
+    # "What's the number?" names nothing; the conversation is about the foreign-talent consortium, so the
+    # office is given rather than a choice between initiatives the combined words also fit.
+    answer = _chain(assistant, "Is there support for hiring highly skilled people from abroad?",
+                    "Which prefectures are members of the consortium?", "What's the number?")
+    assert answer.clarify is None and answer.contacts[0].phone == "06-6966-6032", answer.answer
