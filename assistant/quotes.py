@@ -24,6 +24,7 @@ from assistant.quote_units import (
     ENDS,
     ITEM,
     LABEL_GAP,
+    MAX_QUOTE,
     MIN_QUOTE,
     NUMBERED,
     SOURCE_NOTE,
@@ -51,6 +52,9 @@ _ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence a
 _COUNTER = re.compile(r"[0-9]+(?:\.[0-9]+)?([一-龥ァ-ヶー]{1,3})")  # folded (NFKC) text: 37団体 → 団体
 # A heading alone on its line (＜ 表彰制度 ＞, 【９支援機関】), less the count before its name.
 _LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[＞>】]$")
+# A heading numbered with a circled figure (② プランにおける基本的な取組姿勢), and an item numbered in brackets.
+_NUMBERED_HEAD = re.compile(r"^[①-⑳]\s*(?P<name>[^。、]{4,30})$")
+_PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 
@@ -164,6 +168,26 @@ class QuoteChooser:
                 if (head := _LIST_HEAD.match(x.text.strip())) and len(name := re.sub(r"\s", "", head["name"])) >= 3:
                     self._lists_of.setdefault((title, chunk.section), []).append((name, chunk, x))
                     self._head_terms[id(x)] = frozenset(tokenizer.terms(name))
+        # A numbered heading (② プランにおける基本的な取組姿勢) with its numbered items beside it, after it or, where
+        # the extraction put them first, before it: a question naming the heading is answered by the items.
+        self._items_of_head: dict[int, tuple[frozenset[str], StoredChunk, tuple[StoredSentence, ...]]] = {}
+        for rows in self._sentences_of.values():
+            for _, chunk, x in rows:
+                if not (head := _NUMBERED_HEAD.match(x.text.strip())):
+                    continue
+                units, k = chunk.sentences, chunk.sentences.index(x)
+                first = last = k
+                if k + 1 < len(units) and _PAREN_ITEM.match(units[k + 1].text):
+                    first = last = k + 1
+                    while last + 1 < len(units) and _PAREN_ITEM.match(units[last + 1].text):
+                        last += 1
+                else:
+                    while first > 0 and _PAREN_ITEM.match(units[first - 1].text):
+                        first -= 1
+                    last = k - 1
+                if first <= last and first != k:
+                    self._items_of_head[id(x)] = (frozenset(tokenizer.terms(head["name"])), chunk,
+                                                  units[first : last + 1])
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -260,6 +284,9 @@ class QuoteChooser:
                     mine.append(citation)
                 else:
                     mine[held] = citation
+            if n == 0 and (items := self._items_named(initiative.title, question.terms)) is not None \
+                    and not any(items.quote in c.quote for c in mine):
+                mine.insert(0, items)
             for k, cited in enumerate(mine if n == 0 else []):
                 if (listed := self._list_named(initiative.title, cited)) is not None:
                     if not any(listed.quote in c.quote for c in mine):
@@ -377,6 +404,19 @@ class QuoteChooser:
             return sum(self._idf.get(t, self._unknown_idf) for t in terms)
         return {key for key, terms in self._head_terms.items()
                 if terms and weight(terms & q_terms) >= self.weights.quote_heading_named * weight(terms)}
+
+    def _items_named(self, title: str, q_terms: frozenset[str]) -> Citation | None:
+        """The numbered items of a numbered heading of the initiative most of whose words the question names
+        (「プランの基本的な取組姿勢は？」 → （１）イーコールパートナーシップ … （４）アジャイルな取組), quoted whole."""
+        def weight(terms: frozenset[str]) -> float:
+            return sum(self._idf.get(t, self._unknown_idf) for t in terms)
+        for terms, chunk, items in self._items_of_head.values():
+            if chunk.initiative == title and terms and \
+                    weight(terms & q_terms) >= self.weights.quote_heading_named * weight(terms):
+                text = " ".join(x.text for x in items)
+                if len(text) <= MAX_QUOTE:
+                    return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
+        return None
 
     def _list_named(self, title: str, cited: Citation) -> Citation | None:
         """The list under a heading on a quote's slide whose word the quote uses (…表彰制度の受賞企業 →

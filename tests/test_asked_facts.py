@@ -287,3 +287,11 @@ def test_where_after_a_noun_asks_no_place(assistant: Assistant) -> None:
     # "events where newcomers can meet" describes the events; it does not ask where they are held.
     answer = assistant.ask("Are there any events where newcomers to the hydrogen industry can meet people?")
     assert "交流ラウンジ" in answer.citations[0].quote, answer.answer
+
+
+def test_a_numbered_heading_named_is_answered_by_its_items_wherever_the_extraction_put_them(
+        assistant: Assistant) -> None:
+    # The slide's ② プランにおける基本的な取組姿勢 box holds （１）…（４）; the PDF text gives the items before the heading.
+    answer = assistant.ask("アジアビジネス共創推進プランで大事にしている基本的な取組姿勢って何？")
+    first = answer.citations[0].quote
+    assert first.startswith("（１）イーコールパートナーシップ") and "アジャイル" in first, answer.answer
