@@ -77,6 +77,7 @@ EVIDENCE: tuple[str, ...] = (
     "sentence",  # a whole sentence
     "named",  # names something in 「」
 )
+_COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
 
 
 @dataclass(frozen=True)
@@ -335,39 +336,39 @@ class QuoteChooser:
         like = self._examples_like(route, title) if own_words else None
         evidence = np.zeros((len(rows), len(EVIDENCE)))
         # Meaning as asked and in the document's words, and (a situation) as people ask about the initiative.
-        evidence[:, 0] = vectors @ question.vector
-        evidence[:, 1] = vectors @ question.search_vector
+        evidence[:, _COLUMN["sim_asked"]] = vectors @ question.vector
+        evidence[:, _COLUMN["sim_search"]] = vectors @ question.search_vector
         if like is not None:
-            evidence[:, 2] = own_words * (vectors @ like)
+            evidence[:, _COLUMN["examples"]] = own_words * (vectors @ like)
         help_on_offer = np.zeros(len(rows))
         elsewhere = self._other_offices_words(route, title) if own_words else ()
         for i, (row, _, sentence) in enumerate(rows):
             x = evidence[i]
             digits = bool(re.search(r"\d", self._folded[row]))
-            x[3] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
+            x[_COLUMN["overlap"]] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
                        for t in q_terms & self._terms_of_row[row]) / asked.words
-            x[4] = bool(asked.patterns) and digits
-            x[5] = self._names_asked(row, question)
+            x[_COLUMN["number"]] = bool(asked.patterns) and digits
+            x[_COLUMN["names_asked"]] = self._names_asked(row, question)
             # A label answers with the line it is quoted with, too (a year's row with its firms).
             read = self._unit_text.get(row, "") if row in self._label_rows else ""
             # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
-            x[6] = holds = sum(1.0 if digits or not figure else 0.5 for p, figure in asked.patterns
+            x[_COLUMN["fact"]] = holds = sum(1.0 if digits or not figure else 0.5 for p, figure in asked.patterns
                                if p.search(sentence.text) or p.search(read))
             # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
             # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
-            x[7] = any(e in self._unspaced[row] for e in asked.echoed) or bool(
+            x[_COLUMN["echo"]] = any(e in self._unspaced[row] for e in asked.echoed) or bool(
                 holds and any(c in question.normalized for c in self._counted[row]))
-            x[8] = bool(question.years & self._years_of_row[row])
-            x[9] = id(sentence) in asked.heads_named  # the list under a heading the question names
+            x[_COLUMN["year"]] = bool(question.years & self._years_of_row[row])
+            x[_COLUMN["heading_list"]] = id(sentence) in asked.heads_named  # the list under a heading the question names
             # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
             if asked.list_answer and q_terms & self._count_rows.get(row, set()):
-                x[10] = 1.0  # 重点３分野 over its labels: the list asked for, if of what it counts
+                x[_COLUMN["count_list"]] = 1.0  # 重点３分野 over its labels: the list asked for, if of what it counts
             elif (len(sentence.text) < 6 and not (asked.list_answer and ITEM.match(sentence.text))) \
                     or sentence.text.startswith("http"):
-                x[11] = -1.0
+                x[_COLUMN["label"]] = -1.0
             elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
-                x[12] = 1.0
-            x[13] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
+                x[_COLUMN["sentence"]] = 1.0
+            x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
             if own_words:
                 help_on_offer[i] = self._help_on_offer(row, own_words, elsewhere, asked.asker_is)
         return evidence, help_on_offer
