@@ -78,7 +78,7 @@ class Question:
     sparse_text: str  # the search text and, for English, the document's words for its words (BM25's query)
     words: Words
     asking: Words  # the sentence that asks (a long message's story does not say what is asked)
-    terms: frozenset[str]  # BM25 terms of the search text
+    terms: frozenset[str]  # BM25 terms of the sparse text (the search text, and an English question's words translated)
     typed_terms: frozenset[str]  # the terms the asker wrote (the glossary's words for them left out)
     vector: np.ndarray  # the question itself, in the encoder's space (where the examples are)
     search_vector: np.ndarray  # the search text, in the encoder's space (where the passages are)
