@@ -152,6 +152,7 @@ class QuoteChooser:
         # tells background; read once rather than on every question.
         self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
         self._unspaced = {r: re.sub(r"\s", "", text) for r, text in self._folded.items()}  # 主 催 as 主催
+        self._numbered_rows = {r for r, text in self._folded.items() if re.search(r"\d", text)}  # any figure
         # What each number counts (37団体, 108機関, 2026年度): a count of what the question names answers it.
         self._counted = {r: {m for m in _COUNTER.findall(text) if len(m) >= 2} for r, text in self._unspaced.items()}
         # Each slide's source notes (※出所：…), by initiative and slide: never quoted, but asked for.
@@ -344,7 +345,7 @@ class QuoteChooser:
         elsewhere = self._other_offices_words(route, title) if own_words else ()
         for i, (row, _, sentence) in enumerate(rows):
             x = evidence[i]
-            digits = bool(re.search(r"\d", self._folded[row]))
+            digits = row in self._numbered_rows
             x[_COLUMN["overlap"]] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
                        for t in q_terms & self._terms_of_row[row]) / asked.words
             x[_COLUMN["number"]] = bool(asked.patterns) and digits
@@ -398,22 +399,21 @@ class QuoteChooser:
         """Each sentence of an initiative (the rows of ``evidence``) as quoted, with the lines read with it."""
         return [self._unit_text.get(row, sentence.text) for row, _, sentence in self._sentences_of.get(title, [])]
 
-    def _headings_named(self, q_terms: frozenset[str]) -> set[int]:
-        """The list headings (by their sentence's id) most of which the question names, by word rarity: their
-        items answer."""
+    def _names_most_of(self, heading: frozenset[str], q_terms: frozenset[str]) -> bool:
+        """Whether the question names most of a heading's words, by word rarity (``quote_heading_named``)."""
         def weight(terms: frozenset[str]) -> float:
             return sum(self._idf.get(t, self._unknown_idf) for t in terms)
-        return {key for key, terms in self._head_terms.items()
-                if terms and weight(terms & q_terms) >= self.weights.quote_heading_named * weight(terms)}
+        return bool(heading) and weight(heading & q_terms) >= self.weights.quote_heading_named * weight(heading)
+
+    def _headings_named(self, q_terms: frozenset[str]) -> set[int]:
+        """The list headings (by their sentence's id) most of which the question names: their items answer."""
+        return {key for key, terms in self._head_terms.items() if self._names_most_of(terms, q_terms)}
 
     def _items_named(self, title: str, q_terms: frozenset[str]) -> Citation | None:
         """The numbered items of a numbered heading of the initiative most of whose words the question names
         (「プランの基本的な取組姿勢は？」 → （１）イーコールパートナーシップ … （４）アジャイルな取組), quoted whole."""
-        def weight(terms: frozenset[str]) -> float:
-            return sum(self._idf.get(t, self._unknown_idf) for t in terms)
         for terms, chunk, items in self._items_of_head.values():
-            if chunk.initiative == title and terms and \
-                    weight(terms & q_terms) >= self.weights.quote_heading_named * weight(terms):
+            if chunk.initiative == title and self._names_most_of(terms, q_terms):
                 text = " ".join(x.text for x in items)
                 if len(text) <= MAX_QUOTE:
                     return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
