@@ -25,12 +25,13 @@ _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z0-9%)]\.)\s+(?=[a-z])"
 
 def asking_sentences(text: str) -> list[str]:
     """The sentences that ask: those with a question mark (「テーマって何個ある？健康とか？」 asks how many in
-    the first), else the last one; a message of one sentence is its own."""
+    the first), and the last one (「どこでやるん？あと何語かも教えて」 asks in both); a message of one
+    sentence is its own."""
     # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
     if len(sentences) <= 1:
         return [text]
-    return [s for s in sentences if s[-1] in "？?"] or sentences[-1:]
+    return [s for s in sentences[:-1] if s[-1] in "？?"] + sentences[-1:]
 
 
 def asking_sentence(text: str) -> str:

@@ -269,3 +269,10 @@ def test_a_numbered_heading_named_is_answered_by_its_items_wherever_the_extracti
     answer = assistant.ask("アジアビジネス共創推進プランで大事にしている基本的な取組姿勢って何？")
     first = answer.citations[0].quote
     assert first.startswith("（１）イーコールパートナーシップ") and "アジャイル" in first, answer.answer
+
+
+def test_a_request_after_a_question_mark_asks_too(assistant: Assistant) -> None:
+    # 「…は？それと…も知りたいです」: the closing request has no question mark and still asks.
+    answer = assistant.ask("Global Startup EXPOの会場は？あと使用言語も教えて")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "WASSE" in quotes and "英語" in quotes, answer.answer
