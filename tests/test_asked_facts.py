@@ -276,3 +276,12 @@ def test_a_request_after_a_question_mark_asks_too(assistant: Assistant) -> None:
     answer = assistant.ask("Global Startup EXPOの会場は？あと使用言語も教えて")
     quotes = " ".join(c.quote for c in answer.citations)
     assert "WASSE" in quotes and "英語" in quotes, answer.answer
+
+
+@pytest.mark.parametrize(("question", "date"), [
+    ("What's the publication date of the growth potential map?", "2025/6/19"),
+    ("I need the dates for Global Startup EXPO, please.", "9月17日"),
+])
+def test_date_or_dates_in_english_asks_for_a_date(assistant: Assistant, question: str, date: str) -> None:
+    answer = assistant.ask(question)
+    assert date in " ".join(c.quote for c in answer.citations), answer.answer
