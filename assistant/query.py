@@ -165,10 +165,15 @@ def _singular(word: str) -> str:
     return word[:-3] + "y" if word.endswith("ies") else word[:-1]  # cities → city
 
 
+def _voiced(kana: str) -> str:
+    """Kana as typed in romaji: katakana as hiragana, ぢ and づ as じ and ず (romaji cannot tell them apart)."""
+    return hiragana(kana).translate(str.maketrans("ぢづ", "じず"))
+
+
 def _sound(kana: str) -> str:
-    """Kana as it sounds, loosely: katakana as hiragana, voicing marks off (かいさいび and MeCab's
-    かいさいひ for 開催日, ひずけ and ひづけ for 日付 meet)."""
-    return unvoiced(hiragana(kana).translate(str.maketrans("ぢづ", "じず")))  # romaji cannot tell ぢ/じ apart
+    """Kana as it sounds, loosely: voicing marks off too (かいさいび and MeCab's かいさいひ for 開催日, ひずけ and
+    ひづけ for 日付 meet)."""
+    return unvoiced(_voiced(kana))
 
 
 class Glossary:
@@ -184,6 +189,7 @@ class Glossary:
         self.answer_types = answer_types or []
         self.no_topic = no_topic  # words that point at a topic without naming one (その, 電話番号)
         self.by_sound: dict[str, AnswerType] = {}
+        self.by_voiced: dict[str, AnswerType] = {}
         # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
         # owner what exists for them, where an aim (…を目指す) does not.
         self.help = _any_of(help_words)
@@ -243,19 +249,25 @@ class Glossary:
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
-        glossary.by_sound = {}
+        glossary.by_sound, glossary.by_voiced = {}, {}
         for t in answer_types:
             for phrase in t.asks:
                 ask = "".join(phrase)
                 # Heard with its particles too: どこの国 is typed どこのくに, not どこくに.
-                spoken = _sound("".join(hiragana(m.reading or m.surface) for m in tokenizer.morphemes(nfkc(ask))))
-                for sound in dict.fromkeys((_sound(tokenizer.reading(ask)), spoken)):
-                    if len(sound) < 3 or sound == _sound(ask):
+                spoken = _voiced("".join(hiragana(m.reading or m.surface) for m in tokenizer.morphemes(nfkc(ask))))
+                for voiced in dict.fromkeys((_voiced(tokenizer.reading(ask)), spoken)):
+                    if len(voiced) < 3 or _sound(voiced) == _sound(ask):
                         continue
                     # 何 is read なに or なん as people say it (なにご, なんご for 何語): both ask.
-                    for said in {sound, sound.replace("なん", "なに", 1), sound.replace("なに", "なん", 1)}:
-                        glossary.by_sound.setdefault(said, t)
+                    for said in {voiced, voiced.replace("なん", "なに", 1), voiced.replace("なに", "なん", 1)}:
+                        glossary.by_sound.setdefault(_sound(said), t)
+                        glossary.by_voiced.setdefault(said, t)
         return glossary
+
+    def heard_in(self, kana: str, exactly: bool = False) -> AnswerType | None:
+        """The kind of fact a word typed in ``kana`` sounds like asking for, if any; ``exactly``: with its
+        voicing marks (かいぎ sounds like 会期 only once they are dropped)."""
+        return self.by_voiced.get(_voiced(kana)) if exactly else self.by_sound.get(_sound(kana))
 
     def help_kinds(self, text: str) -> int:
         """How many kinds of help (glossary help_words) a sentence names; none in a record of past work or a
@@ -312,6 +324,9 @@ class Readings:
     def __init__(self, by_reading: dict[str, str], tokenizer: Tokenizer | None = None) -> None:
         self.by_reading = by_reading
         self.tokenizer = tokenizer
+        self._readings_of: dict[str, set[str]] = {}
+        for reading, word in by_reading.items():
+            self._readings_of.setdefault(word, set()).add(reading)
         self._longest = max((len(r) for r in by_reading), default=0)
 
     @classmethod
@@ -347,6 +362,10 @@ class Readings:
                 if len(short) >= _MIN_READING + 1:
                     by_reading.setdefault(short, surface)
         return cls(by_reading, tokenizer)
+
+    def readings_of(self, word: str) -> set[str]:
+        """The kana a document word is found by (会議 ← かいぎ)."""
+        return self._readings_of.get(word, set())
 
     def spell(self, text: str) -> tuple[str, list[str]]:
         """``text`` with document words typed in kana written as the document writes them, and those words.

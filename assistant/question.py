@@ -134,7 +134,7 @@ class QuestionReader:
 
     def _read(self, text: str) -> Question:
         normalized = normalize_query(read_romaji(unspaced(nfkc(text))))  # spaces between romaji words stay
-        spelled, _ = self.readings.spell(normalized)
+        spelled, spelled_words = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)
         asking = words if last == spelled and not _STATED.search(last) else self._asking_words(last)
@@ -156,8 +156,12 @@ class QuestionReader:
         typed_terms = terms if sparse_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
         if spelled != normalized:  # an asking word typed in kana is heard before a document word takes its kana
+            # (じむきょく is 事務局, not じむ + 局), but not in the kana of a document word it was spelled as that
+            # only sounds like one once voicing marks are dropped: かいぎ is 会議, not 会期. (しゅってん may be
+            # 出展 or 出典 alike: it still asks for a source.)
+            taken = self._heard_loosely_in(spelled_words)
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(asking_sentence(normalized)))
-                           if t not in asked)  # (じむきょく is 事務局, not じむ + 局)
+                           if t not in asked and t.name not in taken)
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
@@ -172,6 +176,16 @@ class QuestionReader:
             offices=tuple(self.directory.by_division(text)), named=named,
             years=self.glossary.years_said(asking_sentence(normalized)),
         )
+
+    def _heard_loosely_in(self, words: list[str]) -> set[str]:
+        """The kinds of fact that the kana of these document words sound like asking for, only once voicing
+        marks are dropped."""
+        heard: set[str] = set()
+        for word in words:
+            readings = self.readings.readings_of(word)
+            if not any(self.glossary.heard_in(r, exactly=True) for r in readings):
+                heard |= {t.name for r in readings if (t := self.glossary.heard_in(r))}
+        return heard
 
     def _asking_words(self, sentence: str) -> Words:
         """The words of a sentence that asks, without the figures the asker states (「30%も上がった」 tells

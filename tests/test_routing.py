@@ -233,6 +233,16 @@ def test_a_name_joined_by_no_typed_in_romaji_words_is_found(assistant: Assistant
     assert answer.clarify is None and "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
 
 
+@pytest.mark.parametrize("question", ["evtol no suishin kaigi ni haitte iru fuken wa dore desu ka",
+                                      "suiso no kaigi ni sanka dekiru?"])
+def test_a_document_word_in_romaji_does_not_ask_what_it_only_half_sounds_like(
+        assistant: Assistant, question: str) -> None:
+    # kaigi is 会議 (a council); without its voicing it would sound like 会期 (a date), which the
+    # initiative does not give, and the question would be turned away.
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations, answer.answer
+
+
 @pytest.mark.parametrize(("question", "phone"), [
     ("海外の会社がうちの加工技術のことを妙に詳しく聞いてくる。技術が漏れないか心配で", "06-6966-6031"),
     ("取引先から頼まれた図面を海外に送る前に、輸出管理で確認することはある？", "06-6966-6034"),  # its remit
