@@ -18,7 +18,9 @@ _FOLLOW_UP = re.compile(
     r"詳しく|もっと|ほか|他に|どこ|誰|\b(it|its|that|this|they|them|their|there|phone|number|contact|when|where|who)\b"
 )
 # Words that say a new topic starts (話は変わるけど, ところで, 別件で, by the way).
-_CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|ところで|別件|それとは別|\bby the way\b|\banother question\b")
+_CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|話題(は|が)?変わ|話を変え|(違う|別の)(話|質問|件)|ところで|別件|それとは別|関係ない(けど|が)|"
+                            r"\bby the way\b|\b(another|different|new|unrelated|other) (question|topic|subject|matter)\b|"
+                            r"\b(changing|switching) (the )?(topic|subject)s?\b|\bon another note\b|\bunrelated\b")
 # Words that point back at what was said (そこ, それ, その…), not at anything new; 「具体的には？」「詳しく」
 # ask for more of it.
 _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"

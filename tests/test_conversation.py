@@ -26,9 +26,15 @@ def test_naming_another_initiative_that_fits_far_better_is_a_new_topic(assistant
         assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
 
 
-def test_a_changed_topic_is_a_new_topic(assistant: Assistant) -> None:
-    answer = _chain(assistant, "ポテンシャルマップはいつ公表された？", "話変わるけど、バイオものづくりの担当は？")
-    assert answer.contacts[0].phone == "06-6966-6163"
+@pytest.mark.parametrize(("first", "then", "phone"), [
+    ("ポテンシャルマップはいつ公表された？", "話変わるけど、バイオものづくりの担当は？", "06-6966-6163"),
+    ("What are the Asia plan's four basic stances?", "On a different subject: who runs the hydrogen project?",
+     "06-6966-6055"),
+    ("アジア共創プランの対象の国は？", "別の質問なんですが、水素の窓口は？", "06-6966-6055"),
+])
+def test_a_changed_topic_is_a_new_topic(assistant: Assistant, first: str, then: str, phone: str) -> None:
+    answer = _chain(assistant, first, then)
+    assert answer.contacts[0].phone == phone, answer.answer
 
 
 @pytest.mark.parametrize(("follow_up", "phone"), [
