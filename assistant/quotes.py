@@ -57,6 +57,8 @@ _NUMBERED_HEAD = re.compile(r"^[①-⑳]\s*(?P<name>[^。、]{4,30})$")
 _PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
+# What the asker points at (そのイベント): the thing a sentence opening on 同イベント is about.
+_POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2})")
 
 
 # What a sentence offers as the answer to a fact or a question in the document's words, one column each;
@@ -88,6 +90,7 @@ class _Asked:
     heads_named: frozenset[int]
     asker_is: frozenset[str]
     words: float  # the question's words, weighed by rarity
+    pointed_at: frozenset[str]  # そのイベント → イベント
 
 
 class QuoteChooser:
@@ -207,7 +210,8 @@ class QuoteChooser:
         # opening on 「同イベントでは…」, which names nothing alone.
         self._label_rows = {r for r, text in bare.items() if len(text) < MIN_QUOTE
                             or (LABEL_GAP.search(text) and not re.search(r"[、。，]", text))}
-        self._refers_back_rows = {r for r, text in bare.items() if _REFERS_BACK.match(text)}
+        self._refers_back_rows = {r: m.group(2).rstrip("ではにのを") for r, text in bare.items()
+                                  if (m := _REFERS_BACK.match(text))}  # the row → what it refers back to
         self._terms_of_initiative: dict[str, set[str]] = {}
         for t, rows in self._sentences_of.items():
             self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
@@ -309,7 +313,8 @@ class QuoteChooser:
             echoed=echoed,
             heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
             asker_is=frozenset(self._asker_is(question)),
-            words=sum(self._idf.get(t, self._unknown_idf) for t in question.terms) or 1.0)
+            words=sum(self._idf.get(t, self._unknown_idf) for t in question.terms) or 1.0,
+            pointed_at=frozenset(_POINTED_AT.findall(question.normalized)))
 
     def _own_words(self, question: Question, title: str) -> float:
         """How much a question is a situation told in the asker's own words rather than the document's (0
@@ -371,10 +376,10 @@ class QuoteChooser:
                 x[_COLUMN["sentence"]] = 1.0
             x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
             if own_words:
-                help_on_offer[i] = self._help_on_offer(row, own_words, elsewhere, asked.asker_is)
+                help_on_offer[i] = self._help_on_offer(row, own_words, elsewhere, asked)
         return evidence, help_on_offer
 
-    def _help_on_offer(self, row: int, own_words: float, elsewhere: tuple[str, ...], asker_is: frozenset[str]) -> float:
+    def _help_on_offer(self, row: int, own_words: float, elsewhere: tuple[str, ...], asked: _Asked) -> float:
         """For a situation told in the asker's words: what help exists matters more than the aims."""
         w = self.weights
         # Squared: a question mostly in the document's words (a fact asked without an asking word,
@@ -387,9 +392,11 @@ class QuoteChooser:
         elif row in self._label_rows:
             score -= w.quote_label * own_words
         if row in self._refers_back_rows:
-            score -= w.quote_refers_back * own_words
+            # 「同イベントでは…」 names nothing alone, unless the asker points at that very thing (そのイベント).
+            pointed = self._refers_back_rows[row] in asked.pointed_at
+            score += (w.quote_refers_back if pointed else -w.quote_refers_back) * own_words
         if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
-            to_asker = self._actor_of_row[row] in asker_is
+            to_asker = self._actor_of_row[row] in asked.asker_is
             score += (w.quote_own_actor if to_asker else -w.quote_other_actor) * own_words
         if row in self._background_rows:
             score -= w.quote_background * own_words  # why the initiative exists helps no one

@@ -50,7 +50,8 @@ class QuoteWeights(BaseModel):
     quote_item: float = Field(0.3, description="A numbered item (⑴, ①, (1)): one of the measures a slide lists, "
                               "when the asker tells their situation.")
     quote_refers_back: float = Field(0.3, description="Off a sentence opening on 'the same …' (同イベントでは), which "
-                                     "does not say what it is about, when the asker tells their situation.")
+                                     "does not say what it is about, when the asker tells their situation; on it when the asker points at "
+                                     "that very thing (このイベント).")
     quote_other_actor: float = Field(0.3, description="Off a measure addressed to a kind of actor (自治体, 金融機関) the "
                                      "asker does not say they are, when the asker tells their situation.")
     quote_own_actor: float = Field(0.3, description="On a measure addressed to the kind of actor the asker says they "

@@ -463,3 +463,10 @@ def test_a_follow_up_naming_nothing_is_about_the_topic_without_asking_back(assis
     answer = _chain(assistant, "Is there support for hiring highly skilled people from abroad?",
                     "Which prefectures are members of the consortium?", "What's the number?")
     assert answer.clarify is None and answer.contacts[0].phone == "06-6966-6032", answer.answer
+
+
+def test_pointing_at_the_thing_a_sentence_calls_the_same_quotes_that_sentence(assistant: Assistant) -> None:
+    # 「このイベントは…」 points at what 「本イベント等を契機に…」 speaks of: alone that sentence names nothing,
+    # here it is the answer.
+    answer = _chain(assistant, "サーキュラーエコノミーでイベントってやってる？", "このイベントはどういうねらいなの？")
+    assert any(c.quote.startswith("本イベント") for c in answer.citations), answer.answer
