@@ -285,3 +285,11 @@ def test_a_request_after_a_question_mark_asks_too(assistant: Assistant) -> None:
 def test_date_or_dates_in_english_asks_for_a_date(assistant: Assistant, question: str, date: str) -> None:
     answer = assistant.ask(question)
     assert date in " ".join(c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize("question", ["How big is the battery industry cluster in Kansai?",
+                                      "蓄電池関連の産業は関西にどれぐらい集積してますか"])
+def test_how_large_is_answered_by_a_magnitude_not_a_date(assistant: Assistant, question: str) -> None:
+    # 令和4年8月 holds digits but no size; 約4割 is the size asked.
+    answer = assistant.ask(question)
+    assert "約4割" in answer.citations[0].quote, answer.answer
