@@ -154,11 +154,12 @@ class Conversation:
             # "How many showcase projects have they featured?": the words it adds may suit another
             # initiative as well or better, but "they" are the ones the conversation is about; and a message
             # naming nothing ("What's the phone number?") can only be about them.
-            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval)
+            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval,
+                           follow_up=question if asks_own else None)
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
-        return route if combined.abstained else combined
+        return route if combined.abstained else replace(combined, follow_up=question if asks_own else None)
 
     def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read

@@ -342,7 +342,11 @@ class QuoteChooser:
         like = self._examples_like(route, title) if own_words else None
         evidence = np.zeros((len(rows), len(EVIDENCE)))
         # Meaning as asked and in the document's words, and (a situation) as people ask about the initiative.
-        evidence[:, _COLUMN["sim_asked"]] = vectors @ question.vector
+        # A follow-up asking something of its own (「海外とのつながりづくりでは何をしてる？」 after 水素) is
+        # answered by what it asks: its meaning alone, not with the topic's words it was routed with. One that
+        # only names another subject (「全国だと？」) asks the topic's question again and carries none.
+        own = route.follow_up if route.follow_up is not None and route.follow_up.has_topic else question
+        evidence[:, _COLUMN["sim_asked"]] = vectors @ own.vector
         evidence[:, _COLUMN["sim_search"]] = vectors @ question.search_vector
         if like is not None:
             evidence[:, _COLUMN["examples"]] = own_words * (vectors @ like)

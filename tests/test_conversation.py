@@ -470,3 +470,9 @@ def test_pointing_at_the_thing_a_sentence_calls_the_same_quotes_that_sentence(as
     # here it is the answer.
     answer = _chain(assistant, "サーキュラーエコノミーでイベントってやってる？", "このイベントはどういうねらいなの？")
     assert any(c.quote.startswith("本イベント") for c in answer.citations), answer.answer
+
+
+def test_a_follow_up_asking_something_of_its_own_is_answered_by_what_it_asks(assistant: Assistant) -> None:
+    # Routed with the topic's words (水素), but quoted for its own: links abroad, not the events at home.
+    answer = _chain(assistant, "水素の担当はどこ？", "海外とのつながりづくりでは何をしてる？")
+    assert "海外企業" in answer.citations[0].quote, answer.answer
