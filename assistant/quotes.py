@@ -89,7 +89,8 @@ class _Asked:
     echoed: frozenset[str]
     heads_named: frozenset[int]
     asker_is: frozenset[str]
-    words: float  # the question's words, weighed by rarity
+    share: dict[str, float]  # how much each of the question's words counts
+    words: float  # the question's words, weighed by rarity and share
     pointed_at: frozenset[str]  # そのイベント → イベント
 
 
@@ -246,7 +247,7 @@ class QuoteChooser:
         patterns = [t.pattern for t in question.asked]
         w = self.weights
         weights = np.array([getattr(w, f"quote_{name}") for name in EVIDENCE])
-        asked = self._asked(question)
+        asked = self._asked(route)
         out: list[Citation] = []
         for n, initiative in enumerate(route.initiatives):
             rows = self._sentences_of.get(initiative.title, [])
@@ -301,8 +302,12 @@ class QuoteChooser:
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
 
-    def _asked(self, question: Question) -> _Asked:
+    def _asked(self, route: Route) -> _Asked:
         """What a question asks for, read once for every sentence weighed."""
+        question = route.question
+        # A follow-up asking something of its own: the topic's words it was routed with count less.
+        own = route.follow_up.terms if route.follow_up is not None and route.follow_up.has_topic else question.terms
+        share = {t: 1.0 if t in own else self.weights.quote_topic_words for t in question.terms}
         # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
         # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
         echoed = frozenset(word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
@@ -313,7 +318,8 @@ class QuoteChooser:
             echoed=echoed,
             heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
             asker_is=frozenset(self._asker_is(question)),
-            words=sum(self._idf.get(t, self._unknown_idf) for t in question.terms) or 1.0,
+            share=share,
+            words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)))
 
     def _own_words(self, question: Question, title: str) -> float:
@@ -330,7 +336,7 @@ class QuoteChooser:
         """For each sentence of an initiative: its evidence (one column per ``EVIDENCE`` name, to be
         weighed by ``QuoteWeights``), and the score of the help it offers an asker telling their situation."""
         question = route.question
-        asked = asked or self._asked(question)
+        asked = asked or self._asked(route)
         own_words = self._own_words(question, title) if own_words is None else own_words
         w = self.weights
         rows = self._sentences_of.get(title, [])
@@ -356,7 +362,7 @@ class QuoteChooser:
             x = evidence[i]
             digits = row in self._numbered_rows
             x[_COLUMN["overlap"]] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
-                       for t in q_terms & self._terms_of_row[row]) / asked.words
+                                        * asked.share[t] for t in q_terms & self._terms_of_row[row]) / asked.words
             x[_COLUMN["number"]] = bool(asked.patterns) and digits
             x[_COLUMN["names_asked"]] = self._names_asked(row, question)
             # A label answers with the line it is quoted with, too (a year's row with its firms).

@@ -65,6 +65,9 @@ class QuoteWeights(BaseModel):
                                   "that fits this asker outranks help quoted for anyone.")
     quote_other_office: float = Field(0.3, description="Off a sentence naming another office's part of a shared "
                                       "initiative (its remit words) when the question is the first office's.")
+    quote_topic_words: float = Field(0.25, description="Share a follow-up's topic words (those it was routed with, "
+                                     "not its own) count in the overlap, when it asks something of its own (dev: "
+                                     "0.5 +3 chain turns, 0.25 +4, 0 +4 but one word of its own then outweighs all).")
     quote_shown: float = Field(1.0, description="Off a sentence the last answer quoted, when the follow-up asks "
                                "for more of the same (他には？): the rest of a list, not its first items again.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link; for a situation "

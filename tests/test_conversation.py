@@ -476,3 +476,9 @@ def test_a_follow_up_asking_something_of_its_own_is_answered_by_what_it_asks(ass
     # Routed with the topic's words (水素), but quoted for its own: links abroad, not the events at home.
     answer = _chain(assistant, "水素の担当はどこ？", "海外とのつながりづくりでは何をしてる？")
     assert "海外企業" in answer.citations[0].quote, answer.answer
+
+
+def test_a_follow_ups_own_words_pick_its_quote_over_the_topics(assistant: Assistant) -> None:
+    # The topic's words (サイバー攻撃) would bring back the sentence about attacks; the follow-up asks subsidies.
+    answer = _chain(assistant, "サイバー攻撃が心配。何か支援ある？", "補助金だと何が使える？")
+    assert "IT導入補助金" in answer.citations[0].quote, answer.answer
