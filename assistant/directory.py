@@ -175,8 +175,13 @@ class Directory:
 
     def remit_fits(self, division: str, question: str) -> bool:
         """Whether a word of the office's remit (its part of a shared initiative) is in the question."""
+        return self.remit_said_at(division, question) >= 0
+
+    def remit_said_at(self, division: str, question: str) -> int:
+        """Where the question last says a word of the office's remit (-1: nowhere)."""
         q = nfkc(question)
-        return any(nfkc(word) in q for o in self.offices if o.division == division for word in o.remit)
+        return max((q.rfind(nfkc(word)) for o in self.offices if o.division == division for word in o.remit),
+                   default=-1)
 
     def by_phone(self, text: str) -> list[Office]:
         """Offices whose number is written in ``text`` (full, or without the area code)."""

@@ -319,10 +319,15 @@ class Router:
             found = self.directory.for_initiative(s.title)
             if len(found) > 1:
                 shares = self.office_vote(question, s.title)
-                fits = {c.division for c in found if self.directory.remit_fits(c.division, question.search_text)}
+                said = {c.division: self.directory.remit_said_at(c.division, question.normalized) for c in found
+                        if self.directory.remit_fits(c.division, question.search_text)}
+                # Two offices' remits named (a follow-up read with its topic: 「よろず支援拠点…。下請代金法は？」):
+                # the one the asker named last is what is asked now (one the glossary only added is not named).
+                last = max(said, key=lambda d: said[d]) if len(said) > 1 and max(said.values()) >= 0 else None
                 general = found[0].division  # the table lists an initiative's general office first
                 margin = self.settings.office_default_margin
-                found.sort(key=lambda c: -(shares.get(c.division, 0.0) + (1.0 + margin if c.division in fits else 0.0)
+                found.sort(key=lambda c: -(shares.get(c.division, 0.0) + (1.0 + margin if c.division in said else 0.0)
+                                           + (1.0 if c.division == last else 0.0)
                                            + (margin if c.division == general else 0.0)))
             for c in found:
                 if all(c.phone != x.phone or c.division != x.division for x in contacts):

@@ -482,3 +482,9 @@ def test_a_follow_ups_own_words_pick_its_quote_over_the_topics(assistant: Assist
     # The topic's words (サイバー攻撃) would bring back the sentence about attacks; the follow-up asks subsidies.
     answer = _chain(assistant, "サイバー攻撃が心配。何か支援ある？", "補助金だと何が使える？")
     assert "IT導入補助金" in answer.citations[0].quote, answer.answer
+
+
+def test_a_follow_up_naming_another_offices_remit_goes_to_that_office(assistant: Assistant) -> None:
+    # The topic named 経営力向上室's part (事業承継); the follow-up names 取引適正化推進室's (フリーランス).
+    answer = _chain(assistant, "事業承継の相談先は？", "フリーランス法のことも聞きたい")
+    assert answer.contacts[0].phone == "06-6966-6037", answer.answer
