@@ -10,6 +10,10 @@ from tests.conftest import ask_chain
 @pytest.mark.parametrize(("question", "meaning"), [
     ("eVTOLってそもそも何の略なんですか", "電動垂直離着陸機"),
     ("CPsは何の略でしょう", "サーキュラーパートナーズ"),
+    ("eVTOLの正式名は？", "電動垂直離着陸機"),  # what a term is, asked in other ways
+    ("eVTOLってなに？", "電動垂直離着陸機"),
+    ("What is eVTOL?", "電動垂直離着陸機"),
+    ("CPsとは", "サーキュラーパートナーズ"),
 ])
 def test_what_an_abbreviation_stands_for_is_quoted_from_its_definition(
         assistant: Assistant, question: str, meaning: str) -> None:
