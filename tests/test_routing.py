@@ -337,3 +337,8 @@ def test_a_kanji_slip_that_sounds_like_a_document_word_is_read_as_it(
 def test_handing_over_drawings_abroad_is_a_worry_of_technology_leakage(assistant: Assistant) -> None:
     answer = assistant.ask("取引先の海外メーカーに図面を渡すのが不安。どこに相談すれば？")
     assert answer.initiatives[0] == "経済安全保障の推進", answer.answer
+
+
+def test_an_everyday_name_for_evtol_finds_it(assistant: Assistant) -> None:
+    answer = assistant.ask("うちの工場で空飛ぶタクシーの部品をやれないかと考えてる。近畿局はこの分野で誰と話し合ってるの？")
+    assert answer.contacts[0].phone == "06-6966-6022", answer.answer
