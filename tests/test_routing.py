@@ -42,6 +42,8 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("外国人を雇うときの手続きを教えて", None),  # procedures alone: the document does not say
     ("留学生を雇いたい。手続きとか定着とかが心配です", "06-6966-6032"),  # とか, which MeCab cuts in two
     ("DXゼミナールの受講料と定員を教えて", None),  # neither is stated
+    ("パートナーシップ構築宣言はどうすれば登録できる？", None),  # how to register, asked in plain words
+    ("関西蓄電池コンソーシアムにはどうやって入会するの？", None),
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
         assistant: Assistant, question: str, phone: str | None) -> None:
