@@ -68,8 +68,14 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     i = j = units.index(sentence)
     while i > 0 and runs_on(i):
         i -= 1
+    def opens_caption(k: int) -> bool:
+        # A caption of its own (「HYDROGEN…」でのミーティング) follows a label that ends the caption before it
+        # (「播磨臨海部」水素発電実証 / プロジェクト候補地): the label goes back, not on.
+        return units[k].text.startswith("「") and i > 0 and not units[i - 1].text.endswith(ENDS) \
+            and not BULLET.match(units[i].text) and not ANNOUNCES.search(units[i - 1].text)
+
     while j + 1 < len(units) and not link(j + 1) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
-            _length(units, i, j, wraps) < MIN_QUOTE or runs_on(j + 1)):
+            (_length(units, i, j, wraps) < MIN_QUOTE and not opens_caption(j + 1)) or runs_on(j + 1)):
         j += 1
     while i > 0 and not link(i - 1) and _length(units, i, j, wraps) < MIN_QUOTE \
             and _length(units, i - 1, j, wraps) <= MAX_QUOTE:

@@ -76,3 +76,12 @@ def test_no_quote_is_cut_inside_a_word(assistant: Assistant, quotes: list[tuple[
             if inside and at not in edges:
                 cut.append((cid, quote))
     assert not cut, cut[:10]
+
+
+@pytest.mark.parametrize("question", ["播磨臨海部は水素の何のプロジェクト候補地になってる？",
+                                      "Which hydrogen project is the Harima coast a candidate site for?"])
+def test_a_caption_label_goes_with_its_own_caption_not_the_next(assistant: Assistant, question: str) -> None:
+    # 「播磨臨海部」水素発電実証 / プロジェクト候補地 / 「HYDROGEN…」（ドイツ・ハンブルグ）でのミーティング: the label
+    # finishes the first caption; read into the second it would say the trade fair is the candidate site.
+    answer = assistant.ask(question)
+    assert not any("候補地" in c.quote and "HYDROGEN" in c.quote for c in answer.citations), answer.answer
