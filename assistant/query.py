@@ -310,6 +310,7 @@ class Glossary:
         return tuple(t for t in asked if t.name not in narrowed)
 
 
+_GRAMMAR = ("助詞", "助動詞")  # MeCab's particles and auxiliaries
 _LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろうくぐすずつづぬふぶぷむゆゅる])う")  # the う of a long o or u
 
 
@@ -375,15 +376,20 @@ class Readings:
         # Kana right after a kanji may be its ending (支払い|が|いつも): a word typed in kana starts there
         # only where MeCab starts a word, not at いがい inside 支払い + が (asked only when a run follows one).
         after_kanji = [m.start() for m in _KANA_RUN.finditer(text) if m.start() and _KANJI.match(text[m.start() - 1])]
-        starts = {m.start for m in self.tokenizer.morphemes(text)} if after_kanji and self.tokenizer else set()
+        morphemes = self.tokenizer.morphemes(text) if after_kanji and self.tokenizer else []
+        starts = {m.start for m in morphemes}
         endings = set(after_kanji) - starts if self.tokenizer else set()
+        # Nor does one start on a word of grammar in such a run (やれへんかな: へん is the dialect's negative,
+        # not 変化 typed in kana).
+        grammar = {m.start for m in morphemes if m.pos in _GRAMMAR}
+        tails = set(after_kanji)
 
         def rewrite(match: re.Match[str]) -> str:
             run = match.group(0)
             folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
             while i < len(run):
-                inside = i == 0 and match.start() in endings
+                inside = (i == 0 and match.start() in endings) or (match.start() in tails and match.start() + i in grammar)
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
                     word = None if inside else self.by_reading.get(folded[i:j])
                     if word:

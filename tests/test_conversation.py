@@ -282,9 +282,14 @@ def test_late_payment_told_in_a_roundabout_way_is_answered_with_the_law(assistan
     assert "下請代金法" in answer.citations[0].quote and "06-6966-6037" in answer.answer, answer.answer
 
 
-def test_kana_after_a_kanji_is_not_read_as_a_word_of_the_document(assistant: Assistant) -> None:
-    question = assistant.router.read("支払いがいつも遅れる")
-    assert "以外" not in question.search_text and "支払い" in question.terms
+@pytest.mark.parametrize(("message", "not_read", "kept"), [
+    ("支払いがいつも遅れる", "以外", "支払い"),
+    ("部品の仕事やれへんかな", "変化", "部品"),  # へん is the dialect's negative, not 変化 typed in kana
+])
+def test_kana_after_a_kanji_is_not_read_as_a_word_of_the_document(
+        assistant: Assistant, message: str, not_read: str, kept: str) -> None:
+    question = assistant.router.read(message)
+    assert not_read not in question.search_text and kept in question.terms
 
 
 def test_a_business_advisor_is_shown_the_measure_for_advisors(assistant: Assistant) -> None:
