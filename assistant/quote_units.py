@@ -68,6 +68,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     i = j = units.index(sentence)
     while i > 0 and runs_on(i):
         i -= 1
+
     def opens_caption(k: int) -> bool:
         # A caption of its own (「HYDROGEN…」でのミーティング) follows a label that ends the caption before it
         # (「播磨臨海部」水素発電実証 / プロジェクト候補地): the label goes back, not on.
