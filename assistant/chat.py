@@ -103,11 +103,15 @@ class Conversation:
             return route
         if _ELSE_HANDLED.search(question.normalized) and topic.contacts:
             # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
-            # lists every initiative it handles; one the message names (「水素以外に」) comes after the others.
+            # lists every initiative it handles; the one talked about, or one the message names (「水素以外に」),
+            # comes after the others.
             handled = self.router.route(self.router.read(topic.contacts[0].phone))
             named = route.initiatives[0].title if route.initiatives and question.has_topic else ""
-            others = [i.title for i in handled.initiatives if i.title != named]
-            return self.router.led_by(handled, others[0]) if others and named else handled
+            # (A topic found by looking the office up is the office's list, not one initiative talked about.)
+            looked_up = topic.reason in (RouteReason.phone, RouteReason.division)
+            talked_about = {named, topic.initiatives[0].title if topic.initiatives and not looked_up else ""} - {""}
+            others = [i.title for i in handled.initiatives if i.title not in talked_about]
+            return self.router.led_by(handled, others[0]) if others and talked_about else handled
         if not self._is_follow_up(question, route, topic):
             return route
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).

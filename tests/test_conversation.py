@@ -447,6 +447,9 @@ def test_what_else_an_office_handles_puts_the_one_named_as_excepted_last(assista
     assert answer.initiatives[0] == "水素利活用促進プロジェクト", answer.answer
     answer = _chain(assistant, "06-6966-6055ってどこの番号？", "水素以外に何を担当してる？", "そっちの目標件数は？")
     assert "50件" in answer.answer, answer.answer
+    # After a talk about hydrogen, "what else does that number handle" asks for the office's other work.
+    answer = _chain(assistant, "水素の展示会について教えて", "担当の電話番号は？", "同じ番号でほかに何を担当してる？")
+    assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
 
 
 def test_asking_for_others_gives_the_rest_of_the_list(assistant: Assistant) -> None:

@@ -44,6 +44,7 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("DXゼミナールの受講料と定員を教えて", None),  # neither is stated
     ("パートナーシップ構築宣言はどうすれば登録できる？", None),  # how to register, asked in plain words
     ("関西蓄電池コンソーシアムにはどうやって入会するの？", None),
+    ("万博で空飛ぶクルマに乗るにはどうすれば予約できる？", None),  # booking: nor is that
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
         assistant: Assistant, question: str, phone: str | None) -> None:
