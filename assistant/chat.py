@@ -101,14 +101,14 @@ class Conversation:
         route = self.router.route(question)
         if topic is None or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
             return route
+        # A topic found by a phone number or an office's name: the office's list of initiatives, not one talked about.
+        looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
         if _ELSE_HANDLED.search(question.normalized) and topic.contacts:
             # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
             # lists every initiative it handles; the one talked about, or one the message names (「水素以外に」),
             # comes after the others.
             handled = self.router.route(self.router.read(topic.contacts[0].phone))
             named = route.initiatives[0].title if route.initiatives and question.has_topic else ""
-            # (A topic found by looking the office up is the office's list, not one initiative talked about.)
-            looked_up = topic.reason in (RouteReason.phone, RouteReason.division)
             talked_about = {named, topic.initiatives[0].title if topic.initiatives and not looked_up else ""} - {""}
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
@@ -130,7 +130,6 @@ class Conversation:
         # the message only points back at that office (「そこは何を担当？」): the number read again would
         # answer the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
-        looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
         points_back = _POINTS_BACK.search(question.normalized) is not None
         # Pointing back at the office with a subject of its own (「そこがやってるイベントは？」) asks about the
         # office's initiative; the office looked up stays the one to call.
@@ -146,6 +145,8 @@ class Conversation:
             about = re.sub(r"[？?]+", "。", about).rstrip()
             about += "" if about.endswith(("。", ".", "!", "！")) else "。"
         combined = self.router.route(self.router.read(f"{about} {asks}"))
+        # A follow-up asking something of its own and naming it: its own words pick the quotes.
+        follow_up = question if asks_own and question.has_topic else None
         if keeps_office and combined.contacts and topic.contacts:
             office = topic.contacts[0]
             combined.contacts = [office, *(c for c in combined.contacts if c.phone != office.phone)]
@@ -158,12 +159,11 @@ class Conversation:
             # "How many showcase projects have they featured?": the words it adds may suit another
             # initiative as well or better, but "they" are the ones the conversation is about; and a message
             # naming nothing ("What's the phone number?") can only be about them.
-            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval,
-                           follow_up=question if asks_own else None)
+            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up)
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
-        return route if combined.abstained else replace(combined, follow_up=question if asks_own else None)
+        return route if combined.abstained else replace(combined, follow_up=follow_up)
 
     def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read

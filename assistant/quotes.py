@@ -306,7 +306,7 @@ class QuoteChooser:
         """What a question asks for, read once for every sentence weighed."""
         question = route.question
         # A follow-up asking something of its own: the topic's words it was routed with count less.
-        own = route.follow_up.terms if route.follow_up is not None and route.follow_up.has_topic else question.terms
+        own = route.follow_up.terms if route.follow_up is not None else question.terms
         share = {t: 1.0 if t in own else self.weights.quote_topic_words for t in question.terms}
         # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
         # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
@@ -351,7 +351,7 @@ class QuoteChooser:
         # A follow-up asking something of its own (「海外とのつながりづくりでは何をしてる？」 after 水素) is
         # answered by what it asks: its meaning alone, not with the topic's words it was routed with. One that
         # only names another subject (「全国だと？」) asks the topic's question again and carries none.
-        own = route.follow_up if route.follow_up is not None and route.follow_up.has_topic else question
+        own = route.follow_up if route.follow_up is not None else question
         evidence[:, _COLUMN["sim_asked"]] = vectors @ own.vector
         evidence[:, _COLUMN["sim_search"]] = vectors @ question.search_vector
         if like is not None:

@@ -66,8 +66,8 @@ class Route:
     out_of_scope_share: float = 0.0  # of the nearest examples' vote
     examples: Vote | None = None  # what the nearest labelled examples said (None: not asked)
     scores: dict[str, float] = field(default_factory=dict)  # every initiative's score, when it was scored
-    # A follow-up asking something of its own, routed with the conversation's topic: the message read alone,
-    # whose own meaning picks the quotes.
+    # A follow-up asking something of its own and naming it, routed with the conversation's topic: the message
+    # read alone, whose own meaning and words pick the quotes.
     follow_up: Question | None = None
 
     @property
