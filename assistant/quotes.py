@@ -92,6 +92,7 @@ class _Asked:
     share: dict[str, float]  # how much each of the question's words counts
     words: float  # the question's words, weighed by rarity and share
     pointed_at: frozenset[str]  # そのイベント → イベント
+    said: str  # the message as the asker typed it (a follow-up's own words, not the topic's before it)
 
 
 class QuoteChooser:
@@ -305,13 +306,14 @@ class QuoteChooser:
     def _asked(self, route: Route) -> _Asked:
         """What a question asks for, read once for every sentence weighed."""
         question = route.question
-        # A follow-up asking something of its own: the topic's words it was routed with count less.
-        own = route.follow_up.terms if route.follow_up is not None else question.terms
-        share = {t: 1.0 if t in own else self.weights.quote_topic_words for t in question.terms}
+        # A follow-up asking something of its own: the topic's words it was routed with count less, and the
+        # words typed before it (「どういうプロジェクト？」) echo no slide's word for what it asks now.
+        own = route.follow_up if route.follow_up is not None else question
+        share = {t: 1.0 if t in own.terms else self.weights.quote_topic_words for t in question.terms}
         # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
         # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
         echoed = frozenset(word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
-                           and not word.isascii() and word in question.normalized)
+                           and not word.isascii() and word in own.normalized)
         return _Asked(
             patterns=tuple((t.pattern, t.figure) for t in question.asked),
             list_answer=any(t.items for t in question.asked),  # who takes part, the pillars: a list
@@ -320,7 +322,8 @@ class QuoteChooser:
             asker_is=frozenset(self._asker_is(question)),
             share=share,
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
-            pointed_at=frozenset(_POINTED_AT.findall(question.normalized)))
+            pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
+            said=own.normalized)
 
     def _own_words(self, question: Question, title: str) -> float:
         """How much a question is a situation told in the asker's own words rather than the document's (0
@@ -373,7 +376,7 @@ class QuoteChooser:
             # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
             # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
             x[_COLUMN["echo"]] = any(e in self._unspaced[row] for e in asked.echoed) or bool(
-                holds and any(c in question.normalized for c in self._counted[row]))
+                holds and any(c in asked.said for c in self._counted[row]))
             x[_COLUMN["year"]] = bool(question.years & self._years_of_row[row])
             x[_COLUMN["heading_list"]] = id(sentence) in asked.heads_named  # the list under a heading the question names
             # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).

@@ -496,3 +496,11 @@ def test_a_follow_up_naming_another_offices_remit_goes_to_that_office(assistant:
     # The topic named 経営力向上室's part (事業承継); the follow-up names 取引適正化推進室's (フリーランス).
     answer = _chain(assistant, "事業承継の相談先は？", "フリーランス法のことも聞きたい")
     assert answer.contacts[0].phone == "06-6966-6037", answer.answer
+
+
+def test_words_typed_before_a_follow_up_do_not_pick_its_quote(assistant: Assistant) -> None:
+    # プロジェクト was typed in the first message: it must not make 「32プロジェクト」 the answer to a size
+    # asked afterwards about the market.
+    answer = _chain(assistant, "Rethink Designはどんなプロジェクトですか", "CE関連の市場はどれくらいの大きさを狙ってるの？")
+    assert not any("32プロジェクト" in c.quote for c in answer.citations), answer.answer
+    assert any("80兆円" in c.quote for c in answer.citations), answer.answer
