@@ -128,6 +128,7 @@ def test_with_whom_something_is_held_asks_for_its_partners(assistant: Assistant)
     ("バイオコミュニティ関西の連携機関って何こあるの？", "108機関"),  # 何個 typed half in kana
     ("バイオの推進体制のWGって、何の分野で作られてる？", "需要喚起・情報発信WG"),  # 何の分野: the list of WGs
     ("Global Startup EXPOは何日間やるの？", "18日"),  # how many days: its dates
+    ("GSEは一日だけの開催ですか", "18日"),  # one day only? its dates say
 ])
 def test_everyday_ways_of_asking_a_count_or_a_list(
         assistant: Assistant, question: str, answer_holds: str) -> None:

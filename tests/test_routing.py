@@ -45,6 +45,10 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("パートナーシップ構築宣言はどうすれば登録できる？", None),  # how to register, asked in plain words
     ("関西蓄電池コンソーシアムにはどうやって入会するの？", None),
     ("万博で空飛ぶクルマに乗るにはどうすれば予約できる？", None),  # booking: nor is that
+    ("eVTOLの実用化は何年からの予定？", None),  # from which year: the eVTOL slides give none
+    ("大阪府内に水素の拠点は何カ所ある？", None),  # how many sites: none counted
+    ("How many sites does the hydrogen project have?", None),
+    ("サーキュラーエコノミーのフォーラムの参加費はいくらですか", None),  # a market of 80兆円 is no fee
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
         assistant: Assistant, question: str, phone: str | None) -> None:
