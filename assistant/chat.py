@@ -196,7 +196,11 @@ class Conversation:
             # speaks of it too and the other initiative is not by far the better fit.
             return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
         if _POINTS_BACK.search(question.normalized):
-            return True  # 「それはいつから？」: whatever else it resembles, it points at what was said
+            # 「それはいつから？」: whatever else it resembles, it points at what was said; but an English
+            # pronoun is often no pointer ("What about GX support for SMEs, is it the same office?"): a
+            # message confidently and far better about another initiative starts a new topic.
+            return not (question.english and elsewhere and route.confidence >= s.own_confidence
+                        and self._far_better(route, current))
         if elsewhere and route.confidence >= s.own_confidence:
             return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))

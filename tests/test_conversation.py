@@ -504,3 +504,10 @@ def test_words_typed_before_a_follow_up_do_not_pick_its_quote(assistant: Assista
     answer = _chain(assistant, "Rethink Designはどんなプロジェクトですか", "CE関連の市場はどれくらいの大きさを狙ってるの？")
     assert not any("32プロジェクト" in c.quote for c in answer.citations), answer.answer
     assert any("80兆円" in c.quote for c in answer.citations), answer.answer
+
+
+def test_an_english_it_is_no_pointer_when_the_message_is_plainly_about_another_initiative(assistant: Assistant) -> None:
+    # "is it the same team?" asks about the foreign graduates it names, not about the hydrogen talked of before.
+    answer = _chain(assistant, "Who handles the hydrogen project?",
+                    "And what about help for hiring foreign graduates, is it the same team?")
+    assert "高度外国人材" in answer.initiatives[0] and answer.contacts[0].phone == "06-6966-6032", answer.answer
