@@ -257,6 +257,9 @@ def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant
      "name?", "労務費指針"),
     ("バイオものづくりの重点分野は？", "需要喚起"),  # the three focus fields, listed
     ("Do buyers sign some kind of pledge to treat suppliers fairly?", "パートナーシップ構築宣言"),
+    # What activities a year holds asks for the list announced for it (令和7年度は以下の活動を柱として…).
+    ("What activities does the battery consortium plan this year?", "実施校拡大"),
+    ("蓄電池のコンソーシアム、今年度はどういう活動をする予定？", "実施校拡大"),
 ])
 def test_a_fact_asked_in_other_words_is_still_found(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)
