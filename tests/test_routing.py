@@ -49,6 +49,9 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("大阪府内に水素の拠点は何カ所ある？", None),  # how many sites: none counted
     ("How many sites does the hydrogen project have?", None),
     ("サーキュラーエコノミーのフォーラムの参加費はいくらですか", None),  # a market of 80兆円 is no fee
+    ("蓄電池のコンソーシアムに加入する方法を知りたい", None),  # 〜する方法: a procedure
+    ("関西からアジアへの輸入額は何億円？", None),  # no amount in yen
+    ("自社株のことも相談できますか", None),  # another office's matter
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
         assistant: Assistant, question: str, phone: str | None) -> None:
