@@ -37,6 +37,7 @@ ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>
 # answers, the count is quoted with its labels.
 _COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
+_DIAGRAM_LABEL = 8  # characters: a diagram's box is named in a word or two (ビギナー, ターゲット層), not a line
 # A bulleted field of a slide's outline (■主 催：経済産業省、近畿経済産業局): the unbulleted names under it
 # (日本貿易振興機構（JETRO）) are more of its value, not labels of their own.
 _FIELD = re.compile(r"^[^：:、。]{1,8}[：:]")
@@ -130,6 +131,29 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)
+
+
+def diagram_labels(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> tuple[int, int] | None:
+    """The first and last unit of the run of diagram labels unit k stands in (アドバンスド / ビギナー /
+    ターゲット層: boxes named side by side); None when k is no such label, stands alone, or the run holds a
+    line wrapped inside a word or a phrase (イノベーショ / ン, 人財育成と / 人材交流: text, not labels)."""
+    if not _is_diagram_label(units[k].text):
+        return None
+    first = last = k
+    while first > 0 and _is_diagram_label(units[first - 1].text):
+        first -= 1
+    while last + 1 < len(units) and _is_diagram_label(units[last + 1].text):
+        last += 1
+    if first == last or any(_OPEN_END.search(units[i].text) or _wrapped(units[i].text, units[i + 1].text, wraps)
+                            for i in range(first, last)):
+        return None
+    return first, last
+
+
+def _is_diagram_label(text: str) -> bool:
+    bare = unicodedata.normalize("NFKC", text).strip()
+    return 0 < len(bare) <= _DIAGRAM_LABEL and not re.search(r"[、。，,]", bare) and not ITEM.match(text) \
+        and not bare.startswith("http")
 
 
 def sibling_suffix(units: tuple[StoredSentence, ...], k: int) -> str:

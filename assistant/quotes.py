@@ -29,6 +29,7 @@ from assistant.quote_units import (
     NUMBERED,
     SOURCE_NOTE,
     counted_at,
+    diagram_labels,
     quotable,
     sibling_suffix,
 )
@@ -195,6 +196,17 @@ class QuoteChooser:
                 if first <= last and first != k:
                     self._items_of_head[id(x)] = (frozenset(tokenizer.terms(head["name"])), chunk,
                                                   units[first : last + 1])
+        # A diagram holding words the slides use nowhere else (ビギナー, アドバンスド beside ターゲット層): a
+        # question naming one of its labels is answered by the labels side by side, the only place they are.
+        in_text = set().union(*(own[r] for rows in self._sentences_of.values() for r, chunk, x in rows
+                                if diagram_labels(chunk.sentences, chunk.sentences.index(x), self._wraps) is None))
+        for rows in self._sentences_of.values():
+            for r, chunk, x in rows:
+                span = diagram_labels(chunk.sentences, k := chunk.sentences.index(x), self._wraps)
+                if span is not None and own[r] and not own[r] & in_text:
+                    labels = chunk.sentences[span[0] : span[1] + 1]
+                    for label in labels:
+                        self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -435,7 +447,7 @@ class QuoteChooser:
         for terms, chunk, items in self._items_of_head.values():
             if chunk.initiative == title and self._names_most_of(terms, q_terms):
                 text = " ".join(x.text for x in items)
-                if len(text) <= MAX_QUOTE:
+                if MIN_QUOTE <= len(text) <= MAX_QUOTE:
                     return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
         return None
 

@@ -302,3 +302,13 @@ def test_how_large_is_answered_by_a_magnitude_not_a_date(assistant: Assistant, q
     # 令和4年8月 holds digits but no size; 約4割 is the size asked.
     answer = assistant.ask(question)
     assert "約4割" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["外国人雇用の支援、ターゲット層にはどんな区分がある？",
+                                      "Is the foreign staff support only for advanced employers?"])
+def test_words_found_only_in_a_diagrams_labels_are_quoted_with_the_labels_beside_them(
+        assistant: Assistant, question: str) -> None:
+    # ビギナー and アドバンスド are written nowhere but in the target diagram's boxes: the labels side by side
+    # are the only quote that shows them.
+    answer = assistant.ask(question)
+    assert any("ビギナー" in c.quote and "アドバンスド" in c.quote for c in answer.citations), answer.answer
