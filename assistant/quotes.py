@@ -17,7 +17,7 @@ import numpy as np
 
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc, years_named
-from assistant.question import Question
+from assistant.question import Question, asking_sentence
 from assistant.quote_units import (
     ANNOUNCES,
     BULLET,
@@ -60,6 +60,12 @@ _PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 # What the asker points at (そのイベント): the thing a sentence opening on 同イベント is about.
 _POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2})")
+# Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, どんな支援, 'any support for'): the
+# measures on offer answer, not the aims the slide states. A name ending in 支援 (面的GX支援って…) asks nothing.
+_ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け)(策|制度)?\s*(は|も|って)|(支援|サポート|手助け)(策|制度)?\s*"
+                        r"(って|は|も|が)?\s*(ある|あり)|(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け)|"
+                        r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
+                        r"\bis there (any )?(support|help|assistance)\b")
 
 
 # What a sentence offers as the answer to a fact or a question in the document's words, one column each;
@@ -94,6 +100,7 @@ class _Asked:
     words: float  # the question's words, weighed by rarity and share
     pointed_at: frozenset[str]  # そのイベント → イベント
     said: str  # the message as the asker typed it (a follow-up's own words, not the topic's before it)
+    help: float  # how much it asks what help exists (0 or quote_help_asked)
 
 
 class QuoteChooser:
@@ -335,7 +342,8 @@ class QuoteChooser:
             share=share,
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
-            said=own.normalized)
+            said=own.normalized,
+            help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
 
     def _own_words(self, question: Question, title: str) -> float:
         """How much a question is a situation told in the asker's own words rather than the document's (0
@@ -400,8 +408,8 @@ class QuoteChooser:
             elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
                 x[_COLUMN["sentence"]] = 1.0
             x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
-            if own_words:
-                help_on_offer[i] = self._help_on_offer(row, own_words, elsewhere, asked)
+            if own_words or asked.help:
+                help_on_offer[i] = self._help_on_offer(row, max(own_words, asked.help), elsewhere, asked)
         return evidence, help_on_offer
 
     def _help_on_offer(self, row: int, own_words: float, elsewhere: tuple[str, ...], asked: _Asked) -> float:

@@ -49,6 +49,9 @@ class QuoteWeights(BaseModel):
                                   "desks names more help than one seminar, but a long list is not worth more.")
     quote_item: float = Field(0.3, description="A numbered item (⑴, ①, (1)): one of the measures a slide lists, "
                               "when the asker tells their situation.")
+    quote_help_asked: float = Field(1.0, description="How much a question asking what help exists (「サイバー"
+                                    "セキュリティの支援は？」, 'any support for…') weighs the help on offer, as a "
+                                    "situation told wholly in the asker's words does, though its words are the document's.")
     quote_refers_back: float = Field(0.3, description="Off a sentence opening on 'the same …' (同イベントでは), which "
                                      "does not say what it is about, when the asker tells their situation; on it when the asker points at "
                                      "that very thing (このイベント).")

@@ -312,3 +312,12 @@ def test_words_found_only_in_a_diagrams_labels_are_quoted_with_the_labels_beside
     # are the only quote that shows them.
     answer = assistant.ask(question)
     assert any("ビギナー" in c.quote and "アドバンスド" in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize("turns", [("DXの5つの要素って何？", "サイバーセキュリティの支援ってある？"),
+                                   ("DX推進の目標は何社？", "セキュリティ面の支援は？")])
+def test_asking_what_help_exists_is_answered_by_the_measures_on_offer(
+        assistant: Assistant, turns: tuple[str, str]) -> None:
+    # The help on the slide of concrete measures (お助け隊), not the element's aim in the document's words.
+    answer = ask_chain(assistant, *turns)
+    assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
