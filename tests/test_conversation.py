@@ -511,3 +511,11 @@ def test_an_english_it_is_no_pointer_when_the_message_is_plainly_about_another_i
     answer = _chain(assistant, "Who handles the hydrogen project?",
                     "And what about help for hiring foreign graduates, is it the same team?")
     assert "高度外国人材" in answer.initiatives[0] and answer.contacts[0].phone == "06-6966-6032", answer.answer
+
+
+@pytest.mark.parametrize("turns", [("What is the bureau doing about hydrogen?", "Which trade fair in Europe did the team go to?"),
+                                   ("水素の担当は？", "海外のどの見本市に出たの？")])
+def test_which_trade_fair_asks_for_the_fair_by_its_name(assistant: Assistant, turns: tuple[str, str]) -> None:
+    # A trade fair (見本市) is what the slides call 展示会; which one asks for its name, given in 「」 on a caption.
+    answer = _chain(assistant, *turns)
+    assert any("HYDROGEN Technology EXPO" in c.quote for c in answer.citations), answer.answer
