@@ -20,9 +20,10 @@ import numpy as np
 from assistant.directory import Contact, Directory, Office
 from assistant.examples import Vote, vote
 from assistant.normalize import format_phone
-from assistant.question import Question, QuestionReader
+from assistant.question import Question, QuestionReader, asking_sentence
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
+from assistant.verbatim import VerbatimNames
 
 
 class RouteReason(StrEnum):
@@ -50,6 +51,7 @@ class ScoredInitiative:
     bm25: float = 0.0
     title_hit: float = 0.0
     lexical: float = 0.0
+    verbatim: float = 0.0  # 1 when the question types a name only this initiative's text writes
     examples: float = 0.0  # share of the nearest examples' vote
 
 
@@ -94,6 +96,7 @@ class Router:
             texts[c.initiative].append(c.text)
         self._text_of = {t: "\n".join(v) for t, v in texts.items()}
         self._terms_of = {t: set(tok.terms(f"{t}\n{text}")) for t, text in self._text_of.items() if t}
+        self._verbatim = VerbatimNames({t: text for t, text in self._text_of.items() if t}, reader.tokenizer)
         # Words weigh by how few initiatives use them: 中小企業, 支援 and 推進 are everywhere.
         df: dict[str, int] = defaultdict(int)
         for terms in self._terms_of.values():
@@ -198,13 +201,16 @@ class Router:
         q_terms = set(question.terms)
         q_weight = sum(self.idf(t) for t in q_terms) or 1.0
         total = (s.weight_dense + s.weight_sentence + s.weight_bm25 + s.weight_title + s.weight_lexical
-                 + s.weight_examples)
+                 + s.weight_verbatim + s.weight_examples)
         familiarity = self._familiarity(examples)
         latin, named_weight = self._latin_names(question)
+        # Names in the sentence that asks: the asker's story (商工会議所で…者です) says who they are, not what about.
+        verbatim = self._verbatim.owners(asking_sentence(question.normalized))
         for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
+            si.verbatim = float(si.title in verbatim)
             elsewhere = self._names_elsewhere(si.title, latin, named_weight)
             si.examples = examples.share(si.title) * familiarity * elsewhere
             # A name typed in Latin letters that another title says and this initiative never uses (DX for the
@@ -213,7 +219,7 @@ class Router:
             dense_weight = 0.0 if degraded else s.weight_dense
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
-                        + s.weight_examples * si.examples) * elsewhere
+                        + s.weight_verbatim * si.verbatim + s.weight_examples * si.examples) * elsewhere
             if degraded:
                 # Without Chroma the dense evidence is missing, not zero: rescale the rest so the
                 # confidence keeps its meaning and in-scope questions are not turned away.

@@ -52,6 +52,7 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("蓄電池のコンソーシアムに加入する方法を知りたい", None),  # 〜する方法: a procedure
     ("関西からアジアへの輸入額は何億円？", None),  # no amount in yen
     ("自社株のことも相談できますか", None),  # another office's matter
+    ("省力化補助金のしめきりっていつ？", None),  # a deadline typed in kana: none is given
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
         assistant: Assistant, question: str, phone: str | None) -> None:
@@ -352,3 +353,12 @@ def test_handing_over_drawings_abroad_is_a_worry_of_technology_leakage(assistant
 def test_an_everyday_name_for_evtol_finds_it(assistant: Assistant) -> None:
     answer = assistant.ask("うちの工場で空飛ぶタクシーの部品をやれないかと考えてる。近畿局はこの分野で誰と話し合ってるの？")
     assert answer.contacts[0].phone == "06-6966-6022", answer.answer
+
+
+@pytest.mark.parametrize(("question", "phone"), [
+    ("ものづくり補助金が紹介されてるのはどの取組？", "06-6966-6008"),  # 補助金 alone is also the GX slide's word
+    ("関西ものづくり新撰って何の取組で出てくるの？", "06-6966-6032"),
+])
+def test_a_name_only_one_initiative_writes_routes_to_it(assistant: Assistant, question: str, phone: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.contacts[0].phone == phone, answer.answer
