@@ -260,6 +260,8 @@ def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant
     # What activities a year holds asks for the list announced for it (令和7年度は以下の活動を柱として…).
     ("What activities does the battery consortium plan this year?", "実施校拡大"),
     ("蓄電池のコンソーシアム、今年度はどういう活動をする予定？", "実施校拡大"),
+    # Which seminars there are (どんなセミナーがある): the numbered list of them, not a sentence naming seminars.
+    ("人材確保の総合力向上の取組では、どんなセミナーがありますか", "人材活用ガイドラインセミナー"),
 ])
 def test_a_fact_asked_in_other_words_is_still_found(assistant: Assistant, question: str, fact: str) -> None:
     answer = assistant.ask(question)

@@ -519,3 +519,8 @@ def test_which_trade_fair_asks_for_the_fair_by_its_name(assistant: Assistant, tu
     # A trade fair (見本市) is what the slides call 展示会; which one asks for its name, given in 「」 on a caption.
     answer = _chain(assistant, *turns)
     assert any("HYDROGEN Technology EXPO" in c.quote for c in answer.citations), answer.answer
+
+
+def test_which_seminars_are_held_asks_for_the_list_of_them(assistant: Assistant) -> None:
+    answer = _chain(assistant, "中小企業の人材確保の取組について知りたい", "どういうセミナーを開いてるの？")
+    assert "人材活用ガイドラインセミナー" in answer.citations[0].quote, answer.answer
