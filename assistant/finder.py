@@ -103,7 +103,7 @@ class SupportFinder:
         fit: dict[str, float] = {}  # what the goals (or, without goals, the description) found
         matched: dict[str, list[Goal]] = {}
         for g in chosen:
-            for s, evidence in self._ranked(g.query):
+            for s, evidence in self._ranked(g.query, typed=False):  # the goal's keywords are ours
                 # An initiative serving several chosen goals ranks by its best fit, not their sum.
                 fit[s.title] = max(fit.get(s.title, 0.0), evidence)
                 if evidence >= floor:
@@ -122,12 +122,12 @@ class SupportFinder:
         kept = sorted((t for t, v in fit.items() if v >= _KEEP_SHARE * best), key=lambda t: -total[t])
         return [self._recommend(t, total[t], matched.get(t, []), chosen, description) for t in kept[: self.max_results]]
 
-    def _ranked(self, text: str) -> list[tuple[ScoredInitiative, float]]:
+    def _ranked(self, text: str, typed: bool = True) -> list[tuple[ScoredInitiative, float]]:
         """Initiatives for a text with the router's evidence for each (its score, less the share of
         out-of-scope examples near the text), so the finder turns away what the chat turns away."""
         question = self.router.read(text)
         examples = self.router.vote(question)
-        return [(s, self.router.evidence(s, examples)) for s in self.router.score(question, examples)]
+        return [(s, self.router.evidence(s, examples)) for s in self.router.score(question, examples, typed)]
 
     def _recommend(self, title: str, score: float, served: list[Goal], chosen: list[Goal],
                    description: str) -> Recommendation:

@@ -172,8 +172,9 @@ class Router:
         span = s.examples_familiar - s.examples_strange
         return min(1.0, max(0.0, (examples.nearest - s.examples_strange) / span)) if span > 0 else 1.0
 
-    def score(self, question: Question, examples: Vote | None = None) -> list[ScoredInitiative]:
-        """Initiatives ranked by fused evidence for the question."""
+    def score(self, question: Question, examples: Vote | None = None, typed: bool = True) -> list[ScoredInitiative]:
+        """Initiatives ranked by fused evidence for the question (``typed``: written by a user, whose names
+        typed verbatim count; a support-finder goal's keywords are the document's words on purpose)."""
         s = self.settings
         examples = examples if examples is not None else self.vote(question)
         dense_hits, sparse_hits = self.index.search(question.sparse_text, question.search_vector.tolist())
@@ -205,7 +206,7 @@ class Router:
         familiarity = self._familiarity(examples)
         latin, named_weight = self._latin_names(question)
         # Names in the sentence that asks: the asker's story (商工会議所で…者です) says who they are, not what about.
-        verbatim = self._verbatim.owners(asking_sentence(question.normalized))
+        verbatim = self._verbatim.owners(asking_sentence(question.normalized)) if typed else frozenset()
         for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight

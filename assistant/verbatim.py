@@ -16,7 +16,7 @@ from assistant.tokenizer import Tokenizer
 # Particles and auxiliaries join words into phrases (の社会実装に), punctuation parts them: a name is made of
 # the words between them.
 _JOINING = ("助詞", "助動詞", "補助記号", "記号")
-_MIN_NAME = 4  # characters: shorter runs (人材, 支援) are words, not names
+_MIN_NAME = 4  # characters: shorter runs (人材, 海外) are words, not names
 _KANA_ONLY = re.compile(r"^[ぁ-ゖー]+$")
 _JAPANESE = re.compile(r"[^\x00-\x7f]")  # an English word (economy, technology) is no name, whatever slide has it
 
@@ -58,7 +58,9 @@ class VerbatimNames:
             if last is None:
                 i += 1
                 continue
-            if len(run) >= _MIN_NAME and not _KANA_ONLY.match(run) and _JAPANESE.search(run):
+            # One word alone (メニュー) is a word whatever slide has it, its rarity weighed already: a name is
+            # words written together (IT + 導入 + 補助金).
+            if last > i and len(run) >= _MIN_NAME and not _KANA_ONLY.match(run) and _JAPANESE.search(run):
                 runs.append(run)
             i = last + 1
         return runs
