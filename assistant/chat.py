@@ -160,6 +160,10 @@ class Conversation:
             # initiative as well or better, but "they" are the ones the conversation is about; and a message
             # naming nothing ("What's the phone number?") can only be about them.
             return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up)
+        if settled and not question.has_topic and combined.reason == RouteReason.out_of_scope and topic.initiatives:
+            # A message naming nothing (「相談先の電話番号は？」) can only be about the topic: the words it adds
+            # weaken the evidence read with the topic's, they do not make it about something else.
+            return replace(topic, question=combined.question, follow_up=None)
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off

@@ -514,7 +514,8 @@ def test_an_english_it_is_no_pointer_when_the_message_is_plainly_about_another_i
 
 
 @pytest.mark.parametrize("turns", [("What is the bureau doing about hydrogen?", "Which trade fair in Europe did the team go to?"),
-                                   ("水素の担当は？", "海外のどの見本市に出たの？")])
+                                   ("水素の担当は？", "海外のどの見本市に出たの？"),
+                                   ("水素の取組を知りたい", "海外ではどんな見本市に出展した？")])
 def test_which_trade_fair_asks_for_the_fair_by_its_name(assistant: Assistant, turns: tuple[str, str]) -> None:
     # A trade fair (見本市) is what the slides call 展示会; which one asks for its name, given in 「」 on a caption.
     answer = _chain(assistant, *turns)
@@ -524,3 +525,10 @@ def test_which_trade_fair_asks_for_the_fair_by_its_name(assistant: Assistant, tu
 def test_which_seminars_are_held_asks_for_the_list_of_them(assistant: Assistant) -> None:
     answer = _chain(assistant, "中小企業の人材確保の取組について知りたい", "どういうセミナーを開いてるの？")
     assert "人材活用ガイドラインセミナー" in answer.citations[0].quote, answer.answer
+
+
+def test_a_follow_up_naming_nothing_stays_with_the_topic_when_read_together_they_are_weak(assistant: Assistant) -> None:
+    # 相談先 and 電話番号 name no subject; read with 「下請Ｇメン…」 the evidence is weak, but it is still about
+    # the topic, never about another office whose slides happen to say 相談.
+    answer = _chain(assistant, "下請Ｇメンってどんなことしてくれるの？", "相談先の電話番号は？")
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6037", answer.answer

@@ -53,6 +53,8 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("関西からアジアへの輸入額は何億円？", None),  # no amount in yen
     ("自社株のことも相談できますか", None),  # another office's matter
     ("省力化補助金のしめきりっていつ？", None),  # a deadline typed in kana: none is given
+    ("DX認定はいつまでに提出すればいい？", None),  # a deadline asked as 'by when to hand in'
+    ("留学生の初任給の相場は？", None),  # pay: not in the slides
 ])
 def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_is_asked(
         assistant: Assistant, question: str, phone: str | None) -> None:
