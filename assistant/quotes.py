@@ -60,9 +60,9 @@ _PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 # What the asker points at (そのイベント): the thing a sentence opening on 同イベント is about.
 _POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2})")
-# Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, どんな支援, 'any support for'): the
+# Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, 取組はある, どんな支援, 'any support for'): the
 # measures on offer answer, not the aims the slide states. A name ending in 支援 (面的GX支援って…) asks nothing.
-_ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け)(策|制度)?\s*(は|も|って)|(支援|サポート|手助け)(策|制度)?\s*"
+_ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け)(策|制度)?\s*(は|も|って)|(支援|サポート|手助け|取組|取り組み)(策|制度)?\s*"
                         r"(って|は|も|が)?\s*(ある|あり)|(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け)|"
                         r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
                         r"\bis there (any )?(support|help|assistance)\b")

@@ -323,3 +323,9 @@ def test_asking_what_help_exists_is_answered_by_the_measures_on_offer(
     # The help on the slide of concrete measures (お助け隊), not the element's aim in the document's words.
     answer = ask_chain(assistant, *turns)
     assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
+
+
+def test_asking_whether_there_is_an_initiative_for_a_need_is_answered_by_its_measures(assistant: Assistant) -> None:
+    # 取り組みはある？ asks what there is for the asker, as 支援はある？ does: the seminars, not the aims.
+    answer = assistant.ask("人手が足りない中小企業のための取り組みはある？")
+    assert "セミナー" in answer.citations[0].quote, answer.answer
