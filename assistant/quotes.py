@@ -209,7 +209,7 @@ class QuoteChooser:
                                 if diagram_labels(chunk.sentences, chunk.sentences.index(x), self._wraps) is None))
         for rows in self._sentences_of.values():
             for r, chunk, x in rows:
-                span = diagram_labels(chunk.sentences, k := chunk.sentences.index(x), self._wraps)
+                span = diagram_labels(chunk.sentences, chunk.sentences.index(x), self._wraps)
                 if span is not None and own[r] and not own[r] & in_text:
                     labels = chunk.sentences[span[0] : span[1] + 1]
                     for label in labels:
@@ -451,7 +451,8 @@ class QuoteChooser:
 
     def _items_named(self, title: str, q_terms: frozenset[str]) -> Citation | None:
         """The numbered items of a numbered heading of the initiative most of whose words the question names
-        (「プランの基本的な取組姿勢は？」 → （１）イーコールパートナーシップ … （４）アジャイルな取組), quoted whole."""
+        (「プランの基本的な取組姿勢は？」 → （１）イーコールパートナーシップ … （４）アジャイルな取組), or the labels
+        of a diagram one of which it names (ターゲット層 → アドバンスド ビギナー ターゲット層), quoted whole."""
         for terms, chunk, items in self._items_of_head.values():
             if chunk.initiative == title and self._names_most_of(terms, q_terms):
                 text = " ".join(x.text for x in items)

@@ -26,7 +26,7 @@ def _folded(text: str) -> str:
 
 
 class VerbatimNames:
-    """Which initiative's text alone holds each run of words a question types (``owner_of``)."""
+    """Which initiative's text alone holds each run of words a question types (``owners``)."""
 
     def __init__(self, texts: dict[str, str], tokenizer: Tokenizer) -> None:
         self._texts = {title: _folded(text) for title, text in texts.items()}
