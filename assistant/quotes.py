@@ -62,6 +62,8 @@ _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2
 _POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2})")
 # Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, 取組はある, どんな支援, 'any support for'): the
 # measures on offer answer, not the aims the slide states. A name ending in 支援 (面的GX支援って…) asks nothing.
+# Besides X (「うめきた以外に」, 「よろず支援拠点以外の」): the others are listed beside X, on its line.
+_BESIDES = re.compile(r"([^、。,.!?！？\s]{2,})以外")
 _ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け)(策|制度)?\s*(は|も|って)|(支援|サポート|手助け|取組|取り組み)(策|制度)?\s*"
                         r"(って|は|も|が)?\s*(ある|あり)|(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け)|"
                         r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
@@ -165,6 +167,7 @@ class QuoteChooser:
         # tells background; read once rather than on every question.
         self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
         self._unspaced = {r: re.sub(r"\s", "", text) for r, text in self._folded.items()}  # 主 催 as 主催
+        self._slides = "\n".join(self._unspaced.values())
         self._numbered_rows = {r for r, text in self._folded.items() if re.search(r"\d", text)}  # any figure
         # What each number counts (37団体, 108機関, 2026年度): a count of what the question names answers it.
         self._counted = {r: {m for m in _COUNTER.findall(text) if len(m) >= 2} for r, text in self._unspaced.items()}
@@ -332,7 +335,7 @@ class QuoteChooser:
         # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
         # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
         echoed = frozenset(word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
-                           and not word.isascii() and word in own.normalized)
+                           and not word.isascii() and word in own.normalized) | self._besides(own.normalized)
         return _Asked(
             patterns=tuple((t.pattern, t.figure) for t in question.asked),
             list_answer=any(t.items for t in question.asked),  # who takes part, the pillars: a list
@@ -344,6 +347,14 @@ class QuoteChooser:
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
+
+    def _besides(self, text: str) -> frozenset[str]:
+        """What the asker sets aside to ask for the rest (うめきた in 「うめきた以外に名前が挙がってる地域は？」):
+        the longest end of the words before 以外 that the slides write, whose line lists the others too."""
+        found = set()
+        for before in _BESIDES.findall(re.sub(r"\s", "", text)):
+            found |= {next((before[i:] for i in range(len(before) - 1) if before[i:] in self._slides), "")} - {""}
+        return frozenset(found)
 
     def _own_words(self, question: Question, title: str) -> float:
         """How much a question is a situation told in the asker's own words rather than the document's (0
