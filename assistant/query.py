@@ -310,7 +310,7 @@ class Glossary:
         return tuple(t for t in asked if t.name not in narrowed)
 
 
-_GRAMMAR = ("助詞", "助動詞")  # MeCab's particles and auxiliaries
+GRAMMAR = ("助詞", "助動詞")  # MeCab's particles and auxiliaries
 _LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろうくぐすずつづぬふぶぷむゆゅる])う")  # the う of a long o or u
 
 
@@ -378,11 +378,11 @@ class Readings:
         after_kanji = [m.start() for m in _KANA_RUN.finditer(text) if m.start() and _KANJI.match(text[m.start() - 1])]
         morphemes = self.tokenizer.morphemes(text) if after_kanji and self.tokenizer else []
         starts = {m.start for m in morphemes}
-        endings = set(after_kanji) - starts if self.tokenizer else set()
+        tails = set(after_kanji)
+        endings = tails - starts if self.tokenizer else set()
         # Nor does one start on a word of grammar in such a run (やれへんかな: へん is the dialect's negative,
         # not 変化 typed in kana).
-        grammar = {m.start for m in morphemes if m.pos in _GRAMMAR}
-        tails = set(after_kanji)
+        grammar = {m.start for m in morphemes if m.pos in GRAMMAR}
 
         def rewrite(match: re.Match[str]) -> str:
             run = match.group(0)

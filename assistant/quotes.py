@@ -208,15 +208,15 @@ class QuoteChooser:
                                                   units[first : last + 1])
         # A diagram holding words the slides use nowhere else (ビギナー, アドバンスド beside ターゲット層): a
         # question naming one of its labels is answered by the labels side by side, the only place they are.
-        in_text = set().union(*(own[r] for rows in self._sentences_of.values() for r, chunk, x in rows
-                                if diagram_labels(chunk.sentences, chunk.sentences.index(x), self._wraps) is None))
-        for rows in self._sentences_of.values():
-            for r, chunk, x in rows:
-                span = diagram_labels(chunk.sentences, chunk.sentences.index(x), self._wraps)
-                if span is not None and own[r] and not own[r] & in_text:
-                    labels = chunk.sentences[span[0] : span[1] + 1]
-                    for label in labels:
-                        self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
+        spans = {row: diagram_labels(index.chunks[ci].sentences, si, self._wraps)
+                 for row, (ci, si) in enumerate(index.sentence_owner)}
+        in_text = set().union(*(own[r] for r, span in spans.items() if span is None))
+        for r, span in spans.items():
+            if span is not None and own[r] and not own[r] & in_text:
+                chunk = index.chunks[index.sentence_owner[r][0]]
+                labels = chunk.sentences[span[0] : span[1] + 1]
+                for label in labels:
+                    self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows

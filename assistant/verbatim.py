@@ -11,11 +11,12 @@ import re
 from functools import lru_cache
 
 from assistant.normalize import nfkc
+from assistant.query import GRAMMAR
 from assistant.tokenizer import Tokenizer
 
 # Particles and auxiliaries join words into phrases (の社会実装に), punctuation parts them: a name is made of
 # the words between them.
-_JOINING = ("助詞", "助動詞", "補助記号", "記号")
+_JOINING = (*GRAMMAR, "補助記号", "記号")
 _MIN_NAME = 4  # characters: shorter runs (人材, 海外) are words, not names
 _KANA_ONLY = re.compile(r"^[ぁ-ゖー]+$")
 _JAPANESE = re.compile(r"[^\x00-\x7f]")  # an English word (economy, technology) is no name, whatever slide has it

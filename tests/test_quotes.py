@@ -1,6 +1,7 @@
 """Every quote of every dev and sealed answer reads as a sentence: 15-200 characters, no source note,
 no bullet glyph, never cut inside a word."""
 
+import functools
 import re
 
 import fugashi
@@ -19,10 +20,15 @@ def _plain(text: str) -> str:
     return re.sub(r"\s", "", text)
 
 
+@functools.cache
+def _tagger() -> fugashi.Tagger:
+    return fugashi.Tagger()  # MeCab's own verdict on unknown words, which the product's tokenizer does not keep
+
+
 def _parts_known_words(text: str, at: int) -> bool:
     """Whether MeCab reads a word across ``at`` only as a guess: an unknown katakana run made of words it
     knows on each side (リスクマネジメント + アドバンスド, two boxes of a diagram on lines of their own)."""
-    tagger, pos = fugashi.Tagger(), 0
+    tagger, pos = _tagger(), 0
     # Read each node's fields before tagging again: fugashi reuses the nodes of the last call.
     for surface, unknown in [(n.surface, n.is_unk) for n in tagger(text)]:
         start = text.index(surface, pos)
