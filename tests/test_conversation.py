@@ -26,6 +26,14 @@ def test_naming_another_initiative_that_fits_far_better_is_a_new_topic(assistant
         assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
 
 
+@pytest.mark.parametrize("then", ["And what about the circular economy?", "How about the circular economy, then?"])
+def test_naming_another_initiative_in_english_is_a_new_topic(assistant: Assistant, then: str) -> None:
+    # The English name's glosses (循環, 資源) are not in the CE title, so it covers less of it than
+    # サーキュラーエコノミー would.
+    for first in ("Tell me about the Kansai hydrogen project.", "Who runs the eVTOL work?"):
+        assert _chain(assistant, first, then).contacts[0].phone == "06-6966-6018"
+
+
 @pytest.mark.parametrize(("first", "then", "phone"), [
     ("ポテンシャルマップはいつ公表された？", "話変わるけど、バイオものづくりの担当は？", "06-6966-6163"),
     ("What are the Asia plan's four basic stances?", "On a different subject: who runs the hydrogen project?",
