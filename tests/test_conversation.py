@@ -114,6 +114,7 @@ def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assis
     ("GSEについて教えて", "日本語でも参加できるん？", "英語"),  # naming a language asks which one
     ("成長分野のポテンシャルマップについて", "万博の会期は？", "10月13日"),  # 会期: the dates it runs
     ("電池の人材育成のコンソーシアム", "今年度は何に力入れるの？", "実施校拡大"),  # what it focuses on: its pillars
+    ("バッテリー人材のコンソーシアムを知りたい", "今年は何をやるんですか？", "実施校拡大"),  # this year's plan: its pillars
 ])
 def test_a_follow_up_asks_its_own_kind_of_fact(assistant: Assistant, topic: str, follow_up: str, fact: str) -> None:
     # The topic is context, not asked again (typed without a question mark, its date is not the answer);
