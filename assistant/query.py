@@ -144,6 +144,7 @@ class AnswerType:
     asks_pattern: re.Pattern[str] | None = None  # asking told by a pattern over the tokens (3 つ … 何)
     refines: tuple[str, ...] = ()  # broader types this one narrows (何月何日 asks a day, not any date or month)
     figure: bool = False  # answered by a figure (a target: 100者まで, 50件): its words alone (目標 ①…) half answer
+    defined: bool = False  # answered by a slide about the thing named (（参考）「関西・共創の森」について)
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -239,7 +240,7 @@ class Glossary:
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
                                    r.get("names", ""), bool(r.get("items")),
                                    re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
-                                   tuple(r.get("refines", ())), bool(r.get("figure")))
+                                   tuple(r.get("refines", ())), bool(r.get("figure")), bool(r.get("defined")))
                         for r in data.get("answer_types", [])]
         no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w))
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))

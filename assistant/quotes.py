@@ -87,6 +87,7 @@ EVIDENCE: tuple[str, ...] = (
     "label",  # a label under 6 characters or a link (-1)
     "sentence",  # a whole sentence
     "named",  # names something in 「」
+    "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
 )
 _COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
 
@@ -103,6 +104,7 @@ class _Asked:
     pointed_at: frozenset[str]  # そのイベント → イベント
     said: str  # the message as the asker typed it (a follow-up's own words, not the topic's before it)
     help: float  # how much it asks what help exists (0 or quote_help_asked)
+    defined: bool  # asks what something is: a slide about it answers
 
 
 class QuoteChooser:
@@ -140,6 +142,7 @@ class QuoteChooser:
         self._item_rows: set[int] = set()
         # A row's head quoted with the line under it (2023年度 4回 + ㈱オカムラ、…): what the asker reads.
         self._unit_text: dict[int, str] = {}
+        self._slide_of_row: dict[int, frozenset[str]] = {}
         self._years_of_row: dict[int, frozenset[int]] = {}  # read with the lines quoted with it (2023年度 4回 + firms)
         self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
         for row, (ci, si) in enumerate(index.sentence_owner):
@@ -154,6 +157,8 @@ class QuoteChooser:
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
                 set(tokenizer.terms(unit.text)) if unit else set())
+            # A slide of its own about something (（参考）「関西・共創の森」について), not the initiative's own slide.
+            self._slide_of_row[row] = slide_terms(chunk.section) if chunk.section != chunk.initiative else frozenset()
             self._years_of_row[row] = years_named(unit.text if unit else chunk.sentences[si].text)
             if unit and unit.text != chunk.sentences[si].text:
                 self._unit_text[row] = unit.text
@@ -346,6 +351,7 @@ class QuoteChooser:
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,
+            defined=any(t.defined for t in question.asked),
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
 
     def _besides(self, text: str) -> frozenset[str]:
@@ -419,6 +425,7 @@ class QuoteChooser:
             elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
                 x[_COLUMN["sentence"]] = 1.0
             x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
+            x[_COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)
             if own_words or asked.help:
                 help_on_offer[i] = self._help_on_offer(row, max(own_words, asked.help), elsewhere, asked)
         return evidence, help_on_offer

@@ -42,6 +42,9 @@ class QuoteWeights(BaseModel):
                                        "for ＜パートナー側の共創メリット＞).")
     quote_number: float = Field(0.2, description="Any number, when a fact is asked for.")
     quote_sentence: float = Field(0.15, description="A whole sentence (ends with 。) over a diagram label.")
+    quote_about: float = Field(0.5, description="A sentence on a slide about the thing whose meaning is asked "
+                               "(（参考）「関西・共創の森」について for 'what is 関西・共創の森'): the slide defines "
+                               "it, where the initiative's own slide only names it in 「」 (on dev: +1, no loss).")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
     quote_help: float = Field(0.25, description="Each kind of help an owner can take up that a sentence names "
                               "(a centre, a diagnosis, a seminar: glossary help_words), when no particular fact is asked.")

@@ -96,6 +96,13 @@ def test_the_measure_that_fits_the_asker_is_quoted_not_the_initiatives_target(as
     assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
 
 
+@pytest.mark.parametrize("question", ["関西・共創の森とは", "関西・共創の森とは何でしょうか"])
+def test_what_something_is_is_answered_from_the_slide_about_it(assistant: Assistant, question: str) -> None:
+    # The initiative's slide names 「関西・共創の森」 in every other line; the reference slide says what it is.
+    answer = assistant.ask(question)
+    assert "支援する組織" in answer.citations[0].quote and "2020年7月" in answer.answer, answer.answer
+
+
 def test_a_follow_up_with_a_question_word_asks_its_own_question(assistant: Assistant) -> None:
     # 「どういう形」 asks how it is done this year, not again how many times it was held.
     answer = _chain(assistant, "関西・共創の森のDAYSは何回開催された？", "今年度はどういう形でやるの？")
