@@ -192,9 +192,11 @@ def test_a_year_said_relative_to_the_documents_picks_that_years_row(assistant: A
     assert row in answer.citations[0].quote, answer.answer
 
 
-def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant) -> None:
-    # なんぼ is いくつ in Kansai speech: 「なんぼの団体」 asks how many organisations.
-    answer = assistant.ask("バイオコミュニティ関西には、なんぼの団体が入ってんの？")
+@pytest.mark.parametrize("question", ["バイオコミュニティ関西には、なんぼの団体が入ってんの？",
+                                      "バイオコミュニティ関西の連携機関って何ぼあるん？"])
+def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant, question: str) -> None:
+    # なんぼ (何ぼ, as MeCab also writes it) is いくつ in Kansai speech: it asks how many.
+    answer = assistant.ask(question)
     assert "37団体" in answer.citations[0].quote, answer.answer
 
 
