@@ -333,3 +333,10 @@ def test_asking_whether_there_is_an_initiative_for_a_need_is_answered_by_its_mea
     # 取り組みはある？ asks what there is for the asker, as 支援はある？ does: the seminars, not the aims.
     answer = assistant.ask("人手が足りない中小企業のための取り組みはある？")
     assert "セミナー" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["Kansai Companies Profileの掲載企業って50社は超えてる？",
+                                      "Are there more than 50 firms in The Kansai Companies Profile?"])
+def test_asking_whether_a_count_passes_a_mark_asks_the_count(assistant: Assistant, question: str) -> None:
+    # A yes or no on a threshold (N社超え, more than N) is answered by the count the slides give.
+    assert "110社" in assistant.ask(question).answer
