@@ -539,9 +539,15 @@ class QuoteChooser:
 
     def _rarest(self, proper: dict[str, set[str]], question: Question) -> float:
         kinds = {t.names for t in question.asked if t.names}
-        names = {n for k in kinds for n in proper.get(k, ())} - question.terms
-        rarity = max((self._idf.get(n, self._unknown_idf) for n in names), default=0.0) / self._unknown_idf
-        return rarity**3  # a name in one sentence of a hundred counts; 関西 or 日本, in many, hardly
+        names = {n for k in kinds for n in proper.get(k, ())}
+
+        def rarity(found: set[str]) -> float:
+            return max((self._idf.get(n, self._unknown_idf) for n in found), default=0.0) / self._unknown_idf
+
+        # A name in one sentence of a hundred counts; 関西 or 日本, in many, hardly. One the asker names too
+        # (播磨のどこ？) pins down the very place asked about, but only if hardly any other sentence names it
+        # (アジア, named on every line of the Asia plan, would lift its headings).
+        return max(rarity(names - question.terms) ** 3, rarity(names & question.terms) ** 6)
 
     def _best_caption(self, captions: list[str], question: Question) -> int:
         """Which of a run of captions answers: the asker's rarer words, the kind of fact or name asked."""

@@ -340,3 +340,10 @@ def test_asking_whether_there_is_an_initiative_for_a_need_is_answered_by_its_mea
 def test_asking_whether_a_count_passes_a_mark_asks_the_count(assistant: Assistant, question: str) -> None:
     # A yes or no on a threshold (N社超え, more than N) is answered by the count the slides give.
     assert "110社" in assistant.ask(question).answer
+
+
+def test_where_asked_of_a_place_the_asker_names_is_answered_by_the_line_naming_it(assistant: Assistant) -> None:
+    # The asker names 播磨 and asks where: the one line naming 播磨 pins it down, where lines naming other
+    # places (ドイツ・ハンブルグ) would otherwise answer 'where'.
+    answer = assistant.ask("播磨で水素発電の実証をやるって聞いたけど、どのあたりの話？")
+    assert "播磨臨海部" in answer.citations[0].quote, answer.answer
