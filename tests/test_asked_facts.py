@@ -347,3 +347,9 @@ def test_where_asked_of_a_place_the_asker_names_is_answered_by_the_line_naming_i
     # places (ドイツ・ハンブルグ) would otherwise answer 'where'.
     answer = assistant.ask("播磨で水素発電の実証をやるって聞いたけど、どのあたりの話？")
     assert "播磨臨海部" in answer.citations[0].quote, answer.answer
+
+
+def test_firms_counted_as_parties_answer_how_many_firms(assistant: Assistant) -> None:
+    # Official counts of businesses often use 者 (parties: 100者), not 社: 何社 is answered, not turned away.
+    answer = assistant.ask("サーキュラーエコノミーの会員企業は何社まで増やすの？")
+    assert not answer.abstained and "100者" in answer.answer, answer.answer
