@@ -291,6 +291,13 @@ def test_asking_for_the_themes_asks_for_the_list(assistant: Assistant) -> None:
     assert "健康と長寿" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize("then", ["勉強会もあるんですか？", "セミナーもやってますか？"])
+def test_asking_whether_there_are_seminars_too_lists_them(assistant: Assistant, then: str) -> None:
+    # 「セミナーもある？」 after a topic: the seminars it lists, not the topic's aims again.
+    answer = _chain(assistant, "人材の確保に困ってる中小企業への支援ってどんなの？", then)
+    assert any("(2)" in c.quote and "セミナー" in c.quote for c in answer.citations[:2]), answer.answer
+
+
 def test_late_payment_told_in_a_roundabout_way_is_answered_with_the_law(assistant: Assistant) -> None:
     # 支払い|が|いつも: kana after a kanji is its ending and a particle, not a word typed in kana (いがい is
     # not 以外); 遅* meets 遅れる.
