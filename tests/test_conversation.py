@@ -415,6 +415,15 @@ def test_a_waiting_time_is_not_answered_from_slides_that_do_not_state_one(
     assert answer.abstained and not answer.contacts, answer.answer
 
 
+@pytest.mark.parametrize("question", ["価格転嫁のことで相談したら、親事業者にうちの名前がばれますか？",
+                                      "Can I report a customer who refuses price increases anonymously?"])
+def test_whether_a_name_is_kept_secret_is_not_answered_from_slides_that_do_not_say(
+        assistant: Assistant, question: str) -> None:
+    # The slides say 下請Gメン hear firms out; nothing about keeping the firm's name from its customer.
+    answer = _chain(assistant, question)
+    assert answer.abstained and not answer.contacts, answer.answer
+
+
 def test_how_big_asks_for_a_size(assistant: Assistant) -> None:
     assert "size" in {t.name for t in assistant.router.read("How big is the battery industry in Kansai?").asked}
 
