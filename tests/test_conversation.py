@@ -298,6 +298,13 @@ def test_asking_whether_there_are_seminars_too_lists_them(assistant: Assistant, 
     assert any("(2)" in c.quote and "セミナー" in c.quote for c in answer.citations[:2]), answer.answer
 
 
+@pytest.mark.parametrize("question", ["Our biggest client keeps delaying payments to us. Who can help?",
+                                      "Our customer pays us months late."])
+def test_late_payment_told_in_english_goes_to_the_fair_trade_office(assistant: Assistant, question: str) -> None:
+    answer = _chain(assistant, question)
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6037", answer.answer
+
+
 def test_late_payment_told_in_a_roundabout_way_is_answered_with_the_law(assistant: Assistant) -> None:
     # 支払い|が|いつも: kana after a kanji is its ending and a particle, not a word typed in kana (いがい is
     # not 以外); 遅* meets 遅れる.
