@@ -36,6 +36,11 @@ _QUANTIFIED = frozenset({"いつ", "何", "なに", "どこ", "誰", "だれ", "
 _WHOM = frozenset({"誰", "だれ", "どこ"})
 _CONSULT = ("相談", "聞", "訊", "頼", "言", "問い合わせ", "問合せ", "連絡", "話")
 _CONSULT_EN = frozenset({"help", "contact", "call", "ask", "talk", "speak", "consult", "approach"})  # "who can help"
+# Words before an English "who" that asks (Do you know who…, tell me who…, and who…); after any other word it
+# is a relative pronoun (an engineer who graduated here, companies who export) and asks nothing.
+_BEFORE_ASKING_WHO = frozenset({"know", "knows", "tell", "ask", "asking", "wonder", "wondering", "about", "see", "find",
+                                "out", "me", "us", "and", "or", "but", "so", "then", "exactly", "ok", "okay", "hi",
+                                "hello", "to", "is", "was", "says", "say"})
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 
@@ -74,10 +79,12 @@ class Words:
     def asks(self, phrase: Phrase) -> bool:
         """``has``, where a question word followed by も is not asking: いつも (always), 何も (nothing),
         どこも (everywhere) quantify, they do not ask; nor does 誰に相談 or "who can help" ask who (it asks whom
-        to call)."""
+        to call), nor a "who" after a noun (an engineer who graduated here)."""
         if phrase[0] == "who":
             seq, n = self.surfaces, len(phrase)
             return any(seq[i : i + n] == phrase and not _CONSULT_EN & set(seq[i + 1 : i + n + 3])
+                       and not (i and seq[i - 1].isalpha() and seq[i - 1].isascii()
+                                and seq[i - 1] not in _BEFORE_ASKING_WHO)
                        for i in range(len(seq) - n + 1))
         seq, n = self.surfaces, len(phrase)
         if phrase[0] in _WHOM or (n == 1 and phrase[0] in _QUANTIFIED):

@@ -52,3 +52,11 @@ def test_an_english_question_finds_the_sentence_in_the_documents_words(assistant
                                                                        fact: str) -> None:
     answer = assistant.ask(question)
     assert fact in answer.answer, answer.answer
+
+
+def test_a_who_after_a_noun_asks_nothing(assistant: Assistant) -> None:
+    # "an engineer who studied…" tells about the hire; read as asking who, the consortium's list of members
+    # was quoted first instead of the help on offer.
+    answer = assistant.ask("We want to hire an engineer who studied at a Kansai university, "
+                           "but we have never employed anyone from abroad.")
+    assert answer.contacts[0].phone == "06-6966-6032" and "構成機関" not in answer.citations[0].quote, answer.answer
