@@ -28,6 +28,8 @@ _SPACED_KANA = re.compile(r"[ぁ-ゖー]+(?: [ぁ-ゖー]+)+")  # kana words wit
 _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
+_UNVOICED = str.maketrans("ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ", "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ")
+_FOREIGN_WORD = re.compile(r"[ァ-ヺー]{4,}")  # a loanword or foreign name, long enough not to meet another by chance
 
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
 PREFIX = "*"  # a glossary phrase ending so matches any word it begins (decarboni* → decarbonisation)
@@ -337,6 +339,15 @@ class Readings:
         for reading, word in by_reading.items():
             self._readings_of.setdefault(word, set()).add(reading)
         self._longest = max((len(r) for r in by_reading), default=0)
+        # A foreign name typed with a voicing mark where the slides have none, or the other way (ハンブルク for
+        # ハンブルグ: names are spelt in katakana more than one way): the document's katakana words by their sound
+        # without voicing marks, where only one has it.
+        sounds: dict[str, set[str]] = {}
+        for word in set(by_reading.values()):
+            if _FOREIGN_WORD.fullmatch(word):
+                sounds.setdefault(word.translate(_UNVOICED), set()).add(word)
+        self._foreign = {sound: words.pop() for sound, words in sounds.items() if len(words) == 1}
+        self._foreign_words = frozenset(self._foreign.values())
 
     @classmethod
     def from_texts(cls, texts: list[str], tokenizer: Tokenizer) -> Readings:
@@ -429,8 +440,23 @@ class Readings:
                     i += 1
             return " ".join(out)
 
+        def foreign(match: re.Match[str]) -> str:
+            # Only a name (MeCab reads it as one proper noun): クリーン is no misspelt グリーン.
+            run = match.group(0)
+            word = None if run in self._foreign_words else self._foreign.get(run.translate(_UNVOICED))
+            if word and not self._is_name(run):
+                word = None
+            if word:
+                found.append(word)
+            return word or run
+
+        text = _FOREIGN_WORD.sub(foreign, text)
         spelled = _KANA_RUN.sub(rewrite, _SPACED_KANA.sub(join_spaced, text))
         return _KANJI_RUN.sub(lambda m: self._slip(m.group(0), found), spelled), found
+
+    def _is_name(self, word: str) -> bool:
+        ms = self.tokenizer.morphemes(word) if self.tokenizer else []
+        return len(ms) == 1 and bool(ms[0].proper)
 
     def _slip(self, run: str, found: list[str]) -> str:
         """A run of kanji no dictionary knows, typed for a document word that sounds the same (会上 for 会場,

@@ -240,6 +240,15 @@ def test_romaji_without_macrons_finds_words_with_long_vowels(assistant: Assistan
     assert not answer.abstained and answer.contacts[0].phone == "06-6966-6012", answer.answer
 
 
+def test_a_foreign_place_spelt_with_another_voicing_mark_is_the_documents(assistant: Assistant) -> None:
+    # The slides write ハンブルグ; ハンブルク is as common. A word that is no name keeps its own sound (クリーン is
+    # not グリーン).
+    answer = assistant.ask("ハンブルクの展示会には誰が行ったの？")
+    assert "水素" in answer.initiatives[0] and "ハンブルグ" in answer.answer, answer.answer
+    spelled, _ = assistant.conversation.router.reader.readings.spell("クリーンな燃料")
+    assert spelled == "クリーンな燃料"
+
+
 def test_a_name_joined_by_no_typed_in_romaji_words_is_found(assistant: Assistant) -> None:
     # kyousou no mori: 共創の森 typed as three words, two of them too short to spell alone.
     answer = assistant.ask("Kansai kyousou no mori no kousei kikan wo oshiete")
