@@ -60,3 +60,10 @@ def test_a_who_after_a_noun_asks_nothing(assistant: Assistant) -> None:
     answer = assistant.ask("We want to hire an engineer who studied at a Kansai university, "
                            "but we have never employed anyone from abroad.")
     assert answer.contacts[0].phone == "06-6966-6032" and "構成機関" not in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["We make kitchen knives and want to sell them to buyers visiting Japan for the Expo.",
+                                      "How can a small maker meet overseas buyers?"])
+def test_selling_to_buyers_from_abroad_is_the_overseas_business_help(assistant: Assistant, question: str) -> None:
+    # 'the Expo' alone pointed at the Global Startup EXPO; the buyers from abroad are the overseas-business help's.
+    assert assistant.ask(question).contacts[0].phone == "06-6966-6032"
