@@ -38,6 +38,8 @@ ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>
 _COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
 _DIAGRAM_LABEL = 8  # characters: a diagram's box is named in a word or two (ビギナー, ターゲット層), not a line
+_DIAGRAM_WIDTH = 30  # characters: a line of a diagram's box; a longer line is text beside the diagram
+_DIAGRAM_LINES = 12  # the most lines read as a diagram's boxes
 # A bulleted field of a slide's outline (■主 催：経済産業省、近畿経済産業局): the unbulleted names under it
 # (日本貿易振興機構（JETRO）) are more of its value, not labels of their own.
 _FIELD = re.compile(r"^[^：:、。]{1,8}[：:]")
@@ -148,6 +150,32 @@ def diagram_labels(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> t
                             for i in range(first, last)):
         return None
     return first, last
+
+
+def diagram_cells(units: tuple[StoredSentence, ...], last: int) -> tuple[int, str]:
+    """The boxes under a run of diagram labels (外国人材雇用の経験が一 / 定程度あり… / 企業, これから外国人雇用に
+    取 / り組む企業): the lines after the labels up to the next sentence, each box's lines wrapped at the
+    boxes' width and ended by a shorter line. Returns the last unit read and the boxes side by side ("" for
+    fewer than two)."""
+    lines: list[str] = []
+    k = last
+    while k + 1 < len(units) and len(lines) < _DIAGRAM_LINES:
+        text = units[k + 1].text.strip()
+        if not text or text.endswith(ENDS) or text.startswith("http") or BULLET.match(text) or ITEM.match(text) \
+                or len(text) > _DIAGRAM_WIDTH:
+            break
+        lines.append(text)
+        k += 1
+    width = max((len(x) for x in lines), default=0)
+    boxes, box = [], ""
+    for text in lines:
+        box += text
+        if len(text) < width:  # a line shorter than the boxes' width ends its box
+            boxes.append(box)
+            box = ""
+    if box:
+        boxes.append(box)
+    return (k, " ".join(boxes)) if len(boxes) >= 2 else (last, "")
 
 
 def _is_diagram_label(text: str) -> bool:

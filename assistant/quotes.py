@@ -29,6 +29,7 @@ from assistant.quote_units import (
     NUMBERED,
     SOURCE_NOTE,
     counted_at,
+    diagram_cells,
     diagram_labels,
     quotable,
     sibling_suffix,
@@ -216,12 +217,28 @@ class QuoteChooser:
         spans = {row: diagram_labels(index.chunks[ci].sentences, si, self._wraps)
                  for row, (ci, si) in enumerate(index.sentence_owner)}
         in_text = set().union(*(own[r] for r, span in spans.items() if span is None))
+        # Such a diagram is quoted whole, its labels with the boxes under them (アドバンスド ビギナー ターゲット層
+        # 外国人材雇用の経験が…企業 これから外国人雇用に取り組む企業 …), wherever a line of it is chosen: a box alone
+        # does not say which label it is, and its wrapped lines do not read as a sentence.
+        self._diagram_of_row: dict[int, Citation] = {}
+        self._diagram_of_labels: dict[int, Citation] = {}  # by the first label's sentence
+        row_of = {(ci, si): row for row, (ci, si) in enumerate(index.sentence_owner)}
         for r, span in spans.items():
             if span is not None and own[r] and not own[r] & in_text:
-                chunk = index.chunks[index.sentence_owner[r][0]]
+                ci = index.sentence_owner[r][0]
+                chunk = index.chunks[ci]
                 labels = chunk.sentences[span[0] : span[1] + 1]
                 for label in labels:
                     self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
+                last, boxes = diagram_cells(chunk.sentences, span[1])
+                text = " ".join([*(x.text for x in labels), boxes])
+                if boxes and len(text) <= MAX_QUOTE:
+                    whole = Citation(chunk.section, chunk.page, text, chunk.initiative, labels[0].start,
+                                     chunk.sentences[last].end)
+                    self._diagram_of_labels[id(labels[0])] = whole
+                    for si in range(span[0], last + 1):
+                        if (ci, si) in row_of:
+                            self._diagram_of_row[row_of[(ci, si)]] = whole
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
@@ -295,7 +312,7 @@ class QuoteChooser:
             if shown:
                 said = [any(t in quote for quote in shown) for t in self.quoted_texts(initiative.title)]
                 scores = scores - w.quote_shown * np.array(said)
-            scored = [(float(score), chunk, sentence) for score, (_, chunk, sentence) in zip(scores, rows, strict=True)]
+            scored = [(float(score), chunk, sentence, row) for score, (row, chunk, sentence) in zip(scores, rows, strict=True)]
             scored.sort(key=lambda x: -x[0])
             if len(patterns) > 1:
                 # Two kinds asked (how many, and as of when): the best sentence for each comes first, so one
@@ -304,9 +321,13 @@ class QuoteChooser:
                 lead = sorted(firsts.values(), key=lambda x: -x[0])
                 scored = lead + [x for x in scored if id(x) not in firsts]
             mine: list[Citation] = []
-            for _, chunk, sentence in scored:
+            for _, chunk, sentence, row in scored:
                 if len(mine) == take:
                     break
+                if (whole := self._diagram_of_row.get(row)) is not None:
+                    if not any(whole.quote in c.quote for c in mine):
+                        mine.append(whole)
+                    continue
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
                                  lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named)
                 # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
@@ -441,7 +462,7 @@ class QuoteChooser:
         if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
             score += w.quote_item * own_words
         elif row in self._label_rows:
-            score -= w.quote_label * own_words
+            score -= (w.quote_diagram if row in self._diagram_of_row else w.quote_label) * own_words
         if row in self._refers_back_rows:
             # 「同イベントでは…」 names nothing alone, unless the asker points at that very thing (そのイベント).
             pointed = self._refers_back_rows[row] in asked.pointed_at
@@ -473,6 +494,8 @@ class QuoteChooser:
         of a diagram one of which it names (ターゲット層 → アドバンスド ビギナー ターゲット層), quoted whole."""
         for terms, chunk, items in self._items_of_head.values():
             if chunk.initiative == title and self._names_most_of(terms, q_terms):
+                if (whole := self._diagram_of_labels.get(id(items[0]))) is not None:
+                    return whole
                 text = " ".join(x.text for x in items)
                 if MIN_QUOTE <= len(text) <= MAX_QUOTE:
                     return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)

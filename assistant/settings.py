@@ -78,6 +78,10 @@ class QuoteWeights(BaseModel):
                                "for more of the same (他には？): the rest of a list, not its first items again.")
     quote_label: float = Field(0.5, description="Taken off a label under 6 characters or a link; for a situation "
                                "told in the asker's words, off any label too short to quote alone or labels side by side.")
+    quote_diagram: float = Field(0.25, description="Taken off a line of a diagram's boxes for a situation, in place "
+                                 "of quote_label: it is quoted as the whole diagram, labels with the boxes under them "
+                                 "(アドバンスド ビギナー ターゲット層 … これから外国人雇用に取り組む企業), which reads but names no "
+                                 "help (on dev: +1 at 0.25, +2 at 0 with a tier diagram quoted first for staff quitting).")
     quote_others_below: float = Field(
         0.5, description="A further initiative named beside the first is quoted only when the question is at least "
         "this much in the document's words for it (a fact may be there); for a situation in the asker's own words "

@@ -315,9 +315,16 @@ def test_how_large_is_answered_by_a_magnitude_not_a_date(assistant: Assistant, q
 def test_words_found_only_in_a_diagrams_labels_are_quoted_with_the_labels_beside_them(
         assistant: Assistant, question: str) -> None:
     # ビギナー and アドバンスド are written nowhere but in the target diagram's boxes: the labels side by side
-    # are the only quote that shows them.
+    # are the only quote that shows them, with the boxes under them that say what each tier is.
     answer = assistant.ask(question)
-    assert any("ビギナー" in c.quote and "アドバンスド" in c.quote for c in answer.citations), answer.answer
+    assert any("ビギナー" in c.quote and "アドバンスド" in c.quote and "これから外国人雇用に取り組む企業" in c.quote
+               for c in answer.citations), answer.answer
+
+
+def test_a_beginner_is_shown_the_diagram_of_tiers(assistant: Assistant) -> None:
+    # A box of the diagram fits the asker (これから外国人雇用に取り組む企業) and is quoted with its labels.
+    answer = assistant.ask("海外出身のエンジニアを採用したいが、外国人を雇った経験がまったくない")
+    assert any("ビギナー" in c.quote and "これから外国人雇用" in c.quote for c in answer.citations), answer.answer
 
 
 @pytest.mark.parametrize("turns", [("DXの5つの要素って何？", "サイバーセキュリティの支援ってある？"),
