@@ -360,3 +360,10 @@ def test_firms_counted_as_parties_answer_how_many_firms(assistant: Assistant) ->
     # Official counts of businesses often use 者 (parties: 100者), not 社: 何社 is answered, not turned away.
     answer = assistant.ask("サーキュラーエコノミーの会員企業は何社まで増やすの？")
     assert not answer.abstained and "100者" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["eVTOLの取組は最終的にどこを目指してるの？",
+                                      "What is the eVTOL work aiming for in the end?"])
+def test_what_an_initiative_aims_for_is_answered_by_its_goal(assistant: Assistant, question: str) -> None:
+    # 目指す asks for the goal as 目標 does; the slide calls it 最終ゴール.
+    assert "社会実装先行地域" in assistant.ask(question).citations[0].quote
