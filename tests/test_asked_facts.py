@@ -342,6 +342,11 @@ def test_asking_whether_there_is_an_initiative_for_a_need_is_answered_by_its_mea
     assert "セミナー" in answer.citations[0].quote, answer.answer
 
 
+def test_how_many_firms_typed_half_in_kana_asks_the_count(assistant: Assistant) -> None:
+    # なん社 is 何社 typed with its 何 in kana (the IME's slip, or Kansai speech).
+    assert "110社" in assistant.ask("Kansai Companies Profileには今なん社載ってるの？").answer
+
+
 @pytest.mark.parametrize("question", ["Kansai Companies Profileの掲載企業って50社は超えてる？",
                                       "Are there more than 50 firms in The Kansai Companies Profile?"])
 def test_asking_whether_a_count_passes_a_mark_asks_the_count(assistant: Assistant, question: str) -> None:
