@@ -30,6 +30,8 @@ _ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
 # A pointer inside the message at the topic's own thing (その分野, この会議): what it names is asked of the topic.
 _POINTS_AT = re.compile(r"(その|この|そこの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
+# Picking one thing out of the topic's list (その中の空モビリティについて): what is picked is asked about itself.
+_PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
 # Asking for more of the same (他には？, ほかにもある？, それ以外は？, any others?, what else?).
 _OTHERS = re.compile(r"^(じゃあ|では|で)?[、,\s]*(他|ほか)(に|の)?(は|も|には)|それ以外(は|に|の)|"
                      r"^(and )?(any )?others?\b|\b(what|anything|anyone|who) else\b")
@@ -193,6 +195,8 @@ class Conversation:
             # A name typed in Latin letters that its title says and the topic's does not (「GXのほうは？」 after
             # 水素), unless it points back (「their Expo event」: the Expo of the office being talked about).
             return False
+        if _PICKS_FROM.search(question.normalized) and self._names_another(route, current):
+            return False  # 「その中の空モビリティについて何をしてる？」: one of the map's fields, an initiative of its own
         if _POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
         if self._names_another(route, current):

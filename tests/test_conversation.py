@@ -34,6 +34,12 @@ def test_naming_another_initiative_in_english_is_a_new_topic(assistant: Assistan
         assert _chain(assistant, first, then).contacts[0].phone == "06-6966-6018"
 
 
+def test_one_thing_picked_out_of_the_topics_list_is_asked_about_itself(assistant: Assistant) -> None:
+    # The map lists 水素 among its fields; picked out of it, hydrogen is an initiative with an office of its own.
+    answer = _chain(assistant, "ポテンシャルマップに載ってる分野を教えて", "その中の水素については局で何か取り組んでる？")
+    assert answer.contacts[0].phone == "06-6966-6055" and "水素" in answer.initiatives[0], answer.answer
+
+
 @pytest.mark.parametrize(("first", "then", "phone"), [
     ("ポテンシャルマップはいつ公表された？", "話変わるけど、バイオものづくりの担当は？", "06-6966-6163"),
     ("What are the Asia plan's four basic stances?", "On a different subject: who runs the hydrogen project?",
