@@ -420,19 +420,14 @@ def test_where_to_ask_asks_for_the_office_not_for_a_place(assistant: Assistant) 
     assert "place" in {t.name for t in assistant.router.read("セミナーはどこで開催される？").asked}
 
 
-@pytest.mark.parametrize("question", ["工場の省エネ診断、お願いしたら何日ぐらいで来てくれる？",
-                                      "How soon can an energy-saving diagnosis visit our plant?"])
-def test_a_waiting_time_is_not_answered_from_slides_that_do_not_state_one(
-        assistant: Assistant, question: str) -> None:
-    answer = _chain(assistant, question)
-    assert answer.abstained and not answer.contacts, answer.answer
-
-
-@pytest.mark.parametrize("question", ["価格転嫁のことで相談したら、親事業者にうちの名前がばれますか？",
-                                      "Can I report a customer who refuses price increases anonymously?"])
-def test_whether_a_name_is_kept_secret_is_not_answered_from_slides_that_do_not_say(
-        assistant: Assistant, question: str) -> None:
+@pytest.mark.parametrize("question", [
+    "工場の省エネ診断、お願いしたら何日ぐらいで来てくれる？",  # a waiting time
+    "How soon can an energy-saving diagnosis visit our plant?",
     # The slides say 下請Gメン hear firms out; nothing about keeping the firm's name from its customer.
+    "価格転嫁のことで相談したら、親事業者にうちの名前がばれますか？",
+    "Can I report a customer who refuses price increases anonymously?",
+])
+def test_what_the_slides_do_not_state_is_turned_away(assistant: Assistant, question: str) -> None:
     answer = _chain(assistant, question)
     assert answer.abstained and not answer.contacts, answer.answer
 
