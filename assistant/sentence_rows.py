@@ -1,0 +1,222 @@
+"""What each sentence of the document is, whatever the question: read once at start-up.
+
+Its words, years and rare names; the unit it is quoted as (``assistant.quote_units``); the list, heading,
+count or diagram it belongs to; the help it names, the actor it addresses, whether it tells background.
+``assistant.quotes`` weighs these for each question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from assistant.index import StoredChunk, StoredSentence
+from assistant.normalize import nfkc, years_named
+from assistant.quote_units import (
+    ANNOUNCES,
+    BULLET,
+    ITEM,
+    LABEL_GAP,
+    MAX_QUOTE,
+    MIN_QUOTE,
+    NUMBERED,
+    SOURCE_NOTE,
+    counted_at,
+    diagram_cells,
+    diagram_labels,
+    quotable,
+    sibling_suffix,
+)
+from assistant.retrieval import PolicyIndex
+from assistant.tokenizer import Tokenizer, hiragana
+
+
+@dataclass(frozen=True)
+class Citation:
+    section: str
+    page: int | None
+    quote: str
+    initiative: str = ""
+    start: int = 0
+    end: int = 0
+
+
+_ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
+_COUNTER = re.compile(r"[0-9]+(?:\.[0-9]+)?([一-龥ァ-ヶー]{1,3})")  # folded (NFKC) text: 37団体 → 団体
+# A heading alone on its line (＜ 表彰制度 ＞, 【９支援機関】), less the count before its name.
+_LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[＞>】]$")
+# A heading numbered with a circled figure (② プランにおける基本的な取組姿勢), and an item numbered in brackets.
+_NUMBERED_HEAD = re.compile(r"^[①-⑳]\s*(?P<name>[^。、]{4,30})$")
+_PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
+# A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
+_REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
+
+
+class SentenceRows:
+    """What each sentence of the document is, read once at start-up whatever the question: its words and
+    years, the unit it is quoted as, the lists, headings and diagrams it belongs to, the help it names."""
+
+    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, help_kinds: Callable[[str], int] | None = None,
+                 background_words: re.Pattern[str] | None = None,
+                 actors: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+        self.index = index
+        self.tokenizer = tokenizer
+        # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
+        self._word_across = lru_cache(maxsize=4096)(self._read_across)
+        self._sentences_of: dict[str, list[tuple[int, StoredChunk, StoredSentence]]] = {}
+        for row, (ci, si) in enumerate(index.sentence_owner):
+            chunk = index.chunks[ci]
+            self._sentences_of.setdefault(chunk.initiative, []).append((row, chunk, chunk.sentences[si]))
+        self._text_of = {t: "\n".join(x.text for _, _, x in rows) for t, rows in self._sentences_of.items()}
+        # Terms of every sentence with the lines it is quoted with (a caption 「播磨臨海部」 is read with
+        # the label under it), once: tokenizing them on each question cost most of its time.
+        slide_terms = lru_cache(maxsize=None)(lambda title: frozenset(tokenizer.terms(title)))
+        own: dict[int, set[str]] = {}
+        self._terms_of_row: dict[int, set[str]] = {}
+        self._item_rows: set[int] = set()
+        # A row's head quoted with the line under it (2023年度 4回 + ㈱オカムラ、…): what the asker reads.
+        self._unit_text: dict[int, str] = {}
+        self._slide_of_row: dict[int, frozenset[str]] = {}
+        self._years_of_row: dict[int, frozenset[int]] = {}  # read with the lines quoted with it (2023年度 4回 + firms)
+        self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
+        for row, (ci, si) in enumerate(index.sentence_owner):
+            chunk = index.chunks[ci]
+            own[row] = set(tokenizer.terms(chunk.sentences[si].text))
+            unit = quotable(chunk, chunk.sentences[si], self._wraps)
+            if counted := counted_at(chunk.sentences, si):
+                self._count_rows[row] = set(tokenizer.terms(counted))
+            if kind := sibling_suffix(chunk.sentences, si):  # 育成WG beside 需要喚起・情報発信WG: a list of WGs
+                self._count_rows[row] = set(tokenizer.terms(kind))
+            # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
+            # who takes part in 関西・共創の森 without naming it.
+            self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
+                set(tokenizer.terms(unit.text)) if unit else set())
+            # A slide of its own about something (（参考）「関西・共創の森」について), not the initiative's own slide.
+            self._slide_of_row[row] = slide_terms(chunk.section) if chunk.section != chunk.initiative else frozenset()
+            self._years_of_row[row] = years_named(unit.text if unit else chunk.sentences[si].text)
+            if unit and unit.text != chunk.sentences[si].text:
+                self._unit_text[row] = unit.text
+            # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures
+            # (（参考）各要素の具体的支援策: its bullets are the measures).
+            if unit and (NUMBERED.match(unit.text) or (
+                    ITEM.match(chunk.sentences[si].text) and not ANNOUNCES.search(unit.text.removesuffix("。"))
+                    and help_kinds and help_kinds(chunk.section))):
+                self._item_rows.add(row)
+        # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
+        # tells background; read once rather than on every question.
+        self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}
+        self._unspaced = {r: re.sub(r"\s", "", text) for r, text in self._folded.items()}  # 主 催 as 主催
+        self._slides = "\n".join(self._unspaced.values())
+        self._numbered_rows = {r for r, text in self._folded.items() if re.search(r"\d", text)}  # any figure
+        # What each number counts (37団体, 108機関, 2026年度): a count of what the question names answers it.
+        self._counted = {r: {m for m in _COUNTER.findall(text) if len(m) >= 2} for r, text in self._unspaced.items()}
+        # Each slide's source notes (※出所：…), by initiative and slide: never quoted, but asked for.
+        self._notes_of: dict[tuple[str, str], list[str]] = {}
+        for title, rows in self._sentences_of.items():
+            for _, chunk, x in rows:
+                if SOURCE_NOTE.match(bare := BULLET.sub("", x.text)):
+                    self._notes_of.setdefault((title, chunk.section), []).append(bare)
+        # A list under a heading of its own (＜ 表彰制度 ＞ ■はばたく300社 ■…, 【９支援機関】 …): a quote naming the
+        # heading's word (…経済産業省の表彰制度の受賞企業を対象に…) is followed by the list it names.
+        self._lists_of: dict[tuple[str, str], list[tuple[str, StoredChunk, StoredSentence]]] = {}
+        self._head_terms: dict[int, frozenset[str]] = {}  # a heading's words, by its sentence
+        for title, rows in self._sentences_of.items():
+            for _, chunk, x in rows:
+                if (head := _LIST_HEAD.match(x.text.strip())) and len(name := re.sub(r"\s", "", head["name"])) >= 3:
+                    self._lists_of.setdefault((title, chunk.section), []).append((name, chunk, x))
+                    self._head_terms[id(x)] = frozenset(tokenizer.terms(name))
+        # A numbered heading (② プランにおける基本的な取組姿勢) with its numbered items beside it, after it or, where
+        # the extraction put them first, before it: a question naming the heading is answered by the items.
+        self._items_of_head: dict[int, tuple[frozenset[str], StoredChunk, tuple[StoredSentence, ...]]] = {}
+        for rows in self._sentences_of.values():
+            for _, chunk, x in rows:
+                if not (head := _NUMBERED_HEAD.match(x.text.strip())):
+                    continue
+                units, k = chunk.sentences, chunk.sentences.index(x)
+                first = last = k
+                if k + 1 < len(units) and _PAREN_ITEM.match(units[k + 1].text):
+                    first = last = k + 1
+                    while last + 1 < len(units) and _PAREN_ITEM.match(units[last + 1].text):
+                        last += 1
+                else:
+                    while first > 0 and _PAREN_ITEM.match(units[first - 1].text):
+                        first -= 1
+                    last = k - 1
+                if first <= last and first != k:
+                    self._items_of_head[id(x)] = (frozenset(tokenizer.terms(head["name"])), chunk,
+                                                  units[first : last + 1])
+        # A diagram holding words the slides use nowhere else (ビギナー, アドバンスド beside ターゲット層): a
+        # question naming one of its labels is answered by the labels side by side, the only place they are.
+        spans = {row: diagram_labels(index.chunks[ci].sentences, si, self._wraps)
+                 for row, (ci, si) in enumerate(index.sentence_owner)}
+        in_text = set().union(*(own[r] for r, span in spans.items() if span is None))
+        # Such a diagram is quoted whole, its labels with the boxes under them (アドバンスド ビギナー ターゲット層
+        # 外国人材雇用の経験が…企業 これから外国人雇用に取り組む企業 …), wherever a line of it is chosen: a box alone
+        # does not say which label it is, and its wrapped lines do not read as a sentence.
+        self._diagram_of_row: dict[int, Citation] = {}
+        self._diagram_of_labels: dict[int, Citation] = {}  # by the first label's sentence
+        row_of = {(ci, si): row for row, (ci, si) in enumerate(index.sentence_owner)}
+        for r, span in spans.items():
+            if span is not None and own[r] and not own[r] & in_text:
+                ci = index.sentence_owner[r][0]
+                chunk = index.chunks[ci]
+                labels = chunk.sentences[span[0] : span[1] + 1]
+                for label in labels:
+                    self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
+                last, boxes = diagram_cells(chunk.sentences, span[1])
+                text = " ".join([*(x.text for x in labels), boxes])
+                if boxes and len(text) <= MAX_QUOTE:
+                    whole = Citation(chunk.section, chunk.page, text, chunk.initiative, labels[0].start,
+                                     chunk.sentences[last].end)
+                    self._diagram_of_labels[id(labels[0])] = whole
+                    for si in range(span[0], last + 1):
+                        if (ci, si) in row_of:
+                            self._diagram_of_row[row_of[(ci, si)]] = whole
+        self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
+                             for rows in self._sentences_of.values() for r, _, x in rows}
+        self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
+                                 if background_words and background_words.search(x.text)}
+        # The kind of actor a sentence addresses, named at its head (「個々の自治体のニーズ…」「金融機関による…」):
+        # a measure for municipalities is no help to a factory.
+        self._actors = actors
+        bare = {r: BULLET.sub("", x.text) for rows in self._sentences_of.values() for r, _, x in rows}
+        self._actor_of_row: dict[int, str] = {}
+        for r, text in bare.items():
+            found = next((a for a, _ in actors if a in text[:_ACTOR_HEAD]), None)
+            if found:
+                self._actor_of_row[r] = found
+        # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help; and a sentence
+        # opening on 「同イベントでは…」, which names nothing alone.
+        self._label_rows = {r for r, text in bare.items() if len(text) < MIN_QUOTE
+                            or (LABEL_GAP.search(text) and not re.search(r"[、。，]", text))}
+        self._refers_back_rows = {r: m.group(2).rstrip("ではにのを") for r, text in bare.items()
+                                  if (m := _REFERS_BACK.match(text))}  # the row → what it refers back to
+        self._terms_of_initiative: dict[str, set[str]] = {}
+        for t, rows in self._sentences_of.items():
+            self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))
+        # A shared word says little about which sentence answers (支援 is in half of them): words weigh
+        # by how few sentences use them.
+        df: dict[str, int] = {}
+        for terms in own.values():
+            for t in terms:
+                df[t] = df.get(t, 0) + 1
+        n = len(self._terms_of_row) or 1
+        self._idf = {t: math.log(1 + n / d) for t, d in df.items()}
+        self._unknown_idf = math.log(1 + n)
+        # Proper nouns each sentence names, by kind: 「どこの国？」 is answered by a rarely named place
+        # (ドイツ), not by 関西, which half the sentences name.
+        self._proper_of_row: dict[int, dict[str, set[str]]] = {}
+        for row, (ci, si) in enumerate(index.sentence_owner):
+            for m in tokenizer.morphemes(nfkc(index.chunks[ci].sentences[si].text)):
+                if m.proper:
+                    self._proper_of_row.setdefault(row, {}).setdefault(m.proper, set()).add(hiragana(m.base.lower()))
+
+    def _wraps(self, before: str, after: str) -> bool:
+        """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
+        return self._word_across(before[-6:], after[:6])
+
+    def _read_across(self, head: str, tail: str) -> bool:
+        return any(m.start < len(head) < m.end for m in self.tokenizer.morphemes(head + tail))
