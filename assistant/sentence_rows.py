@@ -159,22 +159,25 @@ class SentenceRows:
         self._diagram_of_row: dict[int, Citation] = {}
         self._diagram_of_labels: dict[int, Citation] = {}  # by the first label's sentence
         row_of = {(ci, si): row for row, (ci, si) in enumerate(index.sentence_owner)}
+        read: set[tuple[int, int]] = set()  # each diagram once, however many of its labels qualify
         for r, span in spans.items():
-            if span is not None and own[r] and not own[r] & in_text:
-                ci = index.sentence_owner[r][0]
-                chunk = index.chunks[ci]
-                labels = chunk.sentences[span[0] : span[1] + 1]
-                for label in labels:
-                    self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
-                last, boxes = diagram_cells(chunk.sentences, span[1])
-                text = " ".join([*(x.text for x in labels), boxes])
-                if boxes and len(text) <= MAX_QUOTE:
-                    whole = Citation(chunk.section, chunk.page, text, chunk.initiative, labels[0].start,
-                                     chunk.sentences[last].end)
-                    self._diagram_of_labels[id(labels[0])] = whole
-                    for si in range(span[0], last + 1):
-                        if (ci, si) in row_of:
-                            self._diagram_of_row[row_of[(ci, si)]] = whole
+            ci = index.sentence_owner[r][0]
+            if span is None or not own[r] or own[r] & in_text or (ci, span[0]) in read:
+                continue
+            read.add((ci, span[0]))
+            chunk = index.chunks[ci]
+            labels = chunk.sentences[span[0] : span[1] + 1]
+            for label in labels:
+                self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
+            last, boxes = diagram_cells(chunk.sentences, span[1])
+            text = " ".join([*(x.text for x in labels), boxes])
+            if boxes and len(text) <= MAX_QUOTE:
+                whole = Citation(chunk.section, chunk.page, text, chunk.initiative, labels[0].start,
+                                 chunk.sentences[last].end)
+                self._diagram_of_labels[id(labels[0])] = whole
+                for si in range(span[0], last + 1):
+                    if (ci, si) in row_of:
+                        self._diagram_of_row[row_of[(ci, si)]] = whole
         self._help_of_row = {r: help_kinds(x.text) if help_kinds else 0
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
