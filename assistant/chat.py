@@ -32,6 +32,12 @@ _ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}
 _POINTS_AT = re.compile(r"(その|この|そこの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
 # Picking one thing out of the topic's list (その中の空モビリティについて): what is picked is asked about itself.
 _PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
+# Whether the topic's own list holds something (「水素も対象に入ってますか」, "Is hydrogen included?").
+_INCLUDED = re.compile(r"(も|は|って)(その)?(対象|範囲|分野|中)?(に|の中に)?(入って|入る|入り|含まれ|含む)|"
+                       r"\b(included|includes|include|covered|among them)\b")
+# Comparing the topic with another (「担当は水素と同じ部署？」): the topic is still what is asked about; in
+# 「水素も同じ？」 水素 is, so only と同じ counts.
+_SAME_AS = re.compile(r"と(同じ|一緒|おなじ)")
 # Asking for more of the same (他には？, ほかにもある？, それ以外は？, any others?, what else?).
 _OTHERS = re.compile(r"^(じゃあ|では|で)?[、,\s]*(他|ほか)(に|の)?(は|も|には)|それ以外(は|に|の)|"
                      r"^(and )?(any )?others?\b|\b(what|anything|anyone|who) else\b")
@@ -43,6 +49,7 @@ _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|ど�
 # its subject, where 「アンモニアのほうは？」 ends on the subject.
 _YES_NO = re.compile(r"(って|とは)[^。？?]*[^はのもで、\s][？?]*$|"
                      r"(ある|あります|あるの|できる|できます|使える|使えます|もらえる|もらえます)[かの]?[？?]+$|"
+                     r"も(そこ|そちら|そっち|同じ|一緒)(です|でしょう|だ)?(か|よね|なの|なん)?[？?]*$|"  # 「セミナーもそこ？」
                      r"^(is|are|do|does|did|can|could|will|would)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
@@ -156,6 +163,12 @@ class Conversation:
         strays = combined.reason == RouteReason.clarify or (
             combined.reason == RouteReason.retrieval and combined.initiatives[0].title != current)
         settled = topic.reason != RouteReason.clarify  # a clarifying question's options are not one topic yet
+        if strays and topic.initiatives and _SAME_AS.search(question.normalized):
+            # 「それ、水素の担当と同じ部署？」 names the other initiative only to compare: the topic leads, the
+            # other follows with its office, whatever the words it adds suit better.
+            mine = next((i for i in combined.initiatives if i.title == current), topic.initiatives[0])
+            compared = replace(combined, initiatives=[mine, *(i for i in combined.initiatives if i.title != current)])
+            return replace(self.router.led_by(compared, current), reason=RouteReason.retrieval, follow_up=follow_up)
         if (points_back or (settled and not question.has_topic)) and strays \
                 and current in {i.title for i in combined.initiatives} and not self._names_another(route, current):
             # "How many showcase projects have they featured?": the words it adds may suit another
@@ -197,6 +210,10 @@ class Conversation:
             return False
         if _PICKS_FROM.search(question.normalized) and self._names_another(route, current):
             return False  # 「その中の空モビリティについて何をしてる？」: one of the map's fields, an initiative of its own
+        if _SAME_AS.search(question.normalized):
+            return True  # 「担当は水素と同じ部署？」 asks of the topic, naming another only to compare
+        if _INCLUDED.search(question.normalized) and self.router.covers(current, question, typed=True) >= s.covers:
+            return True  # 「水素も対象に入ってますか」: whether the topic's text, which names it, includes it
         if _POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
         if self._names_another(route, current):

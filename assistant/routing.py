@@ -124,10 +124,13 @@ class Router:
     def read(self, text: str) -> Question:
         return self.reader.read(text)
 
-    def covers(self, title: str, question: Question) -> float:
+    def covers(self, title: str, question: Question, typed: bool = False) -> float:
         """How much of what a question names (by word rarity) the initiative's own text uses: a
-        follow-up the current topic's text can answer stays on it (「コンソーシアムはいつできた？」)."""
+        follow-up the current topic's text can answer stays on it (「コンソーシアムはいつできた？」).
+        ``typed``: only the words the asker wrote, not the glossary's words for them (水素 brings 利活用)."""
         named = question.named & self._idf.keys()  # a word the document never uses points nowhere
+        if typed:
+            named &= question.typed_terms
         weight = sum(self.idf(t) for t in named)
         if not weight:
             return 1.0

@@ -572,3 +572,22 @@ def test_a_follow_up_naming_nothing_stays_with_the_topic_when_read_together_they
     # the topic, never about another office whose slides happen to say 相談.
     answer = _chain(assistant, "下請Ｇメンってどんなことしてくれるの？", "相談先の電話番号は？")
     assert not answer.abstained and answer.contacts[0].phone == "06-6966-6037", answer.answer
+
+
+def test_asking_whether_the_topics_list_includes_something_stays_on_the_topic(assistant: Assistant) -> None:
+    # 蓄電池 has an initiative of its own, but the map's fields list it too: the question is about the map.
+    answer = _chain(assistant, "ポテンシャルマップについて教えて", "蓄電池は含まれていますか")
+    assert answer.contacts[0].phone == "06-6966-6001" and "蓄電池" in answer.answer, answer.answer
+
+
+def test_comparing_the_topics_office_with_another_keeps_the_topic_first(assistant: Assistant) -> None:
+    # 「水素と同じ課？」 names hydrogen only to compare: the circular economy's office comes first, hydrogen's after.
+    answer = _chain(assistant, "サーキュラーエコノミーの取組を教えて", "それは水素と同じ課？")
+    assert answer.contacts[0].phone == "06-6966-6018", answer.answer
+    assert answer.initiatives[:2] == ["サーキュラーエコノミーの実現に向けた取組", "水素利活用促進プロジェクト"]
+
+
+def test_asking_whether_something_is_there_too_is_answered_by_what_it_names(assistant: Assistant) -> None:
+    # 「…もそこですか」 asks yes or no about the exercise, not the topic's earlier question (the year's goal) again.
+    answer = _chain(assistant, "DXの担当課は？", "今年度の目標は？", "サイバーセキュリティの演習もそこですか")
+    assert "サイバー" in answer.citations[0].quote, answer.answer
