@@ -35,9 +35,9 @@ _PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
 # Whether the topic's own list holds something (「水素も対象に入ってますか」, "Is hydrogen included?").
 _INCLUDED = re.compile(r"(も|は|って)(その)?(対象|範囲|分野|中)?(に|の中に)?(入って|入る|入り|含まれ|含む)|"
                        r"\b(included|includes|include|covered|among them)\b")
-# Comparing the topic with another (「担当は水素と同じ部署？」): the topic is still what is asked about; in
-# 「水素も同じ？」 水素 is, so only と同じ counts.
-_SAME_AS = re.compile(r"と(同じ|一緒|おなじ)")
+# Comparing the topic with another (「担当は水素と同じ部署？」, "Is it the same office as hydrogen?"): the topic is
+# still what is asked about; in 「水素も同じ？」 水素 is, so only と同じ counts.
+_SAME_AS = re.compile(r"と(同じ|一緒|おなじ)|\bsame (office|team|division|department|section|people|number) as\b")
 # Asking for more of the same (他には？, ほかにもある？, それ以外は？, any others?, what else?).
 _OTHERS = re.compile(r"^(じゃあ|では|で)?[、,\s]*(他|ほか)(に|の)?(は|も|には)|それ以外(は|に|の)|"
                      r"^(and )?(any )?others?\b|\b(what|anything|anyone|who) else\b")
@@ -163,11 +163,13 @@ class Conversation:
         strays = combined.reason == RouteReason.clarify or (
             combined.reason == RouteReason.retrieval and combined.initiatives[0].title != current)
         settled = topic.reason != RouteReason.clarify  # a clarifying question's options are not one topic yet
-        if strays and topic.initiatives and _SAME_AS.search(question.normalized):
-            # 「それ、水素の担当と同じ部署？」 names the other initiative only to compare: the topic leads, the
-            # other follows with its office, whatever the words it adds suit better.
+        if topic.initiatives and combined.initiatives and _SAME_AS.search(question.normalized):
+            # 「それ、水素の担当と同じ部署？」 names the other initiative only to compare: the topic leads, whatever
+            # the words it adds suit better, and the one compared with follows with its office.
             mine = next((i for i in combined.initiatives if i.title == current), topic.initiatives[0])
-            compared = replace(combined, initiatives=[mine, *(i for i in combined.initiatives if i.title != current)])
+            other = [route.initiatives[0]] if route.initiatives and route.initiatives[0].title != current else []
+            rest = {i.title: i for i in [*other, *combined.initiatives] if i.title != current}
+            compared = replace(combined, initiatives=[mine, *rest.values()][: self.settings.max_initiatives])
             return replace(self.router.led_by(compared, current), reason=RouteReason.retrieval, follow_up=follow_up)
         if (points_back or (settled and not question.has_topic)) and strays \
                 and current in {i.title for i in combined.initiatives} and not self._names_another(route, current):

@@ -580,9 +580,14 @@ def test_asking_whether_the_topics_list_includes_something_stays_on_the_topic(as
     assert answer.contacts[0].phone == "06-6966-6001" and "蓄電池" in answer.answer, answer.answer
 
 
-def test_comparing_the_topics_office_with_another_keeps_the_topic_first(assistant: Assistant) -> None:
-    # 「水素と同じ課？」 names hydrogen only to compare: the circular economy's office comes first, hydrogen's after.
-    answer = _chain(assistant, "サーキュラーエコノミーの取組を教えて", "それは水素と同じ課？")
+@pytest.mark.parametrize(("first", "then"), [
+    ("サーキュラーエコノミーの取組を教えて", "それは水素と同じ課？"),
+    ("Who runs the circular economy work?", "Same office as the hydrogen project?"),
+])
+def test_comparing_the_topics_office_with_another_keeps_the_topic_first(assistant: Assistant, first: str,
+                                                                        then: str) -> None:
+    # It names hydrogen only to compare: the circular economy's office comes first, hydrogen's after.
+    answer = _chain(assistant, first, then)
     assert answer.contacts[0].phone == "06-6966-6018", answer.answer
     assert answer.initiatives[:2] == ["サーキュラーエコノミーの実現に向けた取組", "水素利活用促進プロジェクト"]
 
