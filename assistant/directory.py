@@ -27,6 +27,7 @@ class Office:
     remit: tuple[str, ...]
     aliases: tuple[str, ...] = ()  # other names people use (English names)
     reading: str = ""  # the division name in hiragana, for questions typed in kana
+    local: bool = False  # serves one area (its remit is its places): called only by an asker naming one
 
     digits: str = field(init=False, repr=False, compare=False)
 
@@ -119,7 +120,8 @@ class Directory:
                 mapped.append(title)
             offices.append(
                 Office(row["department"], row["division"], row["phone"], tuple(mapped), tuple(row.get("remit", [])),
-                       tuple(row.get("aliases", [])), reading(row["division"]) if reading else "")
+                       tuple(row.get("aliases", [])), reading(row["division"]) if reading else "",
+                       bool(row.get("local", False)))
             )
         return cls(offices, reading, data.get("short_forms"))
 
@@ -172,6 +174,10 @@ class Directory:
         # general office, listed first, stays first when several fit).
         offices.sort(key=lambda o: -any(nfkc(word) in q for word in o.remit))
         return [Contact(o.department, o.division, o.phone, initiative) for o in offices]
+
+    def is_local(self, division: str) -> bool:
+        """Whether the office serves one area only (its remit is the places it serves)."""
+        return any(o.local for o in self.offices if o.division == division)
 
     def remit_fits(self, division: str, question: str) -> bool:
         """Whether a word of the office's remit (its part of a shared initiative) is in the question."""

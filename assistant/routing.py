@@ -328,9 +328,12 @@ class Router:
         for s in initiatives:
             found = self.directory.for_initiative(s.title)
             if len(found) > 1:
-                shares = self.office_vote(question, s.title)
                 said = {c.division: self.directory.remit_said_at(c.division, question.normalized) for c in found
                         if self.directory.remit_fits(c.division, question.search_text)}
+                # An office serving one area is not the one to call for an asker who names none of its places,
+                # however much their story resembles those of askers there.
+                shares = {d: v for d, v in self.office_vote(question, s.title).items()
+                          if d in said or not self.directory.is_local(d)}
                 # Two offices' remits named (a follow-up read with its topic: 「よろず支援拠点…。下請代金法は？」):
                 # the one the asker named last is what is asked now (one the glossary only added is not named).
                 last = max(said, key=lambda d: said[d]) if len(said) > 1 and max(said.values()) >= 0 else None

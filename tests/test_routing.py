@@ -268,6 +268,10 @@ def test_a_document_word_in_romaji_does_not_ask_what_it_only_half_sounds_like(
 @pytest.mark.parametrize(("question", "phone"), [
     ("海外の会社がうちの加工技術のことを妙に詳しく聞いてくる。技術が漏れないか心配で", "06-6966-6031"),
     ("取引先から頼まれた図面を海外に送る前に、輸出管理で確認することはある？", "06-6966-6034"),  # its remit
+    # Handing over drawings is a leak worry until the asker speaks of exporting or a licence.
+    ("海外の取引先に製品の図面を出してくれと頼まれたが、出してよいものか判断がつかない", "06-6966-6031"),
+    # The Kobe office serves askers in its area: one who names no place there is not sent to it.
+    ("外国の会社から設計図を見せてほしいと頼まれました。見せて問題ないでしょうか", "06-6966-6031"),
 ])
 def test_a_shared_initiative_sends_to_its_general_office_unless_another_is_clearly_meant(
         assistant: Assistant, question: str, phone: str) -> None:
