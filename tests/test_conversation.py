@@ -251,6 +251,11 @@ def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistan
     # A bank the asker only mentions does not make them a bank.
     customer = assistant.ask("取引先の銀行から脱炭素の取組を聞かれたが、うちの工場は何をすればいいのか")
     assert not customer.citations[0].quote.startswith("金融機関によるGX"), customer.answer
+    # A firm that has never hired from abroad is the target tier the foreign-talent slide calls ビギナー.
+    for question in ("初めて外国人を採用しようと思っている小さな町工場です。何か支援はありますか",
+                     "We have never hired anyone from abroad. Is there help for a company like us that wants to start?"):
+        beginner = assistant.ask(question)
+        assert any("ビギナー" in c.quote for c in beginner.citations), beginner.answer
 
 
 def test_an_english_follow_up_is_as_long_as_it_needs_to_be(assistant: Assistant) -> None:
