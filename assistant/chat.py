@@ -29,7 +29,7 @@ _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そ�
 _ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
 # A pointer inside the message at the topic's own thing (その分野, この会議): what it names is asked of the topic.
-_POINTS_AT = re.compile(r"(その|この|そこの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
+_POINTS_AT = re.compile(r"(その|この|そこの|そっちの|そちらの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
 # Picking one thing out of the topic's list (その中の空モビリティについて): what is picked is asked about itself.
 _PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
 # Whether the topic's own list holds something (「水素も対象に入ってますか」, "Is hydrogen included?").
@@ -139,7 +139,7 @@ class Conversation:
         # the message only points back at that office (「そこは何を担当？」): the number read again would
         # answer the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
-        points_back = _POINTS_BACK.search(question.normalized) is not None
+        points_back = bool(_POINTS_BACK.search(question.normalized) or _POINTS_AT.search(question.normalized))
         # Pointing back at the office with a subject of its own (「そこがやってるイベントは？」) asks about the
         # office's initiative; the office looked up stays the one to call.
         keeps_office = looked_up and points_back and question.has_topic

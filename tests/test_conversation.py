@@ -601,3 +601,9 @@ def test_asking_whether_something_is_there_too_is_answered_by_what_it_names(assi
     # 「…もそこですか」 asks yes or no about the exercise, not the topic's earlier question (the year's goal) again.
     answer = _chain(assistant, "DXの担当課は？", "今年度の目標は？", "サイバーセキュリティの演習もそこですか")
     assert "サイバー" in answer.citations[0].quote, answer.answer
+
+
+def test_pointing_at_the_topics_own_work_mid_message_keeps_the_topic(assistant: Assistant) -> None:
+    # 「そっちの取組」 is hydrogen's own overseas work, though 海外 alone fits the overseas-business initiative.
+    answer = _chain(assistant, "水素の取組を教えて", "海外にも出ていきたいんやけど、そっちの取組は何がある？")
+    assert answer.contacts[0].phone == "06-6966-6055", answer.answer
