@@ -156,6 +156,7 @@ class Conversation:
         combined = self.router.route(self.router.read(f"{about} {asks}"))
         # A follow-up asking something of its own and naming it: its own words pick the quotes.
         follow_up = question if asks_own and question.has_topic else None
+        brings = question.terms - topic.question.terms if question.has_topic else frozenset()
         if keeps_office and combined.contacts and topic.contacts:
             office = topic.contacts[0]
             combined.contacts = [office, *(c for c in combined.contacts if c.phone != office.phone)]
@@ -176,7 +177,8 @@ class Conversation:
             # "How many showcase projects have they featured?": the words it adds may suit another
             # initiative as well or better, but "they" are the ones the conversation is about; and a message
             # naming nothing ("What's the phone number?") can only be about them.
-            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up)
+            return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up,
+                           brings=brings)
         if settled and not question.has_topic and combined.reason == RouteReason.out_of_scope and topic.initiatives:
             # A message naming nothing (「相談先の電話番号は？」) can only be about the topic: the words it adds
             # weaken the evidence read with the topic's, they do not make it about something else.
@@ -184,7 +186,7 @@ class Conversation:
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
-        return route if combined.abstained else replace(combined, follow_up=follow_up)
+        return route if combined.abstained else replace(combined, follow_up=follow_up, brings=brings)
 
     def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read

@@ -607,3 +607,14 @@ def test_pointing_at_the_topics_own_work_mid_message_keeps_the_topic(assistant: 
     # 「そっちの取組」 is hydrogen's own overseas work, though 海外 alone fits the overseas-business initiative.
     answer = _chain(assistant, "水素の取組を教えて", "海外にも出ていきたいんやけど、そっちの取組は何がある？")
     assert answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
+@pytest.mark.parametrize(("topic", "then", "named"), [
+    ("Tell me about the hydrogen project's work abroad.", "And ammonia?", "アンモニア"),
+    ("水素で海外とつながる取組を知りたい", "ハンブルクのは何の展示会？", "ハンブルグ"),
+])
+def test_a_follow_up_naming_a_new_subject_is_answered_by_the_line_naming_it(assistant: Assistant, topic: str,
+                                                                             then: str, named: str) -> None:
+    # The topic's words fill every line of the slide; the one word the follow-up brings picks its line.
+    answer = _chain(assistant, topic, then)
+    assert named in answer.citations[0].quote, answer.answer
