@@ -58,11 +58,10 @@ EVIDENCE: tuple[str, ...] = (
     "label",  # a label under 6 characters or a link (-1)
     "sentence",  # a whole sentence
     "named",  # names something in 「」
-    "brought",  # names, by rarity, what a follow-up naming another subject brings (アンモニアのほうは？)
+    "brought",  # names, by rarity, what a follow-up brings that its topic lacks (アンモニアのほうは？)
     "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
 )
 _COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
-_NAME_CHARS = 3  # a word a follow-up brings this long names something (アンモニア, ハンブルグ, BiocK)
 
 
 @dataclass(frozen=True)
@@ -186,7 +185,7 @@ class QuoteChooser(SentenceRows):
             asker_is=frozenset(self._asker_is(question)),
             share=share,
             # Names, not the two-character words a phrase is built of (つながりづくり brings 作り).
-            brought=frozenset(t for t in route.brings if t in self._idf and len(t) >= _NAME_CHARS),
+            brought=frozenset(t for t in route.brings if t in self._idf and len(t) >= self.weights.quote_brought_chars),
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,

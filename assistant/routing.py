@@ -71,8 +71,8 @@ class Route:
     # A follow-up asking something of its own and naming it, routed with the conversation's topic: the message
     # read alone, whose own meaning and words pick the quotes.
     follow_up: Question | None = None
-    # A follow-up that only names another subject (「アンモニアのほうは？」, 'What about ammonia?'), asking the
-    # topic's question again of it: the words it brings that the topic's question lacks.
+    # A follow-up routed with the conversation's topic: the words it brings that the topic's question lacks
+    # (アンモニア in 'What about ammonia?' after hydrogen abroad), which pick its line among the topic's.
     brings: frozenset[str] = frozenset()
 
     @property

@@ -45,8 +45,12 @@ class QuoteWeights(BaseModel):
     quote_about: float = Field(0.5, description="A sentence on a slide about the thing whose meaning is asked "
                                "(（参考）「関西・共創の森」について for 'what is 関西・共創の森'): the slide defines "
                                "it, where the initiative's own slide only names it in 「」 (on dev: +1, no loss).")
-    quote_brought: float = Field(0.8, description="Names what a follow-up naming another subject brings (アンモニア"
-                                 "のほうは？ after hydrogen abroad), by rarity cubed: the line naming it answers.")
+    quote_brought: float = Field(0.8, description="Names what a follow-up brings that its topic's question lacks "
+                                 "(アンモニア after hydrogen abroad), by rarity cubed: the line naming it answers "
+                                 "(on dev: +3, no loss; not when a kind of fact is asked, which picks its own line).")
+    quote_brought_chars: int = Field(3, description="Only words this long count as brought: names (アンモニア, ハンブ"
+                                     "ルグ), not the two-character pieces a phrase splits into (つながりづくり → 作り, "
+                                     "which quoted きっかけ作り).")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
     quote_help: float = Field(0.25, description="Each kind of help an owner can take up that a sentence names "
                               "(a centre, a diagnosis, a seminar: glossary help_words), when no particular fact is asked.")
