@@ -28,7 +28,6 @@ _SPACED_KANA = re.compile(r"[ぁ-ゖー]+(?: [ぁ-ゖー]+)+")  # kana words wit
 _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
-_UNVOICED = str.maketrans("ガギグゲゴザジズゼゾダヂヅデドバビブベボパピプペポ", "カキクケコサシスセソタチツテトハヒフヘホハヒフヘホ")
 _FOREIGN_WORD = re.compile(r"[ァ-ヺー]{4,}")  # a loanword or foreign name, long enough not to meet another by chance
 
 Phrase = tuple[str, ...]  # a phrase as the sequence of its tokens
@@ -345,7 +344,7 @@ class Readings:
         sounds: dict[str, set[str]] = {}
         for word in set(by_reading.values()):
             if _FOREIGN_WORD.fullmatch(word):
-                sounds.setdefault(word.translate(_UNVOICED), set()).add(word)
+                sounds.setdefault(unvoiced(word), set()).add(word)
         self._foreign = {sound: words.pop() for sound, words in sounds.items() if len(words) == 1}
         self._foreign_words = frozenset(self._foreign.values())
 
@@ -443,7 +442,7 @@ class Readings:
         def foreign(match: re.Match[str]) -> str:
             # Only a name (MeCab reads it as one proper noun): クリーン is no misspelt グリーン.
             run = match.group(0)
-            word = None if run in self._foreign_words else self._foreign.get(run.translate(_UNVOICED))
+            word = None if run in self._foreign_words else self._foreign.get(unvoiced(run))
             if word and not self._is_name(run):
                 word = None
             if word:
