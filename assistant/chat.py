@@ -183,6 +183,11 @@ class Conversation:
             # A message naming nothing (「相談先の電話番号は？」) can only be about the topic: the words it adds
             # weaken the evidence read with the topic's, they do not make it about something else.
             return replace(topic, question=combined.question, follow_up=None)
+        if settled and not question.has_topic and combined.reason == RouteReason.uncovered and topic.initiatives \
+                and self._joined_only(question, topic, combined):
+            # A rule matched only across the join asks nothing either message asks (「よろず支援拠点も関係
+            # ありますか」, then 「電話番号は？」 is not the outside body's number): it is about the topic.
+            return replace(topic, question=combined.question, follow_up=None)
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
@@ -233,6 +238,13 @@ class Conversation:
         if elsewhere and route.confidence >= s.own_confidence:
             return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
+
+    def _joined_only(self, question: Question, topic: Route, combined: Route) -> bool:
+        """Whether the topic's text is turned away only for the topic's and the follow-up's words read
+        together, by a coverage rule neither says alone."""
+        title = topic.initiatives[0].title
+        return self.router.turned_away(combined.question, title) and not self.router.turned_away(question, title) \
+            and not self.router.turned_away(topic.question, title)
 
     def _names_another(self, route: Route, current: str) -> bool:
         """Whether the message alone names another initiative's subject (「じゃあeVTOLは？」)."""

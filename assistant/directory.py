@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -88,9 +88,19 @@ class Directory:
     """Offices, looked up by initiative, by division name or by a phone number written any way."""
 
     def __init__(self, offices: list[Office], reading: Callable[[str], str] | None = None,
-                 short_forms: dict[str, str] | None = None) -> None:
+                 short_forms: dict[str, str] | None = None, office_words: Sequence[str] = ()) -> None:
         self.offices = offices
         self.short_forms = dict(short_forms or {})
+        self.office_words = tuple(office_words)
+        # An office serving one area is named by its place and a word for an office or its number
+        # (「神戸の事務所」, 「神戸の番号」): its place is the remit word its name (or English name) starts with.
+        words = "|".join(re.escape(nfkc(w)) for w in self.office_words)
+        self._by_place = [
+            (o, re.compile(rf"(?:{'|'.join(re.escape(p) for p in places)})(?:の|にある|'s)?\s*(?:{words})"))
+            for o in offices if o.local and words
+            for places in [[nfkc(w) for w in o.remit if any(n.startswith(nfkc(w)) for n in
+                                                            (nfkc(o.division), *(nfkc(a) for a in o.aliases)))]]
+            if places]
         # Short forms staff type for words of office names (CN推進室 for カーボンニュートラル推進室).
         self._short_forms = [(re.compile(rf"(?<![A-Za-z]){re.escape(nfkc(k))}(?![A-Za-z])", re.IGNORECASE), nfkc(v))
                              for k, v in (short_forms or {}).items()]
@@ -123,7 +133,7 @@ class Directory:
                        tuple(row.get("aliases", [])), reading(row["division"]) if reading else "",
                        bool(row.get("local", False)))
             )
-        return cls(offices, reading, data.get("short_forms"))
+        return cls(offices, reading, data.get("short_forms"), data.get("office_words", ()))
 
     @classmethod
     def load_folder(cls, corpus_dir: Path, titles_by_file: dict[str, list[str]],
@@ -137,6 +147,7 @@ class Directory:
         own = {p.name[: -len(OWN_SUFFIX)]: p for p in sorted(corpus_dir.glob(f"*{OWN_SUFFIX}"))}
         offices: list[Office] = []
         short_forms: dict[str, str] = {}
+        office_words: list[str] = []
         base = corpus_dir / "contacts.json"
         rest = [t for f, ts in titles_by_file.items() if Path(f).stem not in own for t in ts]
         if base.exists():
@@ -145,6 +156,7 @@ class Directory:
                 table = cls.load(base, rest, reading)
                 offices += table.offices
                 short_forms |= table.short_forms
+                office_words += table.office_words
             else:
                 log.warning("%s matches no document in the corpus; its numbers are not used", base.name)
         for stem, path in own.items():
@@ -153,7 +165,8 @@ class Directory:
                 table = cls.load(path, titles, reading)
                 offices += table.offices
                 short_forms |= table.short_forms
-        return cls(offices, reading, short_forms)
+                office_words += table.office_words
+        return cls(offices, reading, short_forms, dict.fromkeys(office_words))
 
     def spelled_out(self, text: str) -> str:
         """The text with the short forms of office-name words written out (CN推進室 → カーボンニュートラル推進室)."""
@@ -219,6 +232,7 @@ class Directory:
         kana = re.sub(r"[^ぁ-ゖー]", "", hiragana(q))
         hits = [o for o, aliases, division in self._keys
                 if division in q or any(a in q for a in aliases) or (len(o.reading) >= 4 and o.reading in kana)]
+        hits += [o for o, named in self._by_place if o not in hits and named.search(q)]
         hits.sort(key=lambda o: -len(o.division))
         longest = [o for o in hits if not any(nfkc(o.division) in nfkc(h.division) and h is not o for h in hits)]
         return longest

@@ -127,6 +127,10 @@ class Router:
     def read(self, text: str) -> Question:
         return self.reader.read(text)
 
+    def turned_away(self, question: Question, title: str) -> bool:
+        """Whether a coverage rule says the initiative's text cannot answer the question."""
+        return self.reader.uncovered(question, self._text_of.get(title, "")) is not None
+
     def covers(self, title: str, question: Question, typed: bool = False) -> float:
         """How much of what a question names (by word rarity) the initiative's own text uses: a
         follow-up the current topic's text can answer stays on it (「コンソーシアムはいつできた？」).

@@ -102,7 +102,8 @@ def test_the_measure_that_fits_the_asker_is_quoted_not_the_initiatives_target(as
     assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
 
 
-@pytest.mark.parametrize("question", ["関西・共創の森とは", "関西・共創の森とは何でしょうか"])
+@pytest.mark.parametrize("question", ["関西・共創の森とは", "関西・共創の森とは何でしょうか",
+                                      "関西・共創の森ってどういう組織？"])  # asking what kind of body it is
 def test_what_something_is_is_answered_from_the_slide_about_it(assistant: Assistant, question: str) -> None:
     # The initiative's slide names 「関西・共創の森」 in every other line; the reference slide says what it is.
     answer = assistant.ask(question)
@@ -242,6 +243,18 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+@pytest.mark.parametrize("then", ["その番号は？", "電話番号は？"])
+def test_asking_the_number_after_an_outside_body_is_named_gives_the_topics_office(assistant: Assistant,
+                                                                                   then: str) -> None:
+    # The outside body is in the topic's message, the number in the follow-up's: read together they look like
+    # asking for よろず支援拠点's own number, which neither message asks.
+    answer = _chain(assistant, "よろず支援拠点も関係ありますか", then)
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6065", answer.answer
+    # Asked in one message, it is the outside body's number, which the document does not give.
+    own = assistant.ask("よろず支援拠点の電話番号は？")
+    assert own.abstained and not own.contacts, own.answer
 
 
 def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistant) -> None:

@@ -74,3 +74,13 @@ def test_remit_puts_the_right_office_first(directory: Directory) -> None:
     assert first.division == "取引適正化推進室"
     assert directory.for_initiative("経済安全保障の推進", "神戸の窓口は？")[0].phone == "078-393-2682"
     assert directory.for_initiative("経済安全保障の推進", "")[0].division == "国際課"
+
+
+@pytest.mark.parametrize("said", ["神戸の番号もあったと思うけど、どこの？", "神戸の事務所の電話番号は？", "What's the Kobe number?"])
+def test_an_office_serving_one_area_is_named_by_its_place_and_a_word_for_an_office(directory: Directory,
+                                                                                    said: str) -> None:
+    assert [o.phone for o in directory.by_division(said)] == ["078-393-2682"]
+
+
+def test_a_place_the_asker_is_from_names_no_office(directory: Directory) -> None:
+    assert directory.by_division("神戸の会社です。水素の相談は？") == []
