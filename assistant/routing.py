@@ -221,9 +221,15 @@ class Router:
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
+        best_title = max((si.title_hit for si in by_title.values()), default=0.0)
+        for si in by_title.values():
             si.verbatim = float(si.title in verbatim)
             elsewhere = self._names_elsewhere(si.title, latin, named_weight)
-            si.examples = examples.share(si.title) * familiarity * elsewhere
+            # A question naming an initiative's title: the examples nearest in wording vote for an initiative
+            # only as far as its title is named too. 「空飛ぶクルマの社会実装について、近畿局は何を」 is worded
+            # like the map's examples (万博レガシーの社会実装…), but 空飛ぶクルマ is eVTOL's.
+            named = 1.0 if best_title < s.examples_title_named else si.title_hit / best_title
+            si.examples = examples.share(si.title) * familiarity * elsewhere * named
             # A name typed in Latin letters that another title says and this initiative never uses (DX for the
             # GX project) counts against all its evidence, not only the examples' vote.
             elsewhere = 1.0 - s.named_elsewhere * (1.0 - self._names_elsewhere(si.title, latin, sum(latin.values())))

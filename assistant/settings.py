@@ -155,6 +155,10 @@ class Settings(BaseSettings):
                                    "each in other slides too); as heavy as the title's and the text's shares (dev: "
                                    "+4 flips, none lost).")
     weight_examples: float = Field(0.75, description="Weight of the initiative's share of the nearest examples' vote.")
+    examples_title_named: float = Field(
+        0.3, description="Share of a question's rare words in one initiative's title from which it names that "
+        "initiative: the examples' vote then counts for each initiative as far as its title is named as well "
+        "(dev: +3, none lost; at 0.2: +2 -4, GX named in English lost to hydrogen's examples).")
     named_elsewhere: float = Field(0.3, description="How much of an initiative's evidence goes when the question "
                                    "types a name another title says and this initiative never uses (DX asked, the GX "
                                    "project scored): the encoder hears DX and GX alike (chosen on dev).")

@@ -377,3 +377,10 @@ def test_an_everyday_name_for_evtol_finds_it(assistant: Assistant) -> None:
 def test_a_name_only_one_initiative_writes_routes_to_it(assistant: Assistant, question: str, phone: str) -> None:
     answer = assistant.ask(question)
     assert not answer.abstained and answer.contacts[0].phone == phone, answer.answer
+
+
+def test_examples_worded_alike_do_not_outvote_the_initiative_the_question_names(assistant: Assistant) -> None:
+    # 「…の社会実装について、近畿局は何を」 is worded like the map's examples (万博レガシーの社会実装…), but
+    # 空飛ぶクルマ is eVTOL's title: no question back, eVTOL's office first.
+    answer = assistant.ask("空飛ぶクルマの社会実装について、近畿局は何をしていますか")
+    assert answer.clarify is None and answer.contacts[0].phone == "06-6966-6022", answer.answer
