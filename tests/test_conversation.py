@@ -239,6 +239,7 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
     ("中堅企業の新規事業を支援してくれる部署は？", "中堅企業向けの税制優遇って使える？"),  # tax: not this bureau's
     ("What does the hydrogen project aim for?", "How much subsidy can I get for a fuel cell truck?"),  # an amount
     ("GSEはいつ開催？", "ゲストで誰が話すのかもう分かってる？"),  # people the slides do not name
+    ("DX支援について教えて", "Would they pay for our new accounting software?"),  # money asked in plain words
 ])
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)
