@@ -22,11 +22,13 @@ _STOP_WORDS = {
     "what", "who", "where", "when", "how", "which", "we", "our", "us", "i", "my", "me", "you", "your",
     "it", "its", "s", "like", "can", "could", "with", "about", "there", "any", "that", "this", "have",
     "has", "want", "would", "should", "will", "at", "from", "by", "as", "if", "so", "get", "some",
+    "anything", "something", "doing", "did", "done", "were", "been", "being", "am", "also", "just", "into",
+    "than", "then", "very", "these", "those", "whether", "his", "her", "he", "she",
 }
 
 
 # Bump when terms() changes: BM25 indexes built with other terms must be rebuilt.
-TERMS_VERSION = 3
+TERMS_VERSION = 4
 # Distinct texts whose terms are kept (a few MB per ten thousand sentences).
 TERMS_CACHE_SIZE = 50_000
 
