@@ -22,6 +22,9 @@ BULLET = re.compile(r"^[•◆⚫➢■□●○◎・･\s]+")
 ENDS = ("。", "！", "？", "!", "?")
 # A source note (※出所：…, （出典）…) or a note on where a slide's items were taken from (※…資料から…を抜粋).
 SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用|作成|転載)$")
+# A sentence pointing at what the extracted text no longer shows: the list "as follows" (quoted with its
+# items, never alone) or the slide's typography (太字下線部: which words were bold is lost).
+POINTS_ELSEWHERE = re.compile(r"(以下|下記|次)の(とおり|通り)[。.]?$|太字|下線部|赤字|網掛け|色付き")
 LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
 # A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
 _OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
@@ -130,6 +133,8 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         text, end = text[: cut + 1], units[i].start + lead + cut + 1
     if len(text) < MIN_QUOTE or SOURCE_NOTE.match(text) or text.startswith("http"):
         return None  # too short to read, a source note, a bare link
+    if (not listed or i == j) and POINTS_ELSEWHERE.search(text):
+        return None  # 「…支援策は以下のとおり。」 alone, 「このうち、太字下線部については…」
     if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)

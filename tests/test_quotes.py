@@ -1,5 +1,5 @@
 """Every quote of every dev and sealed answer reads as a sentence: 15-200 characters, no source note,
-no bullet glyph, never cut inside a word."""
+no bullet glyph, nothing pointing at what the text no longer shows, never cut inside a word."""
 
 import functools
 import re
@@ -77,6 +77,9 @@ def test_quotes_are_whole_sentences_of_readable_length(quotes: list[tuple[str, s
     assert not notes, notes[:10]
     glyphs = [(cid, q) for cid, q, _, _ in quotes if re.match(r"^[•◆⚫➢■●・]", q)]
     assert not glyphs, glyphs[:10]
+    # A sentence pointing at what the text no longer shows: a list "as follows" without it, bold type.
+    pointers = [(cid, q) for cid, q, _, _ in quotes if re.search(r"(以下|次)の(とおり|通り)。?$|太字|下線部", q)]
+    assert not pointers, pointers[:10]
 
 
 @pytest.mark.slow
