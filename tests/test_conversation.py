@@ -267,7 +267,8 @@ def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistan
     assert not customer.citations[0].quote.startswith("金融機関によるGX"), customer.answer
     # A firm that has never hired from abroad is the target tier the foreign-talent slide calls ビギナー.
     for question in ("初めて外国人を採用しようと思っている小さな町工場です。何か支援はありますか",
-                     "We have never hired anyone from abroad. Is there help for a company like us that wants to start?"):
+                     "We have never hired anyone from abroad. Is there help for a company like us that wants to start?",
+                     "外国人採用したことないねん。うちみたいなとこ向けの支援ある？"):  # said without its particles
         beginner = assistant.ask(question)
         assert any("ビギナー" in c.quote for c in beginner.citations), beginner.answer
 
