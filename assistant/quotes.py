@@ -25,7 +25,7 @@ from assistant.quote_units import (
 )
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, RouteReason
-from assistant.sentence_rows import Citation, SentenceRows
+from assistant.sentence_rows import Citation, SentenceRows, spoken
 from assistant.settings import QuoteWeights
 from assistant.tokenizer import Tokenizer, hiragana
 
@@ -337,9 +337,9 @@ class QuoteChooser(SentenceRows):
     def _asker_is(self, question: Question) -> set[str]:
         """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank
         they only mention, 取引先の銀行から, does not make them one)."""
-        text, spoken = question.normalized, self.spoken(question.normalized)
+        text, said_plainly = question.normalized, spoken(question.words.surfaces)
         return {a for (a, words), (_, said) in zip(self._actors, self._actors_spoken, strict=True)
-                if any(w in text for w in words) or any(w in spoken for w in said)}
+                if any(w in text for w in words) or any(w in said_plainly for w in said)}
 
     def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
         """Remit words of the initiative's other offices, when the question fits its first office's remit and

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -33,7 +33,12 @@ from assistant.quote_units import (
 from assistant.retrieval import PolicyIndex
 from assistant.tokenizer import Tokenizer, hiragana
 
-_DROPPED_PARTICLES = frozenset({"を", "が", "は"})
+_DROPPED_PARTICLES = frozenset({"を", "が", "は"})  # case particles speech drops (外国人雇うの初めて)
+
+
+def spoken(words: Iterable[str]) -> str:
+    """MeCab's words joined without the case particles を, が and は, which speech drops."""
+    return "".join(w for w in words if w not in _DROPPED_PARTICLES)
 
 
 @dataclass(frozen=True)
@@ -189,7 +194,8 @@ class SentenceRows:
         self._actors = actors
         # The same words with the case particles an asker drops in speech left out (外国人を雇うのは初めて →
         # 外国人雇うの初めて, as 「外国人雇うの初めてなんやけど」 says it).
-        self._actors_spoken = tuple((a, tuple(self.spoken(w) for w in words)) for a, words in actors)
+        self._actors_spoken = tuple((a, tuple(spoken(m.surface for m in tokenizer.morphemes(w) if m.surface.strip())
+                                              for w in words)) for a, words in actors)
         bare = {r: BULLET.sub("", x.text) for rows in self._sentences_of.values() for r, _, x in rows}
         self._actor_of_row: dict[int, str] = {}
         for r, text in bare.items():
@@ -221,11 +227,6 @@ class SentenceRows:
             for m in tokenizer.morphemes(nfkc(index.chunks[ci].sentences[si].text)):
                 if m.proper:
                     self._proper_of_row.setdefault(row, {}).setdefault(m.proper, set()).add(hiragana(m.base.lower()))
-
-    def spoken(self, text: str) -> str:
-        """Text without the case particles を, が and は, which speech drops (外国人雇うの初めて)."""
-        return "".join(m.surface for m in self.tokenizer.morphemes(text)
-                       if not (m.pos == "助詞" and m.surface in _DROPPED_PARTICLES))
 
     def _wraps(self, before: str, after: str) -> bool:
         """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
