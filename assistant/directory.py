@@ -84,6 +84,12 @@ def match_title(name: str, titles: list[str]) -> str | None:
     return best if best is not None and similarity(name, best) >= 0.8 else None
 
 
+def _places_named_in(office: Office) -> list[str]:
+    """The remit words an office's name, or an English name of it, starts with (神戸 of 神戸通商事務所)."""
+    names = (nfkc(office.division), *(nfkc(a) for a in office.aliases))
+    return [place for place in map(nfkc, office.remit) if any(n.startswith(place) for n in names)]
+
+
 class Directory:
     """Offices, looked up by initiative, by division name or by a phone number written any way."""
 
@@ -93,14 +99,10 @@ class Directory:
         self.short_forms = dict(short_forms or {})
         self.office_words = tuple(office_words)
         # An office serving one area is named by its place and a word for an office or its number
-        # (「神戸の事務所」, 「神戸の番号」): its place is the remit word its name (or English name) starts with.
+        # (「神戸の事務所」, 「神戸の番号」).
         words = "|".join(re.escape(nfkc(w)) for w in self.office_words)
-        self._by_place = [
-            (o, re.compile(rf"(?:{'|'.join(re.escape(p) for p in places)})(?:の|にある|'s)?\s*(?:{words})"))
-            for o in offices if o.local and words
-            for places in [[nfkc(w) for w in o.remit if any(n.startswith(nfkc(w)) for n in
-                                                            (nfkc(o.division), *(nfkc(a) for a in o.aliases)))]]
-            if places]
+        self._by_place = [(o, re.compile(rf"(?:{'|'.join(map(re.escape, places))})(?:の|にある|'s)?\s*(?:{words})"))
+                          for o in offices if o.local and words and (places := _places_named_in(o))]
         # Short forms staff type for words of office names (CN推進室 for カーボンニュートラル推進室).
         self._short_forms = [(re.compile(rf"(?<![A-Za-z]){re.escape(nfkc(k))}(?![A-Za-z])", re.IGNORECASE), nfkc(v))
                              for k, v in (short_forms or {}).items()]

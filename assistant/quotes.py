@@ -338,8 +338,8 @@ class QuoteChooser(SentenceRows):
         """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank
         they only mention, 取引先の銀行から, does not make them one)."""
         text, said_plainly = question.normalized, spoken(question.words.surfaces)
-        return {a for (a, words), (_, said) in zip(self._actors, self._actors_spoken, strict=True)
-                if any(w in text for w in words) or any(w in said_plainly for w in said)}
+        return {a for a, words in self._actors
+                if any(w in text for w in words) or any(w in said_plainly for w in self._actors_spoken[a])}
 
     def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
         """Remit words of the initiative's other offices, when the question fits its first office's remit and

@@ -194,8 +194,8 @@ class SentenceRows:
         self._actors = actors
         # The same words with the case particles an asker drops in speech left out (外国人を雇うのは初めて →
         # 外国人雇うの初めて, as 「外国人雇うの初めてなんやけど」 says it).
-        self._actors_spoken = tuple((a, tuple(spoken(m.surface for m in tokenizer.morphemes(w) if m.surface.strip())
-                                              for w in words)) for a, words in actors)
+        self._actors_spoken = {a: tuple(spoken(m.surface for m in tokenizer.morphemes(w) if m.surface.strip())
+                                        for w in words) for a, words in actors}
         bare = {r: BULLET.sub("", x.text) for rows in self._sentences_of.values() for r, _, x in rows}
         self._actor_of_row: dict[int, str] = {}
         for r, text in bare.items():
