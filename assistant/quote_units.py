@@ -40,6 +40,8 @@ ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>
 # answers, the count is quoted with its labels.
 _COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
+_PARALLEL_ENDING = 3  # characters: headings of one set end alike (…アプローチ)
+_PARALLEL_HEADINGS = 3  # labels ending alike on one slide: a set of headings, not two names that happen to
 _DIAGRAM_LABEL = 8  # characters: a diagram's box is named in a word or two (ビギナー, ターゲット層), not a line
 _DIAGRAM_WIDTH = 30  # characters: a line of a diagram's box; a longer line is text beside the diagram
 _DIAGRAM_LINES = 12  # the most lines read as a diagram's boxes
@@ -199,6 +201,18 @@ def sibling_suffix(units: tuple[StoredSentence, ...], k: int) -> str:
         if _is_listed_label(other) and len(other) >= 3 and other[-2:] == text[-2:] and other != text:
             return text[-2:]
     return ""
+
+
+def parallel_headings(lines: list[str]) -> dict[int, int]:
+    """Of a slide's lines in order, each bullet under a heading of a parallel set (支援機関アプローチ, 自治体
+    アプローチ, 工業団地アプローチ …: three or more labels sharing their ending), mapped to that heading: the
+    box does not say which of the set it is, its heading does."""
+    def ending(text: str) -> str:
+        return text[-_PARALLEL_ENDING:] if _is_listed_label(text) and not ITEM.match(text) \
+            and len(text) > _PARALLEL_ENDING else ""
+    endings = [ending(x) for x in lines]
+    shared = {e for e in endings if e and endings.count(e) >= _PARALLEL_HEADINGS}
+    return {k + 1: k for k, e in enumerate(endings[:-1]) if e in shared and ITEM.match(lines[k + 1])}
 
 
 def _names_more(text: str) -> bool:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from assistant.normalize import nfkc
 from assistant.question import Question, asking_sentence
 from assistant.quote_units import (
+    BULLET,
     ENDS,
     ITEM,
     MAX_QUOTE,
@@ -77,6 +78,7 @@ class _Asked:
     pointed_at: frozenset[str]  # そのイベント → イベント
     said: str  # the message as the asker typed it (a follow-up's own words, not the topic's before it)
     help: float  # how much it asks what help exists (0 or quote_help_asked)
+    rare: frozenset[str]  # the message's own words rare enough to name a few bullets of a list
     defined: bool  # asks what something is: a slide about it answers
 
 
@@ -150,7 +152,12 @@ class QuoteChooser(SentenceRows):
                 if quote is None or any(quote.text in c.quote for c in mine):
                     continue
                 citation = Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end)
-                held = next((i for i, c in enumerate(mine) if c.quote in quote.text), None)
+                if (head := self._heading_of.get(row)) is not None and head.text not in quote.text \
+                        and len(head.text) + len(quote.text) < MAX_QUOTE:
+                    citation = replace(citation, quote=f"{head.text} {quote.text}", start=head.start)
+                if n == 0 and (run := self._run_named(row, asked.rare)) is not None:
+                    citation = run
+                held = next((i for i, c in enumerate(mine) if c.quote in citation.quote), None)
                 if held is None:
                     mine.append(citation)
                 else:
@@ -189,6 +196,9 @@ class QuoteChooser(SentenceRows):
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,
+            # A follow-up's rare words are those it brings (サイバー after DX), not its topic's.
+            rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf)
+                           >= self.weights.quote_run_rarity * self._unknown_idf),
             defined=any(t.defined for t in question.asked),
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
 
@@ -322,6 +332,39 @@ class QuoteChooser(SentenceRows):
                 if MIN_QUOTE <= len(text) <= MAX_QUOTE:
                     return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
         return None
+
+    def _run_named(self, row: int, rare: frozenset[str]) -> Citation | None:
+        """The measures listed beside a chosen one that the asker's rarer words name too, with any one between
+        two of them, quoted together (サイバー: 関西サイバーセキュリティネットワーク活動 セミナー、リスク分析
+        ワークショップ… 中小企業対策ツール（サイバーセキュリティお助け隊…）の整備); None unless two do."""
+        # Only measures a slide of support lists (its bullets, ``_item_rows``): elsewhere bullets side by side
+        # are a diagram's labels or a sentence each, and a run of them reads as one garbled line.
+        listed = tuple(r for r in self._bullet_list.get(row, ()) if r in self._item_rows)
+        if row not in listed or len(listed) < 2 or not rare:
+            return None
+        # Not a word every bullet has (its slide's title) nor one of the initiative's title (DX of DX推進).
+        chunk = self.index.chunks[self.index.sentence_owner[row][0]]
+        everywhere = frozenset.intersection(*(frozenset(self._terms_of_row[r]) for r in listed))
+        naming = rare - everywhere - self._title_terms(chunk.initiative)
+        named = [bool(naming & self._terms_of_row[r]) for r in listed]
+        k = listed.index(row)
+        if not named[k]:
+            return None
+        lo = hi = k
+        while lo - 1 >= 0 and (named[lo - 1] or (lo - 2 >= 0 and named[lo - 2])):
+            lo -= 1 if named[lo - 1] else 2
+        while hi + 1 < len(listed) and (named[hi + 1] or (hi + 2 < len(listed) and named[hi + 2])):
+            hi += 1 if named[hi + 1] else 2
+        if lo == hi:
+            return None
+        run = listed[lo : hi + 1]
+        sentences = [self.index.chunks[ci].sentences[si] for ci, si in map(self.index.sentence_owner.__getitem__, run)]
+        units = [self._unit_text.get(r, BULLET.sub("", x.text)) for r, x in zip(run, sentences, strict=True)]
+        # Measures named in a phrase each (…の開催, …の整備); sentences side by side are quoted one by one.
+        text = " ".join(units)
+        if len(text) > MAX_QUOTE or any(u.endswith(ENDS) for u in units):
+            return None
+        return Citation(chunk.section, chunk.page, text, chunk.initiative, sentences[0].start, sentences[-1].end)
 
     def _list_named(self, title: str, cited: Citation) -> Citation | None:
         """The list under a heading on a quote's slide whose word the quote uses (…表彰制度の受賞企業 →

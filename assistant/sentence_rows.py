@@ -27,6 +27,7 @@ from assistant.quote_units import (
     counted_at,
     diagram_cells,
     diagram_labels,
+    parallel_headings,
     quotable,
     sibling_suffix,
 )
@@ -81,6 +82,7 @@ class SentenceRows:
         # Terms of every sentence with the lines it is quoted with (a caption 「播磨臨海部」 is read with
         # the label under it), once: tokenizing them on each question cost most of its time.
         slide_terms = lru_cache(maxsize=None)(lambda title: frozenset(tokenizer.terms(title)))
+        self._title_terms = slide_terms  # an initiative's or a slide's title: its words
         own: dict[int, set[str]] = {}
         self._terms_of_row: dict[int, set[str]] = {}
         self._item_rows: set[int] = set()
@@ -89,10 +91,24 @@ class SentenceRows:
         self._slide_of_row: dict[int, frozenset[str]] = {}
         self._years_of_row: dict[int, frozenset[int]] = {}  # read with the lines quoted with it (2023年度 4回 + firms)
         self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
+        # Each bullet of a slide's list with the bullets beside it (its lines wrapped under it skipped): the
+        # measures one column of a slide lists (関西サイバーセキュリティネットワーク活動, セミナー、リスク分析
+        # ワークショップ…, …お助け隊…) sit together, though only some name what the column is about.
+        self._bullet_list: dict[int, tuple[int, ...]] = {}
+        listing: list[int] = []
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
             unit = quotable(chunk, chunk.sentences[si], self._wraps)
+            said = unit.text if unit else chunk.sentences[si].text
+            # A list runs on across chunks of one slide (the chunker cuts by length, not by list).
+            slide = listing and index.chunks[index.sentence_owner[listing[-1]][0]].section == chunk.section
+            if ITEM.match(chunk.sentences[si].text) and not NUMBERED.match(chunk.sentences[si].text):
+                listing = [*listing, row] if slide else [row]
+            elif not (slide and chunk.sentences[si].text in said and said == self._unit_text.get(listing[-1])):
+                listing = []  # a line that is not the last bullet's wrapped end closes the list
+            for r in listing:
+                self._bullet_list[r] = tuple(listing)
             if counted := counted_at(chunk.sentences, si):
                 self._count_rows[row] = set(tokenizer.terms(counted))
             if kind := sibling_suffix(chunk.sentences, si):  # 育成WG beside 需要喚起・情報発信WG: a list of WGs
@@ -204,6 +220,15 @@ class SentenceRows:
                 self._actor_of_row[r] = found
         # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help; and a sentence
         # opening on 「同イベントでは…」, which names nothing alone.
+        # A box under one of a set of headings (工業団地アプローチ ⚫ 工業団地立地企業…): quoted under it.
+        self._heading_of: dict[int, StoredSentence] = {}
+        slides: dict[tuple[str, str], list[tuple[int, StoredSentence]]] = {}
+        for title, rows in self._sentences_of.items():
+            for r, chunk, x in rows:
+                slides.setdefault((title, chunk.section), []).append((r, x))
+        for lines in slides.values():
+            for box, head in parallel_headings([x.text for _, x in lines]).items():
+                self._heading_of[lines[box][0]] = lines[head][1]
         self._label_rows = {r for r, text in bare.items() if len(text) < MIN_QUOTE
                             or (LABEL_GAP.search(text) and not re.search(r"[、。，]", text))}
         self._refers_back_rows = {r: m.group(2).rstrip("ではにのを") for r, text in bare.items()

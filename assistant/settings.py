@@ -77,6 +77,9 @@ class QuoteWeights(BaseModel):
                                   "that fits this asker outranks help quoted for anyone.")
     quote_other_office: float = Field(0.3, description="Off a sentence naming another office's part of a shared "
                                       "initiative (its remit words) when the question is the first office's.")
+    quote_run_rarity: float = Field(0.6, description="How rare (its weight over an unknown word's) a word of the "
+                                    "asker's must be to name the bullets quoted together with a chosen one: "
+                                    "サイバー (0.74) names a column's measures, 支援 (0.33) or 開催 (0.59) every list.")
     quote_topic_words: float = Field(0.25, description="Share a follow-up's topic words (those it was routed with, "
                                      "not its own) count in the overlap, when it asks something of its own (dev: "
                                      "0.5 +3 chain turns, 0.25 +4, 0 +4 but one word of its own then outweighs all).")

@@ -336,6 +336,26 @@ def test_asking_what_help_exists_is_answered_by_the_measures_on_offer(
     assert any("お助け隊" in c.quote for c in answer.citations), answer.answer
 
 
+@pytest.mark.parametrize("turns", [("DXを進めたいんやけど", "ハッキング対策のほうは何してくれるん？"),
+                                   ("Does the bureau help with digital transformation?",
+                                    "And what is there for cyber security?")])
+def test_the_measures_a_column_lists_are_quoted_together(assistant: Assistant, turns: tuple[str, str]) -> None:
+    # The slide of concrete measures lists three for cyber security; the middle one (リスク分析ワークショップ)
+    # never says サイバー, but sits between two that do: all three are shown, in one quote.
+    answer = ask_chain(assistant, *turns)
+    assert any("リスク分析ワークショップ" in c.quote and "お助け隊" in c.quote and "ネットワーク活動" in c.quote
+               for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize(("question", "heading"), [("市役所の者ですが、地元工場の脱炭素を庁内の部署横断で進めたい", "自治体アプローチ"),
+                                                 ("無料の講師派遣ってGX支援のどのアプローチ？", "業界アプローチ")])
+def test_a_box_under_one_of_a_set_of_headings_is_quoted_under_its_heading(
+        assistant: Assistant, question: str, heading: str) -> None:
+    # The six approaches of the GX project each head a box; the box alone does not say which approach it is.
+    answer = assistant.ask(question)
+    assert answer.citations[0].quote.startswith(f"{heading} "), answer.answer
+
+
 def test_asking_whether_there_is_an_initiative_for_a_need_is_answered_by_its_measures(assistant: Assistant) -> None:
     # 取り組みはある？ asks what there is for the asker, as 支援はある？ does: the seminars, not the aims.
     answer = assistant.ask("人手が足りない中小企業のための取り組みはある？")
