@@ -201,7 +201,9 @@ def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant, question
 
 
 @pytest.mark.parametrize("question", ["The Kansai Companies Profileに選ばれるにはどうすればいいの？",
-                                      "うちの会社をKansai Companies Profileに載せてもらうにはどうしたらいい？"])
+                                      "うちの会社をKansai Companies Profileに載せてもらうにはどうしたらいい？",
+                                      "Kansai Companies Profileの110社ってどう選んでるん？",  # how they are chosen
+                                      "How are the firms in The Kansai Companies Profile selected?"])
 def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert any("表彰制度の受賞企業" in c.quote for c in answer.citations), answer.answer
@@ -319,6 +321,12 @@ def test_words_found_only_in_a_diagrams_labels_are_quoted_with_the_labels_beside
     answer = assistant.ask(question)
     assert any("ビギナー" in c.quote and "アドバンスド" in c.quote and "これから外国人雇用に取り組む企業" in c.quote
                for c in answer.citations), answer.answer
+
+
+def test_asking_whom_help_is_for_is_answered_by_the_slides_target_tiers(assistant: Assistant) -> None:
+    # The slide names its target (ターゲット層) in its own word, not 対象: the tiers answer 「どんな企業が対象？」.
+    answer = ask_chain(assistant, "外国人材の活躍支援について知りたい", "うちみたいな会社も対象になる？どんな企業向け？")
+    assert any("ビギナー" in c.quote and "アドバンスド" in c.quote for c in answer.citations), answer.answer
 
 
 def test_a_beginner_is_shown_the_diagram_of_tiers(assistant: Assistant) -> None:

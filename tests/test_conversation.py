@@ -240,6 +240,7 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
     ("What does the hydrogen project aim for?", "How much subsidy can I get for a fuel cell truck?"),  # an amount
     ("GSEはいつ開催？", "ゲストで誰が話すのかもう分かってる？"),  # people the slides do not name
     ("DX支援について教えて", "Would they pay for our new accounting software?"),  # money asked in plain words
+    ("面的GX支援の無料講師派遣って使える？", "それの応募締切っていつ？"),  # 締切って, which MeCab reads as a verb
 ])
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)
