@@ -221,9 +221,9 @@ def test_support_for_a_kind_of_actor_is_not_an_eligibility_question(assistant: A
 def test_a_measure_addressed_to_municipalities_is_not_offered_to_a_factory(assistant: Assistant) -> None:
     # 「個々の自治体のニーズ…伴走支援」 is the GX approach for municipalities (glossary actors).
     factory = assistant.ask("金属加工の工場です。脱炭素に取り組みたいが何から始めればいいか")
-    assert not any(c.quote.startswith("個々の自治体") for c in factory.citations), factory.answer
+    assert not any("個々の自治体のニーズ" in c.quote for c in factory.citations), factory.answer
     town = assistant.ask("町役場の職員です。町内の工場の脱炭素を後押ししたい")
-    assert any(c.quote.startswith("個々の自治体") for c in town.citations), town.answer
+    assert any("個々の自治体のニーズ" in c.quote for c in town.citations), town.answer
 
 
 def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assistant: Assistant) -> None:
@@ -262,7 +262,7 @@ def test_asking_the_number_after_an_outside_body_is_named_gives_the_topics_offic
 def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistant) -> None:
     # A supplier pressed by a large customer is in a supply chain: the supply-chain approach is for them.
     supplier = assistant.ask("大手の取引先からCO2を減らせと言われている部品工場です。何から始めたらいい？")
-    assert any(c.quote.startswith("サプライチェーン全体のGX") for c in supplier.citations), supplier.answer
+    assert any("サプライチェーン全体のGX" in c.quote for c in supplier.citations), supplier.answer
     # A bank the asker only mentions does not make them a bank.
     customer = assistant.ask("取引先の銀行から脱炭素の取組を聞かれたが、うちの工場は何をすればいいのか")
     assert not customer.citations[0].quote.startswith("金融機関によるGX"), customer.answer
