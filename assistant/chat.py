@@ -172,6 +172,11 @@ class Conversation:
             rest = {i.title: i for i in [*other, *combined.initiatives] if i.title != current}
             compared = replace(combined, initiatives=[mine, *rest.values()][: self.settings.max_initiatives])
             return replace(self.router.led_by(compared, current), reason=RouteReason.retrieval, follow_up=follow_up)
+        if settled and topic.initiatives and not combined.abstained and not self._names_another(route, current) \
+                and self.router.directory.local_office_named(current, question.normalized):
+            # A place the topic's own local office serves (「We're based in Kobe. Who should we call?」 after
+            # technology leaks) asks which of its offices is the asker's, not about the place's other work.
+            return replace(self.router.led_by(replace(topic, question=combined.question), current), follow_up=None)
         if (points_back or (settled and not question.has_topic)) and strays \
                 and current in {i.title for i in combined.initiatives} and not self._names_another(route, current):
             # "How many showcase projects have they featured?": the words it adds may suit another

@@ -194,6 +194,11 @@ class Directory:
         """Whether the office serves one area only (its remit is the places it serves)."""
         return any(o.local for o in self.offices if o.division == division)
 
+    def local_office_named(self, initiative: str, question: str) -> bool:
+        """Whether the question names a place one of the initiative's local offices serves (神戸, Kobe)."""
+        q = nfkc(question).lower()
+        return any(nfkc(word).lower() in q for o in self._serving.get(initiative, []) if o.local for word in o.remit)
+
     def remit_fits(self, division: str, question: str) -> bool:
         """Whether a word of the office's remit (its part of a shared initiative) is in the question."""
         return self.remit_said_at(division, question) >= 0

@@ -634,3 +634,11 @@ def test_a_follow_up_naming_a_new_subject_is_answered_by_the_line_naming_it(assi
     # The topic's words fill every line of the slide; the one word the follow-up brings picks its line.
     answer = _chain(assistant, topic, then)
     assert named in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("place", ["We're in Himeji, actually. Which office should we ring?", "うちは尼崎なんやけど、どこに電話したらええ？"])
+def test_a_place_the_topics_local_office_serves_asks_for_that_office(assistant: Assistant, place: str) -> None:
+    # Technology leaks are the economic-security offices', one of them serving Hyogo: an asker there calls it,
+    # whatever else the place's name resembles (overseas business, foreign talent).
+    answer = _chain(assistant, "Our know-how could be copied by a foreign partner. Who can advise us?", place)
+    assert answer.contacts[0].phone == "078-393-2682" and "経済安全保障" in answer.initiatives[0], answer.answer
