@@ -165,6 +165,9 @@ class QuoteChooser(SentenceRows):
             if n == 0 and (items := self._items_named(initiative.title, question.terms)) is not None \
                     and not any(items.quote in c.quote for c in mine):
                 mine.insert(0, items)
+            if n == 0 and not patterns and (when := self._when_of.get(initiative.title)) is not None \
+                    and not any(when.quote in c.quote for c in mine):
+                mine.append(when)  # an event asked about in general: when it is, whatever else is quoted
             for k, cited in enumerate(mine if n == 0 else []):
                 if (listed := self._list_named(initiative.title, cited)) is not None:
                     if not any(listed.quote in c.quote for c in mine):

@@ -59,6 +59,7 @@ _LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[�
 # A heading numbered with a circled figure (② プランにおける基本的な取組姿勢), and an item numbered in brackets.
 _NUMBERED_HEAD = re.compile(r"^[①-⑳]\s*(?P<name>[^。、]{4,30})$")
 _PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
+_WHEN_FIELD = re.compile(r"^(日\s*付|日\s*時|日\s*程|会\s*期|開催日)\s*[：:]")  # an outline's date field
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
 
@@ -138,10 +139,15 @@ class SentenceRows:
         self._counted = {r: {m for m in _COUNTER.findall(text) if len(m) >= 2} for r, text in self._unspaced.items()}
         # Each slide's source notes (※出所：…), by initiative and slide: never quoted, but asked for.
         self._notes_of: dict[tuple[str, str], list[str]] = {}
+        # An event's date as its outline states it (■日 付：2025年9月17日(水)、18日(木)), by initiative: when it is.
+        self._when_of: dict[str, Citation] = {}
         for title, rows in self._sentences_of.items():
             for _, chunk, x in rows:
                 if SOURCE_NOTE.match(bare := BULLET.sub("", x.text)):
                     self._notes_of.setdefault((title, chunk.section), []).append(bare)
+                if _WHEN_FIELD.match(bare) and title not in self._when_of \
+                        and (unit := quotable(chunk, x, self._wraps)) is not None:
+                    self._when_of[title] = Citation(chunk.section, chunk.page, unit.text, title, unit.start, unit.end)
         # A list under a heading of its own (＜ 表彰制度 ＞ ■はばたく300社 ■…, 【９支援機関】 …): a quote naming the
         # heading's word (…経済産業省の表彰制度の受賞企業を対象に…) is followed by the list it names.
         self._lists_of: dict[tuple[str, str], list[tuple[str, StoredChunk, StoredSentence]]] = {}

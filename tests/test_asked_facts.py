@@ -400,3 +400,10 @@ def test_firms_counted_as_parties_answer_how_many_firms(assistant: Assistant) ->
 def test_what_an_initiative_aims_for_is_answered_by_its_goal(assistant: Assistant, question: str) -> None:
     # 目指す asks for the goal as 目標 does; the slide calls it 最終ゴール.
     assert "社会実装先行地域" in assistant.ask(question).citations[0].quote
+
+
+@pytest.mark.parametrize("question", ["スタートアップの国際カンファレンスについて教えて", "What is the startup conference at the Expo about?"])
+def test_an_event_asked_about_in_general_says_when_it_is(assistant: Assistant, question: str) -> None:
+    # Whatever else is quoted about an event, its outline's date (■日 付：2025年9月17日…) says when it is.
+    answer = assistant.ask(question)
+    assert any("9月17日" in c.quote for c in answer.citations), answer.answer
