@@ -353,7 +353,7 @@ class Router:
                 general = found[0].division  # the table lists an initiative's general office first
                 margin = self.settings.office_default_margin
                 found.sort(key=lambda c: -(shares.get(c.division, 0.0) + (1.0 + margin if c.division in said else 0.0)
-                                           + (1.0 if c.division == last else 0.0)  # outweighs any vote
+                                           + (1.0 + margin if c.division == last else 0.0)  # outweighs any vote
                                            + (margin if c.division == general else 0.0)))
             for c in found:
                 if all(c.phone != x.phone or c.division != x.division for x in contacts):

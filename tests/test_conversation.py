@@ -642,3 +642,10 @@ def test_a_place_the_topics_local_office_serves_asks_for_that_office(assistant: 
     # whatever else the place's name resembles (overseas business, foreign talent).
     answer = _chain(assistant, "Our know-how could be copied by a foreign partner. Who can advise us?", place)
     assert answer.contacts[0].phone == "078-393-2682" and "経済安全保障" in answer.initiatives[0], answer.answer
+
+
+def test_an_english_follow_up_naming_another_offices_part_of_the_topic_gets_that_office(assistant: Assistant) -> None:
+    # Price pass-through is 取引適正化推進室's part of the SME initiative; subsidies and support measures are
+    # 経営力向上室's (its remit, 補助金 and 支援施策, in English too).
+    answer = _chain(assistant, "Our customers won't accept higher prices.", "Separately, which subsidies could a firm like ours use?")
+    assert answer.contacts[0].phone == "06-6966-6065", answer.answer
