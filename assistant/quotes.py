@@ -194,8 +194,10 @@ class QuoteChooser(SentenceRows):
             heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
             asker_is=frozenset(self._asker_is(question)),
             share=share,
-            # Names, not the two-character words a phrase is built of (つながりづくり brings 作り).
-            brought=frozenset(t for t in route.brings if t in self._idf and len(t) >= self.weights.quote_brought_chars),
+            # Names, not the two-character words a phrase is built of (つながりづくり brings 作り); a place or
+            # organisation the slides name is one however short (播磨).
+            brought=frozenset(t for t in route.brings if t in self._idf and (
+                len(t) >= self.weights.quote_brought_chars or t in self._proper_nouns)),
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,

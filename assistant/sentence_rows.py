@@ -258,6 +258,7 @@ class SentenceRows:
             for m in tokenizer.morphemes(nfkc(index.chunks[ci].sentences[si].text)):
                 if m.proper:
                     self._proper_of_row.setdefault(row, {}).setdefault(m.proper, set()).add(hiragana(m.base.lower()))
+        self._proper_nouns = frozenset(n for kinds in self._proper_of_row.values() for names in kinds.values() for n in names)
 
     def _wraps(self, before: str, after: str) -> bool:
         """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""

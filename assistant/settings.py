@@ -50,7 +50,8 @@ class QuoteWeights(BaseModel):
                                  "(on dev: +3, no loss; not when a kind of fact is asked, which picks its own line).")
     quote_brought_chars: int = Field(3, description="Only words this long count as brought: names (アンモニア, ハンブ"
                                      "ルグ), not the two-character pieces a phrase splits into (つながりづくり → 作り, "
-                                     "which quoted きっかけ作り).")
+                                     "which quoted きっかけ作り); a place or organisation the slides name counts "
+                                     "however short (播磨).")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
     quote_help: float = Field(0.25, description="Each kind of help an owner can take up that a sentence names "
                               "(a centre, a diagnosis, a seminar: glossary help_words), when no particular fact is asked.")

@@ -361,6 +361,12 @@ def test_where_a_candidate_site_is_is_answered_with_the_site(assistant: Assistan
     assert "堺・泉北コンビナート" in answer.answer, answer.answer
 
 
+def test_a_short_place_name_a_follow_up_brings_picks_the_line_naming_it(assistant: Assistant) -> None:
+    # 播磨 has two characters, as the pieces of a phrase often do, but the slides name it as a place.
+    answer = _chain(assistant, "アンモニアのサプライチェーンの話を聞きたい", "播磨ではどんなプロジェクト？")
+    assert "播磨臨海部" in answer.citations[0].quote, answer.answer
+
+
 def test_a_large_scale_thing_is_not_a_question_of_size(assistant: Assistant) -> None:
     asked = {t.name for t in assistant.router.read("大規模な水素インフラ、どこが候補になってる？").asked}
     assert "size" not in asked and "where" in asked
