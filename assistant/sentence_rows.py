@@ -224,8 +224,6 @@ class SentenceRows:
             found = next((a for a, _ in actors if a in text[:_ACTOR_HEAD]), None)
             if found:
                 self._actor_of_row[r] = found
-        # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help; and a sentence
-        # opening on 「同イベントでは…」, which names nothing alone.
         # A box under one of a set of headings (工業団地アプローチ ⚫ 工業団地立地企業…): quoted under it.
         self._heading_of: dict[int, StoredSentence] = {}
         slides: dict[tuple[str, str], list[tuple[int, StoredSentence]]] = {}
@@ -235,6 +233,8 @@ class SentenceRows:
         for lines in slides.values():
             for box, head in parallel_headings([x.text for _, x in lines]).items():
                 self._heading_of[lines[box][0]] = lines[head][1]
+        # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help; and a sentence
+        # opening on 「同イベントでは…」, which names nothing alone.
         self._label_rows = {r for r, text in bare.items() if len(text) < MIN_QUOTE
                             or (LABEL_GAP.search(text) and not re.search(r"[、。，]", text))}
         self._refers_back_rows = {r: m.group(2).rstrip("ではにのを") for r, text in bare.items()
