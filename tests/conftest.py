@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,16 @@ from tests.servers import answer, chroma_heartbeat, free_port, start_chroma  # n
 
 CORPUS = PROJECT_ROOT / "corpus"
 SOURCE = CORPUS / "000_172e9370bded9419.txt"
+
+
+# A quote leaves out line breaks and bullet glyphs (•, ⚫, ■ …: the issue asks that glyphs stay out of quotes),
+# so bullets quoted together, or a box under its heading, read without the glyph between them.
+_LAYOUT = re.compile(r"[\s•◆⚫➢■□●○◎]")
+
+
+def squashed(text: str) -> str:
+    """Text without whitespace or bullet glyphs: a quote is verbatim when its squashed form is in the source's."""
+    return _LAYOUT.sub("", text)
 
 
 def ask_chain(assistant: Assistant, *messages: str) -> Answer:

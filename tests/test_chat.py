@@ -2,6 +2,7 @@
 
 from assistant.chat import Turn
 from assistant.service import Assistant
+from tests.conftest import squashed
 
 
 def test_answer_quotes_the_document_verbatim_with_citations(assistant: Assistant) -> None:
@@ -10,10 +11,9 @@ def test_answer_quotes_the_document_verbatim_with_citations(assistant: Assistant
     assert answer.contacts[0].division == "取引適正化推進室"
     assert answer.contacts[0].phone == "06-6966-6037"
     source = (assistant.settings.corpus_dir / "000_172e9370bded9419.txt").read_text("utf-8")
-    squashed = "".join(source.split())
     for c in answer.citations:
         assert c.section == "中小企業の「稼ぐ力」の強化" and c.page == 22
-        assert "".join(c.quote.split()) in squashed
+        assert squashed(c.quote) in squashed(source)
         assert c.quote in answer.answer
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from assistant.finder import load_goals
 from assistant.service import Assistant
+from tests.conftest import squashed
 
 # What each goal offered by the support finder must find first, and the office to call about it.
 EXPECTED = {
@@ -35,12 +36,12 @@ def test_each_goal_finds_its_initiative_first(assistant: Assistant, goal: str, e
 
 
 def test_quotes_are_verbatim_from_the_initiative(assistant: Assistant) -> None:
-    source = "".join((assistant.settings.corpus_dir / "000_172e9370bded9419.txt").read_text("utf-8").split())
+    source = squashed((assistant.settings.corpus_dir / "000_172e9370bded9419.txt").read_text("utf-8"))
     for r in assistant.find_support(["overseas", "gx"], "大阪の金属加工業、従業員30人"):
         assert r.pages
         for q in r.quotes:
             assert q.initiative == r.initiative
-            assert "".join(q.quote.split()) in source
+            assert squashed(q.quote) in source
         assert all(assistant.directory.is_listed(c.phone) for c in r.contacts)
 
 
