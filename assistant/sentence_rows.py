@@ -260,6 +260,20 @@ class SentenceRows:
                     self._proper_of_row.setdefault(row, {}).setdefault(m.proper, set()).add(hiragana(m.base.lower()))
         self._proper_nouns = frozenset(n for kinds in self._proper_of_row.values() for names in kinds.values() for n in names)
 
+    def quoted_texts(self, title: str) -> list[str]:
+        """Each sentence of an initiative (the rows of ``evidence``) as quoted, with the lines read with it."""
+        return [self._unit_text.get(row, sentence.text) for row, _, sentence in self._sentences_of.get(title, [])]
+
+    def source_notes(self, citations: list[Citation]) -> list[str]:
+        """The source notes (※出所：…) of the slides the citations quote: never quoted as evidence, but
+        the answer to "where is that figure from?"."""
+        slides = dict.fromkeys((c.initiative, c.section) for c in citations)
+        return list(dict.fromkeys(note for slide in slides for note in self._notes_of.get(slide, [])))
+
+    def text_of(self, title: str) -> str:
+        """An initiative's sentences, one a line."""
+        return self._text_of.get(title, "")
+
     def _wraps(self, before: str, after: str) -> bool:
         """Whether MeCab reads a word across the join of two lines (海 + 外展開 → 海外)."""
         return self._word_across(before[-6:], after[:6])

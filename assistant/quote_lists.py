@@ -1,0 +1,87 @@
+"""Lists a question names, quoted whole: a numbered heading's items, a diagram's labels, the list under a
+heading a quote uses, and the measures beside a chosen one that the asker's words name too.
+
+The lines of a list are separate units (``assistant.quote_units``); a question naming the list, or several
+of its lines, is answered by the lines together, each still verbatim.
+"""
+
+from __future__ import annotations
+
+import re
+
+from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, quotable
+from assistant.sentence_rows import Citation, SentenceRows
+from assistant.settings import QuoteWeights
+
+
+class NamedLists(SentenceRows):
+    """The lists of the document's slides, and which of them a question or a quote names."""
+
+    weights: QuoteWeights  # set by the chooser: how much of a heading a question must name
+
+    def _names_most_of(self, heading: frozenset[str], q_terms: frozenset[str]) -> bool:
+        """Whether the question names most of a heading's words, by word rarity (``quote_heading_named``)."""
+        def weight(terms: frozenset[str]) -> float:
+            return sum(self._idf.get(t, self._unknown_idf) for t in terms)
+        return bool(heading) and weight(heading & q_terms) >= self.weights.quote_heading_named * weight(heading)
+
+    def _headings_named(self, q_terms: frozenset[str]) -> set[int]:
+        """The list headings (by their sentence's id) most of which the question names: their items answer."""
+        return {key for key, terms in self._head_terms.items() if self._names_most_of(terms, q_terms)}
+
+    def _items_named(self, title: str, q_terms: frozenset[str]) -> Citation | None:
+        """The numbered items of a numbered heading of the initiative most of whose words the question names
+        (「プランの基本的な取組姿勢は？」 → （１）イーコールパートナーシップ … （４）アジャイルな取組), or the labels
+        of a diagram one of which it names (ターゲット層 → アドバンスド ビギナー ターゲット層), quoted whole."""
+        for terms, chunk, items in self._items_of_head.values():
+            if chunk.initiative == title and self._names_most_of(terms, q_terms):
+                if (whole := self._diagram_of_labels.get(id(items[0]))) is not None:
+                    return whole
+                text = " ".join(x.text for x in items)
+                if MIN_QUOTE <= len(text) <= MAX_QUOTE:
+                    return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
+        return None
+
+    def _run_named(self, row: int, rare: frozenset[str]) -> Citation | None:
+        """The measures listed beside a chosen one that the asker's rarer words name too, with any one between
+        two of them, quoted together (サイバー: 関西サイバーセキュリティネットワーク活動 セミナー、リスク分析
+        ワークショップ… 中小企業対策ツール（サイバーセキュリティお助け隊…）の整備); None unless two do."""
+        # Only measures a slide of support lists (its bullets, ``_item_rows``): elsewhere bullets side by side
+        # are a diagram's labels or a sentence each, and a run of them reads as one garbled line.
+        listed = tuple(r for r in self._bullet_list.get(row, ()) if r in self._item_rows)
+        if row not in listed or len(listed) < 2 or not rare:
+            return None
+        # Not a word every bullet has (its slide's title) nor one of the initiative's title (DX of DX推進).
+        chunk = self.index.chunks[self.index.sentence_owner[row][0]]
+        everywhere = frozenset.intersection(*(frozenset(self._terms_of_row[r]) for r in listed))
+        naming = rare - everywhere - self._title_terms(chunk.initiative)
+        named = [bool(naming & self._terms_of_row[r]) for r in listed]
+        k = listed.index(row)
+        if not named[k]:
+            return None
+        lo = hi = k
+        while lo - 1 >= 0 and (named[lo - 1] or (lo - 2 >= 0 and named[lo - 2])):
+            lo -= 1 if named[lo - 1] else 2
+        while hi + 1 < len(listed) and (named[hi + 1] or (hi + 2 < len(listed) and named[hi + 2])):
+            hi += 1 if named[hi + 1] else 2
+        if lo == hi:
+            return None
+        run = listed[lo : hi + 1]
+        sentences = [self.index.chunks[ci].sentences[si] for ci, si in map(self.index.sentence_owner.__getitem__, run)]
+        units = [self._unit_text.get(r, BULLET.sub("", x.text)) for r, x in zip(run, sentences, strict=True)]
+        # Measures named in a phrase each (…の開催, …の整備); sentences side by side are quoted one by one.
+        text = " ".join(units)
+        if len(text) > MAX_QUOTE or any(u.endswith(ENDS) for u in units):
+            return None
+        return Citation(chunk.section, chunk.page, text, chunk.initiative, sentences[0].start, sentences[-1].end)
+
+    def _list_named(self, title: str, cited: Citation) -> Citation | None:
+        """The list under a heading on a quote's slide whose word the quote uses (…表彰制度の受賞企業 →
+        ＜ 表彰制度 ＞ and its items), quoted whole; None if there is none."""
+        said = re.sub(r"\s", "", cited.quote)
+        for name, chunk, head in self._lists_of.get((title, cited.section), []):
+            if name in said and head.text.strip() not in cited.quote:
+                unit = quotable(chunk, head, self._wraps, lists=True, items=True)
+                if unit is not None and unit.text != head.text:
+                    return Citation(chunk.section, chunk.page, unit.text, chunk.initiative, unit.start, unit.end)
+        return None
