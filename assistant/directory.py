@@ -195,9 +195,8 @@ class Directory:
         return any(o.local for o in self.offices if o.division == division)
 
     def local_office_named(self, initiative: str, question: str) -> bool:
-        """Whether the question names a place one of the initiative's local offices serves (神戸, Kobe)."""
-        q = nfkc(question).lower()
-        return any(nfkc(word).lower() in q for o in self._serving.get(initiative, []) if o.local for word in o.remit)
+        """Whether the question (folded) names a place one of the initiative's local offices serves (神戸, kobe)."""
+        return any(self.remit_fits(o.division, question) for o in self._serving.get(initiative, []) if o.local)
 
     def remit_fits(self, division: str, question: str) -> bool:
         """Whether a word of the office's remit (its part of a shared initiative) is in the question."""

@@ -95,7 +95,7 @@ class SentenceRows:
         # Each bullet of a slide's list with the bullets beside it (its lines wrapped under it skipped): the
         # measures one column of a slide lists (関西サイバーセキュリティネットワーク活動, セミナー、リスク分析
         # ワークショップ…, …お助け隊…) sit together, though only some name what the column is about.
-        self._bullet_list: dict[int, tuple[int, ...]] = {}
+        self._bullet_list: dict[int, list[int]] = {}  # each bullet → its list, one list object shared by all
         listing: list[int] = []
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
@@ -105,11 +105,11 @@ class SentenceRows:
             # A list runs on across chunks of one slide (the chunker cuts by length, not by list).
             slide = listing and index.chunks[index.sentence_owner[listing[-1]][0]].section == chunk.section
             if ITEM.match(chunk.sentences[si].text) and not NUMBERED.match(chunk.sentences[si].text):
-                listing = [*listing, row] if slide else [row]
+                listing = listing if slide else []
+                listing.append(row)
+                self._bullet_list[row] = listing
             elif not (slide and chunk.sentences[si].text in said and said == self._unit_text.get(listing[-1])):
                 listing = []  # a line that is not the last bullet's wrapped end closes the list
-            for r in listing:
-                self._bullet_list[r] = tuple(listing)
             if counted := counted_at(chunk.sentences, si):
                 self._count_rows[row] = set(tokenizer.terms(counted))
             if kind := sibling_suffix(chunk.sentences, si):  # 育成WG beside 需要喚起・情報発信WG: a list of WGs
