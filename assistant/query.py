@@ -135,6 +135,9 @@ class CoverageRule:
     asks: tuple[Phrase, ...]
     needs: str  # a regular expression, or "$same": the asked word must occur in the document
     asks_pattern: re.Pattern[str] | None = None  # asked words found by a pattern (years, other bureaus)
+    # What, right after an asked word, makes the question one the document answers after all: a place
+    # asked about as a member (三重県も入ってる？) is answered by the list of members, which leaves it out.
+    unless_after: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -234,7 +237,8 @@ class Glossary:
 
         entries = [(phrases(e["phrases"]), e["expand"]) for e in data.get("entries", [])]
         coverage = [CoverageRule(r["about"], phrases(r.get("asks", [])), r["needs"],
-                                 re.compile(r["asks_pattern"]) if "asks_pattern" in r else None)
+                                 re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
+                                 re.compile(r["unless_after"]) if "unless_after" in r else None)
                     for r in data.get("coverage", [])]
         variants: dict[str, list[str]] = data.get("ask_variants", {})
 

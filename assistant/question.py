@@ -39,6 +39,16 @@ def asking_sentence(text: str) -> str:
     return asking_sentences(text)[-1]
 
 
+def _answered_after(text: str, word: str, unless: re.Pattern[str] | None) -> bool:
+    """Whether every use of an asked word is followed by what makes the document answer it after all
+    (三重県も入ってる？: the list of members answers by leaving it out)."""
+    if unless is None:
+        return False
+    text = re.sub(r"\s+", "", text.lower())
+    uses = [m.end() for m in re.finditer(re.escape(word.lower()), text)]
+    return bool(uses) and all(unless.match(text, end) for end in uses)
+
+
 def _names_a_party(words: Words, phrase: tuple[str, ...]) -> bool:
     """Whether every use of ``phrase`` names a party to it (融資先: a borrower, the asker's customer), not
     the matter itself (融資: a loan)."""
@@ -215,7 +225,8 @@ class QuestionReader:
         text = nfkc(evidence)
         for rule in self.glossary.coverage:
             asked = ["".join(p) for p in question.asking.has_any(rule.asks)
-                     if not self._asked_alongside(question, p) and not _names_a_party(question.asking, p)]
+                     if not self._asked_alongside(question, p) and not _names_a_party(question.asking, p)
+                     and not _answered_after(question.normalized, "".join(p), rule.unless_after)]
             if rule.asks_pattern:
                 asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(asking_sentence(question.normalized))]
             if not asked:

@@ -84,6 +84,21 @@ def test_a_day_venue_or_month_is_answered_only_where_the_slides_give_one_and_bot
         assert not answer.abstained and fact in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize(("question", "fact"), [
+    ("eVTOLの推進会議って、三重県は加盟してる？", "和歌山県"),  # the members listed answer by leaving it out
+    ("三重県の水素の取組は？", None),  # a place outside Kinki, asked about on its own
+    ("三重県の会社もeVTOLの会議に参加できますか", None),  # a firm from there: the slides do not say
+])
+def test_a_place_outside_kinki_asked_about_as_a_member_is_answered_by_the_list_of_members(
+        assistant: Assistant, question: str, fact: str | None) -> None:
+    answer = assistant.ask(question)
+    if fact is None:
+        assert answer.abstained and not answer.contacts, answer.answer
+    else:
+        assert not answer.abstained and fact in answer.answer and answer.contacts[0].phone == "06-6966-6022", \
+            answer.answer
+
+
 def test_glossary_phrases_match_whole_words_not_pieces_of_words(assistant: Assistant) -> None:
     tokenizer = assistant.router.reader.tokenizer
     thailand = ("タイ",)
