@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 
-from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, quotable
+from assistant.index import StoredSentence
+from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, item_tail, quotable
 from assistant.sentence_rows import Citation, SentenceRows
 from assistant.settings import QuoteWeights
+
+_BULLETED = re.compile(r"^[•◆⚫➢■□●○◎]")  # a bulleted item, not a numbered one (① (1)) nor a label
 
 
 class NamedLists(SentenceRows):
@@ -85,3 +88,33 @@ class NamedLists(SentenceRows):
                 if unit is not None and unit.text != head.text:
                     return Citation(chunk.section, chunk.page, unit.text, chunk.initiative, unit.start, unit.end)
         return None
+
+    def _list_rest(self, title: str, cited: Citation) -> Citation | None:
+        """The rest of a bulleted list a quote stopped short of at its length (【９支援機関】 INPIT … SMRJ →
+        JST, AMED, 近畿経済産業局), quoted next, across the chunks of its slide; None when the quote ends its
+        list or is not one."""
+        slide: list[StoredSentence] = []
+        for _, chunk, x in self._sentences_of.get(title, []):
+            if chunk.section == cited.section and (not slide or x.start >= slide[-1].end):  # chunks overlap
+                slide.append(x)
+        ends = [n for n, x in enumerate(slide) if x.end == cited.end]
+        # A list under a heading of its own (【９支援機関】), its items names: bullets that are sentences are
+        # quoted by how well each answers, not all together.
+        headed = any(cited.quote.startswith(head.text.strip()) for _, _, head in self._lists_of.get((title, cited.section), []))
+        if not ends or not headed or not _BULLETED.match(slide[ends[0]].text):
+            return None
+        units = tuple(slide)
+        k = last = ends[0] + 1
+        # Only where the next item would not fit in the quote: a list it ends of its own accord is whole.
+        if k >= len(units) or not _BULLETED.match(units[k].text) or re.search(r"[、。，]", units[k].text) \
+                or len(cited.quote) + 1 + len(BULLET.sub("", units[k].text)) <= MAX_QUOTE:
+            return None
+        while last + 1 < len(units) and (_BULLETED.match(units[last + 1].text) or item_tail(units, last + 1)) \
+                and not re.search(r"[、。，]", units[last + 1].text) \
+                and len(" ".join(BULLET.sub("", u.text) for u in units[k : last + 2])) <= MAX_QUOTE:
+            last += 1
+        text = " ".join(BULLET.sub("", u.text).strip() for u in units[k : last + 1])
+        if len(text) < MIN_QUOTE:
+            return None
+        page = next(chunk.page for _, chunk, x in self._sentences_of[title] if x is units[k])
+        return Citation(cited.section, page, text, title, units[k].start, units[last].end)

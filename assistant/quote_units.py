@@ -49,6 +49,8 @@ _DIAGRAM_LINES = 12  # the most lines read as a diagram's boxes
 # (日本貿易振興機構（JETRO）) are more of its value, not labels of their own.
 _FIELD = re.compile(r"^[^：:、。]{1,8}[：:]")
 _FIELD_NAME = 30  # characters: a name continuing a field's value, not a sentence
+_ITEM_TAIL = 12  # characters: the most an item's end set on a line of its own holds (NEDOデスク)
+_TAIL_NAME = re.compile(r"[A-Z]{3,}|[ァ-ヶー]{3,}")  # the item's own name the line repeats (NEDO of …（NEDO）)
 
 
 Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text into the second
@@ -97,7 +99,8 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
             k + 1 < len(units) and ANNOUNCES.search(units[k].text) and ITEM.match(units[k + 1].text)
             for k in range(i, j + 1))):
         listed = True
-        while j + 1 < len(units) and ITEM.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+        while j + 1 < len(units) and _length(units, i, j + 1, wraps) <= MAX_QUOTE and (
+                ITEM.match(units[j + 1].text) or item_tail(units, j + 1)):
             j += 1
         while i > 0 and ITEM.match(units[i].text) and (ITEM.match(units[i - 1].text) or ANNOUNCES.search(
                 units[i - 1].text)) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
@@ -213,6 +216,17 @@ def parallel_headings(lines: list[str]) -> dict[int, int]:
     endings = [ending(x) for x in lines]
     shared = {e for e in endings if e and endings.count(e) >= _PARALLEL_HEADINGS}
     return {k + 1: k for k, e in enumerate(endings[:-1]) if e in shared and ITEM.match(lines[k + 1])}
+
+
+def item_tail(units: tuple[StoredSentence, ...], k: int) -> bool:
+    """Whether unit k is the end of the item above it set on a line of its own, with an item after it (…新エネ
+    ルギー・産業技術総合開発機構（NEDO） / NEDOデスク / • …JETRO…): it repeats the item's own name, where a
+    heading of the next items (業務のデジタル化 between two columns of measures) does not."""
+    text = units[k].text
+    name = _TAIL_NAME.match(text)
+    return (0 < k < len(units) - 1 and name is not None and len(text) <= _ITEM_TAIL and not text.endswith(ENDS)
+            and ITEM.match(units[k - 1].text) is not None and ITEM.match(units[k + 1].text) is not None
+            and name.group(0) in units[k - 1].text)
 
 
 def _names_more(text: str) -> bool:

@@ -173,6 +173,17 @@ class QuoteChooser(NamedLists):
                     if not any(listed.quote in c.quote for c in mine):
                         mine.insert(k + 1, listed)
                     break
+            if n == 0 and (asked.heads_named or any(t.items and not t.figure for t in question.asked)):
+                # A list asked for (who takes part, its heading named; not a target's items) that one quote
+                # cannot hold goes on in the next.
+                for cited in list(mine):
+                    if (rest := self._list_rest(initiative.title, cited)) is not None \
+                            and not any(rest.quote in c.quote for c in mine):
+                        # The whole list where its first part or any item of it quoted alone stood.
+                        held = [k for k, c in enumerate(mine) if c is cited or (
+                            c.section == cited.section and cited.start <= c.start and c.end <= rest.end)]
+                        mine = [c for k, c in enumerate(mine) if k not in held]
+                        mine[held[0]:held[0]] = [cited, rest]
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
 

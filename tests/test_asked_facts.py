@@ -170,6 +170,18 @@ def test_a_quote_naming_a_lists_heading_is_followed_by_that_list(assistant: Assi
     assert "はばたく300社" in quotes[named + 1] and "関西ものづくり新撰" in quotes[named + 1], quotes
 
 
+@pytest.mark.parametrize("question", ["関西・共創の森を構成する国の機関を全部挙げてください",
+                                      "Which national agencies make up Kansai Kyoso no Mori?"])
+def test_a_list_longer_than_one_quote_goes_on_in_the_next(assistant: Assistant, question: str) -> None:
+    # 【９支援機関】: nine bulleted names, one set on two lines (…（NEDO） / NEDOデスク), more than one quote holds.
+    quotes = [c.quote for c in assistant.ask(question).citations]
+    head = next(k for k, q in enumerate(quotes) if q.startswith("【９支援機関】"))
+    listed = " ".join(quotes[head : head + 2])
+    for member in ("INPIT", "NEDO） NEDOデスク", "JETRO", "SMRJ", "JST", "AMED", "経済産業省 近畿経済産業局"):
+        assert member in listed, quotes
+    assert sum("JETRO" in q for q in quotes) == 1, quotes  # each member once
+
+
 @pytest.mark.parametrize("question", ["面的GX支援はどんなアプローチで進めるの？", "面的GX支援はどのようなアプローチで進めるのですか",
                                       "面的GX支援はどういったアプローチで進めるのですか"])
 def test_an_asking_word_in_any_register_asks_alike(assistant: Assistant, question: str) -> None:

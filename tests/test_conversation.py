@@ -519,11 +519,13 @@ def test_what_else_an_office_handles_puts_the_one_named_as_excepted_last(assista
     assert answer.initiatives[0] == "中堅・中小企業の面的GX支援プロジェクト", answer.answer
 
 
-def test_asking_for_others_gives_the_rest_of_the_list(assistant: Assistant) -> None:
-    # The nine support institutions are listed over several lines; 「他には？」 asks for the ones not yet shown.
+def test_asking_for_others_after_a_whole_list_gives_what_else_not_the_list_again(assistant: Assistant) -> None:
+    # The nine support institutions fill more than one quote; the answer gives them all (the rest in a second
+    # quote), so 「他には？」 asks what else there is on the topic, not for the same list again.
     first = _chain(assistant, "関西・共創の森に参加してる国の支援機関は？")
     more = _chain(assistant, "関西・共創の森に参加してる国の支援機関は？", "他には？")
-    assert "AMED" not in first.answer and "AMED" in more.answer, more.answer
+    assert "INPIT" in first.answer and "AMED" in first.answer, first.answer
+    assert "INPIT" not in more.answer and more.initiatives[0] == first.initiatives[0], more.answer
 
 
 def test_naming_something_with_a_pointer_at_the_topic_stays_on_the_topic(assistant: Assistant) -> None:
