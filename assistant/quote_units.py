@@ -229,6 +229,17 @@ def item_tail(units: tuple[StoredSentence, ...], k: int) -> bool:
             and name.group(0) in units[k - 1].text)
 
 
+def heads_items(units: tuple[StoredSentence, ...], k: int, unit: StoredSentence | None) -> bool:
+    """Whether unit k is a heading over items: a label of its own (not the wrapped end of the item above,
+    which its quoted ``unit`` would start elsewhere) with a bulleted item under it, or under the heading
+    beside it (サイバーセキュリティ 変革のきっかけ / • 近畿総合通信局との…)."""
+    text = units[k].text
+    if ITEM.match(text) or not _is_listed_label(text) or unit is None or not unit.text.startswith(text):
+        return False
+    return any(ITEM.match(u.text) for u in units[k + 1 : k + 3][:1]) or (
+        k + 2 < len(units) and _is_listed_label(units[k + 1].text) and bool(ITEM.match(units[k + 2].text)))
+
+
 def _names_more(text: str) -> bool:
     """Whether a line under a field names more of its value: unbulleted, short, no sentence, not a link,
     not labels side by side (開催概要 主なコンテンツ)."""

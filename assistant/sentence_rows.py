@@ -27,6 +27,7 @@ from assistant.quote_units import (
     counted_at,
     diagram_cells,
     diagram_labels,
+    heads_items,
     parallel_headings,
     quotable,
     sibling_suffix,
@@ -59,6 +60,7 @@ _LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[�
 # A heading numbered with a circled figure (② プランにおける基本的な取組姿勢), and an item numbered in brackets.
 _NUMBERED_HEAD = re.compile(r"^[①-⑳]\s*(?P<name>[^。、]{4,30})$")
 _PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
+_EACH = re.compile(r"各(?P<noun>[一-龥ァ-ヶー]{1,4}?)(?:の|ごと|別)")  # a slide on each of a set (各要素の具体的支援策)
 _WHEN_FIELD = re.compile(r"^(日\s*付|日\s*時|日\s*程|会\s*期|開催日)\s*[：:]")  # an outline's date field
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
@@ -114,6 +116,10 @@ class SentenceRows:
                 self._count_rows[row] = set(tokenizer.terms(counted))
             if kind := sibling_suffix(chunk.sentences, si):  # 育成WG beside 需要喚起・情報発信WG: a list of WGs
                 self._count_rows[row] = set(tokenizer.terms(kind))
+            if (each := _EACH.search(chunk.section)) and heads_items(chunk.sentences, si, unit):
+                # On a slide of 各要素の具体的支援策 the headings over its measures are the 要素 (サイバーセキュリティ,
+                # 業務のデジタル化, …): the list of them asked for, each with what it offers.
+                self._count_rows[row] = set(tokenizer.terms(each["noun"]))
             # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
             # who takes part in 関西・共創の森 without naming it.
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (

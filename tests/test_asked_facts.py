@@ -170,6 +170,21 @@ def test_a_quote_naming_a_lists_heading_is_followed_by_that_list(assistant: Assi
     assert "はばたく300社" in quotes[named + 1] and "関西ものづくり新撰" in quotes[named + 1], quotes
 
 
+@pytest.mark.parametrize("question", ["DX推進で局が整理している要素をぜんぶ教えてほしい",
+                                      "Which elements does the bureau list for achieving DX?"])
+def test_the_headings_of_a_slide_on_each_of_a_set_are_the_set(assistant: Assistant, question: str) -> None:
+    # （参考）各要素の具体的支援策 heads its measures with the five elements; the diagram on the slide before
+    # scatters them among its boxes.
+    quoted = " ".join(c.quote for c in assistant.ask(question).citations)
+    for element in ("業務のデジタル化", "サイバーセキュリティ", "新事業戦略の構築", "変革のきっかけ", "人材育成"):
+        assert element in quoted, quoted
+
+
+def test_how_many_of_a_set_still_quotes_the_count_first(assistant: Assistant) -> None:
+    first = assistant.ask("DXに必要な要素はいくつに整理されている？").citations[0].quote
+    assert "5要素" in first, first
+
+
 @pytest.mark.parametrize("question", ["関西・共創の森を構成する国の機関を全部挙げてください",
                                       "Which national agencies make up Kansai Kyoso no Mori?"])
 def test_a_list_longer_than_one_quote_goes_on_in_the_next(assistant: Assistant, question: str) -> None:
