@@ -180,6 +180,15 @@ def test_the_headings_of_a_slide_on_each_of_a_set_are_the_set(assistant: Assista
         assert element in quoted, quoted
 
 
+@pytest.mark.parametrize(("question", "fact"), [
+    ("万博っていつまでやってんの？", "10月13日"),  # 'until when is it on' asks its 開催期間
+    ("関西・共創の森はいつまで続くの？", "2026年3月"),  # an organisation's term, not an event's period
+])
+def test_until_when_an_event_runs_is_its_period(assistant: Assistant, question: str, fact: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and fact in answer.answer, answer.answer
+
+
 def test_how_many_of_a_set_still_quotes_the_count_first(assistant: Assistant) -> None:
     first = assistant.ask("DXに必要な要素はいくつに整理されている？").citations[0].quote
     assert "5要素" in first, first
