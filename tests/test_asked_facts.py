@@ -189,6 +189,12 @@ def test_until_when_an_event_runs_is_its_period(assistant: Assistant, question: 
     assert not answer.abstained and fact in answer.answer, answer.answer
 
 
+def test_a_counted_set_asked_about_specifically_asks_for_its_members(assistant: Assistant) -> None:
+    # 「重点３分野って具体的には？」 asks what the three are, as 「重点３分野は何？」 does.
+    quoted = " ".join(c.quote for c in assistant.ask("バイオの重点3分野、具体的に教えてもらえますか").citations)
+    assert "需要喚起・情報発信" in quoted and "オープンイノベーション・マッチング" in quoted, quoted
+
+
 def test_how_many_of_a_set_still_quotes_the_count_first(assistant: Assistant) -> None:
     first = assistant.ask("DXに必要な要素はいくつに整理されている？").citations[0].quote
     assert "5要素" in first, first
