@@ -10,11 +10,9 @@ from __future__ import annotations
 import re
 
 from assistant.index import StoredSentence
-from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, item_tail, quotable
+from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, bulleted_name, item_tail, quotable
 from assistant.sentence_rows import Citation, SentenceRows
 from assistant.settings import QuoteWeights
-
-_BULLETED = re.compile(r"^[•◆⚫➢■□●○◎]")  # a bulleted item, not a numbered one (① (1)) nor a label
 
 
 class NamedLists(SentenceRows):
@@ -90,30 +88,31 @@ class NamedLists(SentenceRows):
         return None
 
     def _list_rest(self, title: str, cited: Citation) -> Citation | None:
-        """The rest of a bulleted list a quote stopped short of at its length (【９支援機関】 INPIT … SMRJ →
-        JST, AMED, 近畿経済産業局), quoted next, across the chunks of its slide; None when the quote ends its
-        list or is not one."""
+        """The rest of a list of bulleted names under a heading of its own that a quote stopped short of at its
+        length (【９支援機関】 INPIT … SMRJ → JST, AMED, 近畿経済産業局), quoted next, across the chunks of its
+        slide; None when the quote ends its list or is not one (bullets that are sentences are quoted by how
+        well each answers, not all together)."""
         slide: list[StoredSentence] = []
         for _, chunk, x in self._sentences_of.get(title, []):
             if chunk.section == cited.section and (not slide or x.start >= slide[-1].end):  # chunks overlap
                 slide.append(x)
-        ends = [n for n, x in enumerate(slide) if x.end == cited.end]
-        # A list under a heading of its own (【９支援機関】), its items names: bullets that are sentences are
-        # quoted by how well each answers, not all together.
-        headed = any(cited.quote.startswith(head.text.strip()) for _, _, head in self._lists_of.get((title, cited.section), []))
-        if not ends or not headed or not _BULLETED.match(slide[ends[0]].text):
-            return None
         units = tuple(slide)
-        k = last = ends[0] + 1
-        # Only where the next item would not fit in the quote: a list it ends of its own accord is whole.
-        if k >= len(units) or not _BULLETED.match(units[k].text) or re.search(r"[、。，]", units[k].text) \
-                or len(cited.quote) + 1 + len(BULLET.sub("", units[k].text)) <= MAX_QUOTE:
+        ends = [n for n, x in enumerate(units) if x.end == cited.end]
+        headed = any(cited.quote.startswith(head.text.strip()) for _, _, head in self._lists_of.get((title, cited.section), []))
+        if not ends or not headed or not bulleted_name(units[ends[0]].text):
             return None
-        while last + 1 < len(units) and (_BULLETED.match(units[last + 1].text) or item_tail(units, last + 1)) \
-                and not re.search(r"[、。，]", units[last + 1].text) \
-                and len(" ".join(BULLET.sub("", u.text) for u in units[k : last + 2])) <= MAX_QUOTE:
+        k = last = ends[0] + 1
+
+        def names(a: int, b: int) -> str:
+            return " ".join(BULLET.sub("", u.text).strip() for u in units[a : b + 1])
+
+        # Only where the next name would not fit in the quote: a list it ends of its own accord is whole.
+        if k >= len(units) or not bulleted_name(units[k].text) or len(f"{cited.quote} {names(k, k)}") <= MAX_QUOTE:
+            return None
+        while last + 1 < len(units) and (bulleted_name(units[last + 1].text) or item_tail(units, last + 1)) \
+                and len(names(k, last + 1)) <= MAX_QUOTE:
             last += 1
-        text = " ".join(BULLET.sub("", u.text).strip() for u in units[k : last + 1])
+        text = names(k, last)
         if len(text) < MIN_QUOTE:
             return None
         page = next(chunk.page for _, chunk, x in self._sentences_of[title] if x is units[k])

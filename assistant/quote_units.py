@@ -236,8 +236,14 @@ def heads_items(units: tuple[StoredSentence, ...], k: int, unit: StoredSentence 
     text = units[k].text
     if ITEM.match(text) or not _is_listed_label(text) or unit is None or not unit.text.startswith(text):
         return False
-    return any(ITEM.match(u.text) for u in units[k + 1 : k + 3][:1]) or (
+    return (k + 1 < len(units) and bool(ITEM.match(units[k + 1].text))) or (
         k + 2 < len(units) and _is_listed_label(units[k + 1].text) and bool(ITEM.match(units[k + 2].text)))
+
+
+def bulleted_name(text: str) -> bool:
+    """Whether a line is a bulleted name: a glyph, not a number (① (1)), and no sentence after it (• 独立行政法人
+    日本貿易振興機構（JETRO）大阪本部, not • 関西に所在する…組織。)."""
+    return bool(ITEM.match(text)) and not NUMBERED.match(text) and not re.search(r"[、。，]", text)
 
 
 def _names_more(text: str) -> bool:
