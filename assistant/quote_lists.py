@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from assistant.index import StoredSentence
+from assistant.index import StoredChunk, StoredSentence
 from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, bulleted_name, item_tail, quotable
 from assistant.sentence_rows import Citation, SentenceRows
 from assistant.settings import QuoteWeights
@@ -92,11 +92,11 @@ class NamedLists(SentenceRows):
         length (【９支援機関】 INPIT … SMRJ → JST, AMED, 近畿経済産業局), quoted next, across the chunks of its
         slide; None when the quote ends its list or is not one (bullets that are sentences are quoted by how
         well each answers, not all together)."""
-        slide: list[StoredSentence] = []
+        slide: list[tuple[StoredChunk, StoredSentence]] = []
         for _, chunk, x in self._sentences_of.get(title, []):
-            if chunk.section == cited.section and (not slide or x.start >= slide[-1].end):  # chunks overlap
-                slide.append(x)
-        units = tuple(slide)
+            if chunk.section == cited.section and (not slide or x.start >= slide[-1][1].end):  # chunks overlap
+                slide.append((chunk, x))
+        units = tuple(x for _, x in slide)
         ends = [n for n, x in enumerate(units) if x.end == cited.end]
         headed = any(cited.quote.startswith(head.text.strip()) for _, _, head in self._lists_of.get((title, cited.section), []))
         if not ends or not headed or not bulleted_name(units[ends[0]].text):
@@ -115,5 +115,4 @@ class NamedLists(SentenceRows):
         text = names(k, last)
         if len(text) < MIN_QUOTE:
             return None
-        page = next(chunk.page for _, chunk, x in self._sentences_of[title] if x is units[k])
-        return Citation(cited.section, page, text, title, units[k].start, units[last].end)
+        return Citation(cited.section, slide[k][0].page, text, title, units[k].start, units[last].end)

@@ -137,15 +137,15 @@ class QuoteChooser(NamedLists):
                 firsts = {id(x): x for p in patterns if (x := next((y for y in scored if p.search(y[2].text)), None))}
                 lead = sorted(firsts.values(), key=lambda x: -x[0])
                 scored = lead + [x for x in scored if id(x) not in firsts]
-            listed = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[_COLUMN["count_list"]]}
-            if len(listed) > 1:
+            set_heads = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[_COLUMN["count_list"]]}
+            if len(set_heads) > 1:
                 # Headings of a set asked for, each over its own items (サイバーセキュリティ … 人材育成 on 各要素の
                 # 具体的支援策): all of them, in the slide's order, before any sentence about the set but the best
                 # one holding the kind of fact asked (5要素 for いくつ).
                 holds = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[_COLUMN["fact"]]}
-                lead = [x for x in scored[:1] if x[3] in holds and x[3] not in listed]
-                heads = sorted((x for x in scored if x[3] in listed), key=lambda x: x[3])
-                scored = lead + heads + [x for x in scored if x[3] not in listed and x not in lead]
+                lead = [x for x in scored[:1] if x[3] in holds and x[3] not in set_heads]
+                heads = sorted((x for x in scored if x[3] in set_heads), key=lambda x: x[3])
+                scored = lead + heads + [x for x in scored if x[3] not in set_heads and x not in lead]
             mine: list[Citation] = []
             for _, chunk, sentence, row in scored:
                 if len(mine) == take:
@@ -330,7 +330,6 @@ class QuoteChooser(NamedLists):
         if row in self._background_rows:
             score -= w.quote_background * own_words  # why the initiative exists helps no one
         return score
-
 
     def _asker_is(self, question: Question) -> set[str]:
         """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank

@@ -19,6 +19,7 @@ from assistant.chat import Turn  # noqa: E402
 from assistant.corpus import Document, load_document  # noqa: E402
 from assistant.embeddings import get_encoder  # noqa: E402
 from assistant.index import build_index  # noqa: E402
+from assistant.quote_units import MARKS  # noqa: E402
 from assistant.service import Assistant, build_assistant  # noqa: E402
 from assistant.settings import PROJECT_ROOT, Settings  # noqa: E402
 from assistant.tokenizer import Tokenizer, get_tokenizer  # noqa: E402
@@ -30,7 +31,7 @@ SOURCE = CORPUS / "000_172e9370bded9419.txt"
 
 # A quote leaves out line breaks and bullet glyphs (•, ⚫, ■ …: the issue asks that glyphs stay out of quotes),
 # so bullets quoted together, or a box under its heading, read without the glyph between them.
-_LAYOUT = re.compile(r"[\s•◆⚫➢■□●○◎]")
+_LAYOUT = re.compile(rf"[\s{MARKS}]")
 
 
 def squashed(text: str) -> str:
