@@ -19,6 +19,7 @@ from assistant.normalize import nfkc
 from assistant.question import Question, asking_sentence
 from assistant.quote_lists import NamedLists
 from assistant.quote_units import (
+    BULLET,
     ENDS,
     ITEM,
     MAX_QUOTE,
@@ -164,6 +165,16 @@ class QuoteChooser(NamedLists):
                 if (head := self._heading_of.get(row)) is not None and head.text not in quote.text \
                         and len(head.text) + len(quote.text) < MAX_QUOTE:
                     citation = replace(citation, quote=f"{head.text} {quote.text}", start=head.start)
+                if (named := self._antecedent_of.get(row)) is not None \
+                        and self._refers_back_rows[row] not in asked.pointed_at:
+                    # 「同イベントでは…」 with the sentence naming the event, or that sentence in its place (unless
+                    # the asker points at the event themselves: このイベントは…).
+                    text = BULLET.sub("", named.text)
+                    start = named.start + len(named.text) - len(text)
+                    joined = len(text) + len(citation.quote) <= MAX_QUOTE
+                    if text not in citation.quote:
+                        citation = replace(citation, quote=f"{text}{citation.quote}" if joined else text,
+                                           start=start, end=citation.end if joined else named.end)
                 if n == 0 and (run := self._run_named(row, asked.rare)) is not None:
                     citation = run
                 held = next((i for i, c in enumerate(mine) if c.quote in citation.quote), None)

@@ -64,6 +64,7 @@ _EACH = re.compile(r"各(?P<noun>[一-龥ァ-ヶー]{1,4}?)(?:の|ごと|別)") 
 _WHEN_FIELD = re.compile(r"^(日\s*付|日\s*時|日\s*程|会\s*期|開催日)\s*[：:]")  # an outline's date field
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
+_ANTECEDENT_LINES = 3  # how far back on its slide the sentence naming what 「同イベント」 refers to may stand
 
 
 class SentenceRows:
@@ -245,6 +246,15 @@ class SentenceRows:
                             or (LABEL_GAP.search(text) and not re.search(r"[、。，]", text))}
         self._refers_back_rows = {r: m.group(2).rstrip("ではにのを") for r, text in bare.items()
                                   if (m := _REFERS_BACK.match(text))}  # the row → what it refers back to
+        # What it refers back to: the nearest sentence before it on its slide naming the thing (…「関西水素産業交流
+        # ラウンジ」等のイベントを通じて…), quoted with it so that the quote says what it is about.
+        self._antecedent_of: dict[int, StoredSentence] = {}
+        for lines in slides.values():
+            for k, (r, _) in enumerate(lines):
+                if (thing := self._refers_back_rows.get(r)) is not None:
+                    before = (x for _, x in reversed(lines[max(0, k - _ANTECEDENT_LINES) : k]) if thing in x.text)
+                    if (found := next(before, None)) is not None:
+                        self._antecedent_of[r] = found
         self._terms_of_initiative: dict[str, set[str]] = {}
         for t, rows in self._sentences_of.items():
             self._terms_of_initiative[t] = set().union(*(own[r] for r, _, _ in rows))

@@ -111,3 +111,13 @@ def test_a_caption_label_goes_with_its_own_caption_not_the_next(assistant: Assis
     # finishes the first caption; read into the second it would say the trade fair is the candidate site.
     answer = assistant.ask(question)
     assert not any("候補地" in c.quote and "HYDROGEN" in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize("question", ["水素の交流イベントって中身はどんな感じ？",
+                                      "水素を使った製品を考えている町工場です。水素の疑問を解消できるような場はありますか"])
+def test_a_sentence_referring_back_is_quoted_with_what_it_refers_to(assistant: Assistant, question: str) -> None:
+    # 「同イベントでは…」 alone leaves the reader asking which event: the sentence before it names it.
+    answer = assistant.ask(question)
+    back = [c.quote for c in answer.citations if c.quote.startswith("同イベント")]
+    assert not back, back
+    assert any("同イベント" in c.quote and "関西水素産業交流ラウンジ" in c.quote for c in answer.citations), answer.answer
