@@ -51,15 +51,19 @@ class Words:
 
     surfaces: tuple[str, ...]
     bases: tuple[str, ...]
+    # The dictionary's headwords in kanji: 日本語でいうと meets the phrase 日本語で言う. Not a headword in katakana:
+    # たい read as a noun has タイ, the country.
+    lemmas: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, text: str, tokenizer: Tokenizer) -> Words:
         ms = [m for m in tokenizer.morphemes(nfkc(text)) if m.surface.strip()]
         # Not folded to hiragana: the phrase タイ (Thailand) must not meet the auxiliary たい.
-        return cls(tuple(m.surface for m in ms), tuple(_singular(nfkc(m.base)) for m in ms))
+        return cls(tuple(m.surface for m in ms), tuple(_singular(nfkc(m.base)) for m in ms),
+                   tuple(nfkc(m.lemma if _KANJI.search(m.lemma) else m.base) for m in ms))
 
     def has(self, phrase: Phrase) -> bool:
-        """Whether the tokens of ``phrase`` occur in a row, as written or in base form; a katakana word
+        """Whether the tokens of ``phrase`` occur in a row, as written, in base form or as headwords; a katakana word
         also as a whole run of katakana, however MeCab cut it in this sentence (ラン + サム + ウェア)."""
         if phrase[-1:] == (PREFIX,):  # the last word only begins like the stem (participat* → participating)
             stem = phrase[:-1]
@@ -71,7 +75,7 @@ class Words:
             return False
         if _KATAKANA_WORD.fullmatch("".join(phrase)) and "".join(phrase) in self.katakana_runs:
             return True
-        for seq in (self.surfaces, self.bases):
+        for seq in (self.surfaces, self.bases, self.lemmas):
             for i in range(len(seq) - n + 1):
                 if seq[i : i + n] == phrase:
                     return True
@@ -117,8 +121,8 @@ class Words:
 
     @property
     def tokens(self) -> frozenset[str]:
-        """Every token, written form and base form (to skip phrases that cannot occur)."""
-        return frozenset(self.surfaces) | frozenset(self.bases)
+        """Every token, written form, base form and headword (to skip phrases that cannot occur)."""
+        return frozenset(self.surfaces) | frozenset(self.bases) | frozenset(self.lemmas)
 
 
 def phrase_of(text: str, tokenizer: Tokenizer) -> Phrase:

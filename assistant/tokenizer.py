@@ -42,6 +42,9 @@ class Morpheme:
     start: int
     end: int
     proper: str = ""  # the kind of proper noun it is (地名, 人名, 組織名), else ""
+    # The dictionary's headword, one for every way of writing the word (いう and 言う, わかる and 分かる,
+    # 取組 and 取り組み): a phrase written one way meets a question typed the other.
+    lemma: str = ""
 
 
 class Tokenizer:
@@ -69,7 +72,9 @@ class Tokenizer:
             base = getattr(feature, "orthBase", None) or surface
             reading = getattr(feature, "kana", None) or surface
             proper = (getattr(feature, "pos3", "") or "") if getattr(feature, "pos2", "") == "固有名詞" else ""
-            out.append(Morpheme(surface, base, feature.pos1 or "", reading, start, end, proper))
+            # A loanword's headword carries its source word (サポート-support): the Japanese part is the word.
+            lemma = (getattr(feature, "lemma", None) or base).split("-")[0] or base
+            out.append(Morpheme(surface, base, feature.pos1 or "", reading, start, end, proper, lemma))
             pos = end
         return out
 

@@ -14,6 +14,7 @@ from tests.conftest import ask_chain
     ("eVTOLってなに？", "電動垂直離着陸機"),
     ("What is eVTOL?", "電動垂直離着陸機"),
     ("CPsとは", "サーキュラーパートナーズ"),
+    ("CPsって日本語でいうと何になるの", "サーキュラーパートナーズ"),  # 言う written in kana: the same word
 ])
 def test_what_an_abbreviation_stands_for_is_quoted_from_its_definition(
         assistant: Assistant, question: str, meaning: str) -> None:
