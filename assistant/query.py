@@ -19,6 +19,7 @@ from assistant.normalize import hiragana, nfkc, unvoiced, years_named
 from assistant.tokenizer import Tokenizer
 
 _PLACE_NOUNS = frozenset({"会場", "場所", "開催場所", "開催地"})  # asked as 会場は？, named as 会場での
+_WHICH = frozenset({"どこ", "どの", "何処", "どちら"})  # どこの会場で asks the venue that 会場で alone names
 _KANJI_RUN = re.compile(r"[一-龥]{2,4}")
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
@@ -97,9 +98,10 @@ class Words:
             return any(seq[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
                        and not (phrase[0] in _WHOM and self._consults(i + 1)) for i in range(len(seq) - n + 1))
         if n == 1 and phrase[0] in _PLACE_NOUNS:
-            # A place named as where something happens (万博会場でのイベントは何日) is not asked for, nor is a place
-            # to consult (相談できる場所: an office to call, not where something is held).
-            return any(w == phrase[0] and seq[i + 1 : i + 3] != ("で", "の")
+            # A place named as where something happens (万博会場でのイベント, 会場でやるイベントは何日) is not asked
+            # for, nor is a place to consult (相談できる場所: an office to call, not where something is held).
+            # Asked all the same where どこの or どの points at it (どこの会場でやるん).
+            return any(w == phrase[0] and (seq[i + 1 : i + 2] != ("で",) or bool(_WHICH & set(seq[max(0, i - 2) : i])))
                        and not (w == "場所" and any(x.startswith(_CONSULT) for x in seq[max(0, i - 3) : i]))
                        for i, w in enumerate(seq))
         return self.has(phrase)

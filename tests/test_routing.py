@@ -78,6 +78,7 @@ def test_what_the_document_does_not_state_is_turned_away_only_when_nothing_else_
     ("合同説明会の天下一合説は毎年何月ごろですか", None),  # the slide gives no month for it
     ("バイオコミュニティ関西が設立されたのは何月？", "7月"),
     ("循環経済の取組で、万博会場でのプロモーションイベントは何日？", "24日"),  # a venue named, not asked
+    ("万博会場でやる循環経済のイベントって何日にあるの", "24日"),  # where it happens, 会場で + a verb
 ])
 def test_a_day_venue_or_month_is_answered_only_where_the_slides_give_one_and_both_where_both_are_asked(
         assistant: Assistant, question: str, fact: str | None) -> None:
