@@ -201,7 +201,7 @@ class Glossary:
                  answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
                  help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = (),
                  not_help_words: tuple[str, ...] = (), actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
-                 no_offer_words: tuple[str, ...] = ()) -> None:
+                 no_offer_words: tuple[str, ...] = (), offer_endings: tuple[str, ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
         self.answer_types = answer_types or []
@@ -214,6 +214,9 @@ class Glossary:
         # Uses of those words that name no help (関西を拠点に, 認定されている): taken out before counting.
         self.not_help = _any_of(not_help_words)
         self.no_offer = _any_of(no_offer_words)
+        # Endings saying something is done or offered (…支援を実施, …を開催する): such a sentence offers help
+        # however it names it (包括的な支援を実施), where an aim (…を目指す) does not.
+        self.offer = re.compile(f"(?:{'|'.join(map(re.escape, offer_endings))})[。．\\s]*$") if offer_endings else None
         # Words of a slide's background (不足, 高齢化, 見込まれる): such a sentence says why the initiative
         # exists, not what an owner can use.
         self.background = _any_of(background_words)
@@ -264,7 +267,7 @@ class Glossary:
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
                        tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
-                       tuple(data.get("no_offer_words", [])))
+                       tuple(data.get("no_offer_words", [])), tuple(data.get("offer_endings", [])))
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
@@ -296,6 +299,11 @@ class Glossary:
         if self.not_help is not None:
             text = self.not_help.sub("　", text)
         return len(set(self.help.findall(text)))
+
+    def offers(self, text: str) -> bool:
+        """Whether a sentence ends saying something is done or offered (glossary offer_endings), outside a record
+        of past work (これまでに…開催)."""
+        return bool(self.offer and self.offer.search(text) and not (self.no_offer and self.no_offer.search(text)))
 
     def expand(self, words: Words) -> str:
         """The document words for what the question says in its own words ('' when none apply)."""

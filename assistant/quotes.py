@@ -33,12 +33,15 @@ from assistant.tokenizer import Tokenizer, hiragana
 
 # What the asker points at (そのイベント): the thing a sentence opening on 同イベント is about.
 _POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2})")
-# Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, 取組はある, どんな支援, 'any support for'): the
+# Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, 取組はある, どんな支援, 支援してくれる,
+# 相談に乗ってもらえる, 具体的に何がある, 'any support for'): the
 # measures on offer answer, not the aims the slide states. A name ending in 支援 (面的GX支援って…) asks nothing.
 # Besides X (「うめきた以外に」, 「よろず支援拠点以外の」): the others are listed beside X, on its line.
 _BESIDES = re.compile(r"([^、。,.!?！？\s]{2,})以外")
 _ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け)(策|制度)?\s*(は|も|って)|(支援|サポート|手助け|取組|取り組み)(策|制度)?\s*"
                         r"(って|は|も|が)?\s*(ある|あり)|(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け)|"
+                        r"(支援|サポート|手伝|手助け|相談に乗)(し|っ|う)?て\s*(くれる|くれ|もらえ|いただけ)|"
+                        r"具体的に(は)?\s*(何|なに|どんな(こと|もの)?)\s*(が|を)?\s*(ある|あり|して|やって)|"
                         r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
                         r"\bis there (any )?(support|help|assistance)\b")
 
@@ -89,8 +92,9 @@ class QuoteChooser(NamedLists):
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  help_kinds: Callable[[str], int] | None = None, background_words: re.Pattern[str] | None = None,
                  remits: dict[str, tuple[str, ...]] | None = None,
-                 actors: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
-        super().__init__(index, tokenizer, help_kinds, background_words, actors)
+                 actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 offers: Callable[[str], bool] | None = None) -> None:
+        super().__init__(index, tokenizer, help_kinds, background_words, actors, offers)
         # Where offices share an initiative, each one's part of it (取引適正化推進室: 価格転嫁, 下請…;
         # 経営力向上室: よろず支援拠点, 事業承継…): the contact directory's remit words, by division.
         self.remits = {d: tuple(nfkc(w) for w in ws) for d, ws in (remits or {}).items() if ws}
@@ -325,6 +329,8 @@ class QuoteChooser(NamedLists):
         # Squared: a question mostly in the document's words (a fact asked without an asking word,
         # 「特に重視する分野は？」) is hardly a situation, and help is not its answer.
         score = w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
+        if row in self._offer_rows:  # asked what help exists: a sentence saying what is done (…支援を実施) answers
+            score += w.quote_offer * asked.help
         if any(word in self._folded[row] for word in elsewhere):
             score -= w.quote_other_office * own_words  # another office's part of the initiative
         if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer

@@ -73,7 +73,8 @@ class SentenceRows:
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, help_kinds: Callable[[str], int] | None = None,
                  background_words: re.Pattern[str] | None = None,
-                 actors: tuple[tuple[str, tuple[str, ...]], ...] = ()) -> None:
+                 actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 offers: Callable[[str], bool] | None = None) -> None:
         self.index = index
         self.tokenizer = tokenizer
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
@@ -218,6 +219,8 @@ class SentenceRows:
                              for rows in self._sentences_of.values() for r, _, x in rows}
         self._background_rows = {r for rows in self._sentences_of.values() for r, _, x in rows
                                  if background_words and background_words.search(x.text)}
+        # Sentences saying something is done or offered (…包括的な支援を実施): help, however they name it.
+        self._offer_rows = {r for rows in self._sentences_of.values() for r, _, x in rows if offers and offers(x.text)}
         # The kind of actor a sentence addresses, named at its head (「個々の自治体のニーズ…」「金融機関による…」):
         # a measure for municipalities is no help to a factory.
         self._actors = actors

@@ -275,7 +275,7 @@ def build_assistant(settings: Settings | None = None, build_if_missing: bool = F
     warm.join()
     quotes = QuoteChooser(index, tokenizer, settings.quote_weights, settings.max_quotes, reader.glossary.help_kinds,
                           reader.glossary.background, {o.division: o.remit for o in directory.offices},
-                          reader.glossary.actors)
+                          reader.glossary.actors, reader.glossary.offers)
     composer = Composer(quotes, reader.glossary.answer_types, load_document_card(settings.corpus_dir))
     finder = SupportFinder(router, composer, directory, load_goals(settings.corpus_dir / "goals.json"),
                            settings.finder_max_results, settings.max_message_chars)

@@ -59,6 +59,9 @@ class QuoteWeights(BaseModel):
                                   "desks names more help than one seminar, but a long list is not worth more.")
     quote_item: float = Field(0.3, description="A numbered item (⑴, ①, (1)): one of the measures a slide lists, "
                               "when the asker tells their situation.")
+    quote_offer: float = Field(0.25, description="On a sentence ending saying something is done or offered (…支援を"
+                               "実施, …を開催する: glossary offer_endings) when the question asks what help exists; as much "
+                               "as one kind of help named (quote_help), since it says the same in other words.")
     quote_help_asked: float = Field(1.0, description="How much a question asking what help exists (「サイバー"
                                     "セキュリティの支援は？」, 'any support for…') weighs the help on offer, as a "
                                     "situation told wholly in the asker's words does, though its words are the document's.")

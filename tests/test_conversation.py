@@ -266,12 +266,16 @@ def test_a_measure_addressed_to_the_askers_own_kind_is_shown(assistant: Assistan
     # A bank the asker only mentions does not make them a bank.
     customer = assistant.ask("取引先の銀行から脱炭素の取組を聞かれたが、うちの工場は何をすればいいのか")
     assert not customer.citations[0].quote.startswith("金融機関によるGX"), customer.answer
-    # A firm that has never hired from abroad is the target tier the foreign-talent slide calls ビギナー.
+    # A firm that has never hired from abroad is the target tier the foreign-talent slide calls ビギナー; asking what
+    # help exists, it may first be shown the consortium's support for every phase of foreign hiring. Either is
+    # help for a beginner; the aims of the initiative are not.
     for question in ("初めて外国人を採用しようと思っている小さな町工場です。何か支援はありますか",
                      "We have never hired anyone from abroad. Is there help for a company like us that wants to start?",
                      "外国人採用したことないねん。うちみたいなとこ向けの支援ある？"):  # said without its particles
         beginner = assistant.ask(question)
-        assert any("ビギナー" in c.quote for c in beginner.citations), beginner.answer
+        assert any("ビギナー" in c.quote or "各フェーズにおける課題に対し包括的な支援" in c.quote
+                   for c in beginner.citations), beginner.answer
+        assert not beginner.citations[0].quote.startswith("高度外国人材の関西への就労及び定着促進を目的"), beginner.answer
 
 
 def test_an_english_follow_up_is_as_long_as_it_needs_to_be(assistant: Assistant) -> None:
