@@ -38,8 +38,9 @@ _POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2
 # measures on offer answer, not the aims the slide states. A name ending in 支援 (面的GX支援って…) asks nothing.
 # Besides X (「うめきた以外に」, 「よろず支援拠点以外の」): the others are listed beside X, on its line.
 _BESIDES = re.compile(r"([^、。,.!?！？\s]{2,})以外")
-_ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け)(策|制度)?\s*(は|も|って)|(支援|サポート|手助け|取組|取り組み)(策|制度)?\s*"
-                        r"(って|は|も|が)?\s*(ある|あり)|(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け)|"
+_ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け|手伝い)(策|制度)?\s*(は|も|って)|"
+                        r"(支援|サポート|手助け|手伝い|取組|取り組み)(策|制度)?\s*(って|は|も|が)?\s*(ある|あり)|"
+                        r"(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け|手伝い)|"
                         r"(支援|サポート|手伝|手助け|相談に乗)(し|っ|う)?て\s*(くれる|くれ|もらえ|いただけ)|"
                         r"具体的に(は)?\s*(何|なに|どんな(こと|もの)?)\s*(が|を)?\s*(ある|あり|して|やって)|"
                         r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"

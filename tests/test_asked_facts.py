@@ -391,10 +391,13 @@ def test_asking_what_help_exists_is_answered_by_the_measures_on_offer(
     ("外国人エンジニアの採用を考えている中小企業です。手伝ってもらえるところはありますか", "包括的な支援を実施"),
     ("留学生を採用したいんですが、サポートしてもらえますか", "包括的な支援を実施"),
     ("DXの支援は具体的にどんなものがあるの？", "DXゼミナール"),
+    ("DXでどんな手伝いがありますか", "DXゼミナール"),
+    ("外国人の採用でどんな手伝いが受けられる？", "包括的な支援を実施"),
+    ("留学生を雇いたい。何か手伝いはある？", "包括的な支援を実施"),
 ])
 def test_asking_for_help_in_any_words_is_answered_by_what_is_done(
         assistant: Assistant, question: str, offered: str) -> None:
-    # 手伝ってもらえる, サポートしてもらえる, 具体的にどんなものがある ask what help exists as 支援ってある does: the sentence
+    # 手伝ってもらえる, どんな手伝い, サポートしてもらえる, 具体的にどんなものがある ask what help exists as 支援ってある does: the sentence
     # saying what is done (…包括的な支援を実施) or the slide of concrete measures answers, not the aims.
     answer = assistant.ask(question)
     assert any(offered in c.quote for c in answer.citations), answer.answer
