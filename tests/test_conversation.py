@@ -13,6 +13,15 @@ def test_a_follow_up_the_topics_slides_speak_of_stays_on_the_topic(assistant: As
     assert "高度外国人材" in answer.initiatives[0] and "令和4年2月" in answer.answer
 
 
+@pytest.mark.parametrize("then", ["海外向けには何をしていますか", "海外向けの取組は？"])
+def test_a_follow_up_saying_whom_something_is_for_stays_on_the_topic(assistant: Assistant, then: str) -> None:
+    # 海外向け: 向け says who it is for and names nothing; 海外 is in the hydrogen slides (links abroad), so
+    # the overseas-business initiative, whose title says 海外, is not a new topic.
+    answer = _chain(assistant, "水素の取組について教えて", then)
+    assert answer.initiatives[0] == "水素利活用促進プロジェクト", answer.answer
+    assert answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
 def test_a_follow_up_the_topic_cannot_answer_says_so_instead_of_wandering(assistant: Assistant) -> None:
     answer = _chain(assistant, "eVTOLの取組を知りたい", "それはいつから始まる予定？")
     assert answer.abstained and not answer.contacts
