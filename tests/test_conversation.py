@@ -68,6 +68,14 @@ def test_after_a_number_look_up(assistant: Assistant, follow_up: str, phone: str
     assert _chain(assistant, "06-6966-6023は何課？", follow_up).contacts[0].phone == phone
 
 
+@pytest.mark.parametrize("follow_up", ["そこ、どの取り組みを受け持ってる？", "そこはどの取組の担当？"])
+def test_asking_which_initiatives_a_looked_up_office_handles_lists_them_all(
+        assistant: Assistant, follow_up: str) -> None:
+    # どの and 取組 name no initiative: the office looked up by its number is asked about, and it has three.
+    answer = _chain(assistant, "06-6966-6008は何課？", follow_up)
+    assert all(t in answer.answer for t in ("DX推進", "蓄電池", "半導体")), answer.answer
+
+
 def test_pointing_back_at_a_looked_up_office_with_a_subject_asks_about_its_work(assistant: Assistant) -> None:
     # 「そこがやってるイベントは？」 asks what the office does, not for the number again; it stays the office to call.
     answer = _chain(assistant, "06-6966-6014って何の番号？", "そこがやってるイベントは？")
