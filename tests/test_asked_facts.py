@@ -347,6 +347,13 @@ def test_date_or_dates_in_english_asks_for_a_date(assistant: Assistant, question
     assert date in " ".join(c.quote for c in answer.citations), answer.answer
 
 
+@pytest.mark.parametrize("question", ["What is the Kansai DX award called?", "Name of the DX award run by METI Kansai?"])
+def test_a_name_in_latin_capitals_answers_what_something_is_called(assistant: Assistant, question: str) -> None:
+    # KANSAI DX AWARD is written without 「」 on the slide: a run of capitalised Latin words is a name too.
+    answer = assistant.ask(question)
+    assert "KANSAI DX AWARD" in " ".join(c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize("question", ["How big is the battery industry cluster in Kansai?",
                                       "蓄電池関連の産業は関西にどれぐらい集積してますか"])
 def test_how_large_is_answered_by_a_magnitude_not_a_date(assistant: Assistant, question: str) -> None:
