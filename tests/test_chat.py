@@ -1,5 +1,7 @@
 """Answers and conversation: cited, routed, honest, and aware of the earlier turns."""
 
+import pytest
+
 from assistant.chat import Turn
 from assistant.service import Assistant
 from tests.conftest import squashed
@@ -33,6 +35,19 @@ def test_out_of_scope_question_is_turned_away_without_a_number(assistant: Assist
     answer = assistant.ask("明日の大阪の天気を教えて")
     assert answer.abstained and answer.contacts == [] and answer.citations == []
     assert "記載がありません" in answer.answer
+
+
+@pytest.mark.parametrize("question", ["GX設備の補助の上限額を教えて", "What's the subsidy rate for hydrogen equipment?"])
+def test_a_subsidy_amount_the_document_never_states_is_turned_away(assistant: Assistant, question: str) -> None:
+    # The slides name subsidies (IT導入補助金…) but no yen amount or rate: no quote about something else
+    # stands in for the figure asked, and no office is offered as if it had said it.
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.contacts, answer.answer
+
+
+def test_the_size_of_a_market_in_yen_is_still_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("CE関連市場の規模はどのくらい？")
+    assert not answer.abstained and "80兆円" in answer.answer, answer.answer
 
 
 def test_unknown_number_is_not_echoed(assistant: Assistant) -> None:
