@@ -37,7 +37,7 @@ def test_out_of_scope_question_is_turned_away_without_a_number(assistant: Assist
     assert "記載がありません" in answer.answer
 
 
-@pytest.mark.parametrize("question", ["GX設備の補助の上限額を教えて", "What's the subsidy rate for hydrogen equipment?"])
+@pytest.mark.parametrize("question", ["GX設備の補助の上限額を教えて", "How much can we get from the hydrogen grant?"])
 def test_a_subsidy_amount_the_document_never_states_is_turned_away(assistant: Assistant, question: str) -> None:
     # The slides name subsidies (IT導入補助金…) but no yen amount or rate: no quote about something else
     # stands in for the figure asked, and no office is offered as if it had said it.
