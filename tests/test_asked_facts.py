@@ -347,9 +347,10 @@ def test_date_or_dates_in_english_asks_for_a_date(assistant: Assistant, question
     assert date in " ".join(c.quote for c in answer.citations), answer.answer
 
 
-@pytest.mark.parametrize("question", ["What is the Kansai DX award called?", "Name of the DX award run by METI Kansai?"])
+@pytest.mark.parametrize("question", ["What is the Kansai DX award called?",
+                                      "Name of the DX award run by METI Kansai?"])
 def test_a_name_in_latin_capitals_answers_what_something_is_called(assistant: Assistant, question: str) -> None:
-    # KANSAI DX AWARD is written without 「」 on the slide: a run of capitalised Latin words is a name too.
+    # KANSAI DX AWARD is written without 「」 on the slide: a run of words in Latin capitals is a name too.
     answer = assistant.ask(question)
     assert "KANSAI DX AWARD" in " ".join(c.quote for c in answer.citations), answer.answer
 
