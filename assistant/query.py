@@ -264,8 +264,8 @@ class Glossary:
                                    tuple(r.get("refines", ())), bool(r.get("figure")), bool(r.get("defined")))
                         for r in data.get("answer_types", [])]
         # Each word as MeCab reads it alone, and as written: a suffix (海外向け) is read alone as a verb (向ける).
-        no_topic = frozenset(t for w in data.get("no_topic", []) for t in tokenizer.terms(w)) \
-            | frozenset(hiragana(nfkc(w).lower()) for w in data.get("no_topic", []))
+        no_topic = frozenset(t for w in data.get("no_topic", [])
+                             for t in (*tokenizer.terms(w), hiragana(nfkc(w).lower())))
         actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
                        tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
