@@ -130,6 +130,10 @@ class QuoteChooser(NamedLists):
                 continue
             if patterns and n == 0:
                 take += 1  # a fact question: one more sentence, so the one holding the fact is shown
+            # Asked what help exists (or telling a situation): one more measure on offer, but that place is not
+            # given to background (a definition, a shortage), which offers the asker nothing.
+            offering = n == 0 and not patterns and bool(asked.help or situation)
+            take += offering
             evidence, help_on_offer = self.evidence(route, initiative.title, asked, own_words)
             scores = evidence @ weights + help_on_offer
             if shown:
@@ -156,6 +160,8 @@ class QuoteChooser(NamedLists):
             for _, chunk, sentence, row in scored:
                 if len(mine) == take:
                     break
+                if offering and len(mine) == take - 1 and row in self._background_rows:
+                    continue
                 if (whole := self._diagram_of_row.get(row)) is not None:
                     if not any(whole.quote in c.quote for c in mine):
                         mine.append(whole)

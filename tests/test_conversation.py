@@ -678,3 +678,9 @@ def test_an_english_follow_up_naming_another_offices_part_of_the_topic_gets_that
     # 経営力向上室's (its remit, 補助金 and 支援施策, in English too).
     answer = _chain(assistant, "Our customers won't accept higher prices.", "Separately, which subsidies could a firm like ours use?")
     assert answer.contacts[0].phone == "06-6966-6065", answer.answer
+
+
+def test_asking_what_help_exists_is_shown_three_measures(assistant: Assistant) -> None:
+    # One measure more than for a question in the document's words: the help on offer is what was asked.
+    answer = assistant.ask("水素関連の事業に新しく入りたい中小企業です。どんな支援がありますか")
+    assert len(answer.citations) == 3, answer.answer
