@@ -278,8 +278,12 @@ class Glossary:
             for phrase in t.asks:
                 ask = "".join(phrase)
                 # Heard with its particles too: どこの国 is typed どこのくに, not どこくに.
-                spoken = _voiced("".join(hiragana(m.reading or m.surface) for m in tokenizer.morphemes(nfkc(ask))))
-                for voiced in dict.fromkeys((_voiced(tokenizer.reading(ask)), spoken)):
+                morphemes = tokenizer.morphemes(nfkc(ask))
+                spoken = _voiced("".join(hiragana(m.reading or m.surface) for m in morphemes))
+                # One ending on its particle (分野を, テーマは) asks only with it: ぶんや alone is a name's word
+                # (せいちょう ぶんや ぽてんしゃる まっぷ), not an ask.
+                bare = () if morphemes and morphemes[-1].pos in GRAMMAR else (_voiced(tokenizer.reading(ask)),)
+                for voiced in dict.fromkeys((*bare, spoken)):
                     if len(voiced) < 3 or _sound(voiced) == _sound(ask):
                         continue
                     # 何 is read なに or なん as people say it (なにご, なんご for 何語): both ask.
@@ -401,6 +405,10 @@ class Readings:
                 if len(short) >= _MIN_READING + 1:
                     by_reading.setdefault(short, surface)
         return cls(by_reading, tokenizer)
+
+    def knows(self, kana: str) -> bool:
+        """Whether the document has a word read ``kana`` (ぶんや: 分野)."""
+        return kana in self.by_reading
 
     def readings_of(self, word: str) -> set[str]:
         """The kana a document word is found by (会議 ← かいぎ)."""

@@ -143,7 +143,8 @@ class QuestionReader:
         return self._read(text)
 
     def _read(self, text: str) -> Question:
-        normalized = normalize_query(read_romaji(unspaced(nfkc(text))))  # spaces between romaji words stay
+        # Spaces between romaji words stay; a romaji word is read as the document word it can make (bunya: 分野).
+        normalized = normalize_query(read_romaji(unspaced(nfkc(text)), known=self.readings.knows))
         spelled, spelled_words = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)

@@ -4,6 +4,7 @@ words can be found in it; English words and names stay as typed."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 _VOWELS = {"a": "あ", "i": "い", "u": "う", "e": "え", "o": "お"}
 _ROWS = {
@@ -34,13 +35,14 @@ _STRONG_CUES = _CUES - {"no", "to", "he", "ha", "mo", "de", "ka", "ni"}  # not a
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 
-def to_kana(word: str) -> str | None:
-    """A romaji word in hiragana, or None when it is not romaji ("energy", "EXPO")."""
+def to_kana(word: str, n_before_y: bool = False) -> str | None:
+    """A romaji word in hiragana, or None when it is not romaji ("energy", "EXPO"); ``n_before_y`` reads an
+    n before y as ん (bunya: ぶんや, not ぶにゃ)."""
     w = word.lower().replace("-", "").replace("'", "")
     out, i = [], 0
     while i < len(w):
         c = w[i]
-        if c == "n" and (i + 1 == len(w) or w[i + 1] not in "aiueoy"):
+        if c == "n" and (i + 1 == len(w) or w[i + 1] not in ("aiueo" if n_before_y else "aiueoy")):
             out.append("ん")
             i += 1
             continue
@@ -59,15 +61,22 @@ def to_kana(word: str) -> str | None:
     return "".join(out)
 
 
-def read_romaji(text: str) -> str:
+def read_romaji(text: str, known: Callable[[str], bool] | None = None) -> str:
     """``text`` with its romaji words in hiragana when it reads as Japanese typed in the Latin
-    alphabet; otherwise unchanged (English stays English)."""
+    alphabet; otherwise unchanged (English stays English). ``known`` tells a word the document uses by its
+    kana: romaji seldom marks ん before y (bunya, kinyuu), so such a word is read as the one it knows."""
     if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", text):
         return text  # written in Japanese script already
     words = _WORD.findall(text.lower())
     if not words or not any(w in _CUES for w in words):
         return text
     kana = {w: to_kana(w) for w in words}
+    if "wa" in kana:
+        kana["wa"] = "は"  # typed alone, wa is the topic particle (mappu wa itsu: マップはいつ, not わいつ)
+    if known is not None:
+        for w in (w for w in words if "ny" in w):
+            if (syllabic := to_kana(w, n_before_y=True)) and known(syllabic) and not known(kana[w] or ""):
+                kana[w] = syllabic
     share = sum(1 for k in kana.values() if k) / len(words)
     # English names in it ("Global Startup EXPO no kaisaibi wa itsu?") lower the share of romaji words;
     # two cues no English sentence has (wa, itsu, desu…) still say it is Japanese.

@@ -389,3 +389,22 @@ def test_examples_worded_alike_do_not_outvote_the_initiative_the_question_names(
     # 空飛ぶクルマ is eVTOL's title: no question back, eVTOL's office first.
     answer = assistant.ask("空飛ぶクルマの社会実装について、近畿局は何をしていますか")
     assert answer.clarify is None and answer.contacts[0].phone == "06-6966-6022", answer.answer
+
+
+def test_an_n_before_y_in_romaji_is_read_as_the_document_word_it_makes(assistant: Assistant) -> None:
+    # bunya is ぶんや (分野), not ぶにゃ: romaji seldom marks the ん before a y, so the word the document has decides.
+    answer = assistant.ask("baio monozukuri no juuten bunya wa nani ga aru no?")
+    assert "需要喚起・情報発信" in answer.answer, answer.answer
+
+
+def test_a_word_of_a_name_typed_in_kana_does_not_ask_what_it_asks_with_a_particle(assistant: Assistant) -> None:
+    # 分野を asks for the list of fields; ぶんや inside 成長分野ポテンシャルマップ, typed in romaji, asks nothing: the
+    # date asked for is what is quoted. (Typed alone, wa is the particle は.)
+    answer = assistant.ask("seichou bunya potensharu mappu wa itsu kouhyou sareta?")
+    assert "2025/6/19" in answer.answer, answer.answer
+
+
+def test_where_within_a_named_place_asks_for_the_place(assistant: Assistant) -> None:
+    # ドイツのどこ: where in Germany, answered by the line naming the city.
+    answer = assistant.ask("水素の展示会で、ドイツのどこに行ったの？")
+    assert "ハンブルグ" in answer.citations[0].quote, answer.answer
