@@ -474,3 +474,10 @@ def test_an_event_asked_about_in_general_says_when_it_is(assistant: Assistant, q
     # Whatever else is quoted about an event, its outline's date (■日 付：2025年9月17日…) says when it is.
     answer = assistant.ask(question)
     assert any("9月17日" in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize("question", ["DXゼミナールの次の開催はいつ？", "When is the next hydrogen lounge event?"])
+def test_the_next_session_of_an_event_is_not_stated(assistant: Assistant, question: str) -> None:
+    # The slides give the year's plan and never a next session: no date is offered as if it were one.
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.contacts, answer.answer
