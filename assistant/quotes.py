@@ -101,6 +101,10 @@ class QuoteChooser(NamedLists):
         self.remits = {d: tuple(nfkc(w) for w in ws) for d, ws in (remits or {}).items() if ws}
         self.weights = weights
         self.max_quotes = max_quotes
+        # The places and bodies few lines name (播磨, 泉北; not 関西): a first question naming one is answered
+        # by those lines.
+        self._rare_names = frozenset(t for t in self._proper_nouns
+                                     if self._idf.get(t, 0.0) >= weights.quote_run_rarity * self._unknown_idf)
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # How people usually ask about each initiative: the centre of its labelled examples.
         example_rows: dict[str, list[int]] = {}
@@ -239,7 +243,10 @@ class QuoteChooser(NamedLists):
             share=share,
             # Names, not the two-character words a phrase is built of (つながりづくり brings 作り); a place or
             # organisation the slides name is one however short (播磨).
-            brought=frozenset(t for t in route.brings if t in self._idf and (
+            # A question of its own naming a place or a body that few lines name (播磨臨海部, 堺) is answered by
+            # those lines, as a follow-up is by what it brings.
+            brought=frozenset(t for t in (route.brings or question.terms & self._rare_names)
+                              if t in self._idf and (
                 len(t) >= self.weights.quote_brought_chars or t in self._proper_nouns)),
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
@@ -323,7 +330,7 @@ class QuoteChooser(NamedLists):
             x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
             # A name one sentence in a hundred has pins it down; 関西, in many, hardly. Not where a kind of fact
             # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures.
-            if asked.brought and not asked.patterns:
+            if asked.brought and (not asked.patterns or (not route.brings and asked.list_answer)):
                 x[_COLUMN["brought"]] = max((self._idf[t] / self._unknown_idf for t in
                                              asked.brought & self._terms_of_row[row]), default=0.0) ** 3
             x[_COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)

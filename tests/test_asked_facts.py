@@ -481,3 +481,11 @@ def test_the_next_session_of_an_event_is_not_stated(assistant: Assistant, questi
     # The slides give the year's plan and never a next session: no date is offered as if it were one.
     answer = assistant.ask(question)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+def test_places_a_question_names_are_answered_by_the_lines_naming_them(assistant: Assistant) -> None:
+    # 播磨臨海部 and 堺・泉北 are each named on one line of the hydrogen diagram; the project's aims name neither.
+    answer = assistant.ask("播磨臨海部と堺泉北では、それぞれどんな水素の計画があるんですか")
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "水素発電実証" in quotes and "アンモニア" in quotes, answer.answer
+
