@@ -489,3 +489,10 @@ def test_places_a_question_names_are_answered_by_the_lines_naming_them(assistant
     quotes = " ".join(c.quote for c in answer.citations)
     assert "水素発電実証" in quotes and "アンモニア" in quotes, answer.answer
 
+
+@pytest.mark.parametrize("question", ["下請法の改正内容を教えて",
+                                      "What changed in the latest amendment of the subcontracting act?"])
+def test_how_a_law_was_amended_is_not_in_the_document(assistant: Assistant, question: str) -> None:
+    # The slides say what the bureau does under the subcontracting act, never how the act was changed.
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.contacts, answer.answer
