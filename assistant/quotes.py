@@ -101,8 +101,8 @@ class QuoteChooser(NamedLists):
         self.remits = {d: tuple(nfkc(w) for w in ws) for d, ws in (remits or {}).items() if ws}
         self.weights = weights
         self.max_quotes = max_quotes
-        # The places and bodies few lines name (播磨, 泉北; not 関西): a first question naming one is answered
-        # by those lines.
+        # The places and bodies few lines name (播磨, 泉北; not 関西): a question of its own naming one is
+        # answered by those lines.
         self._rare_names = frozenset(t for t in self._proper_nouns
                                      if self._idf.get(t, 0.0) >= weights.quote_run_rarity * self._unknown_idf)
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}

@@ -681,6 +681,6 @@ def test_an_english_follow_up_naming_another_offices_part_of_the_topic_gets_that
 
 
 def test_asking_what_help_exists_is_shown_three_measures(assistant: Assistant) -> None:
-    # One measure more than for a question in the document's words: the help on offer is what was asked.
+    # Asked in a few words what help exists: three measures on offer (a situation told at length keeps two).
     answer = assistant.ask("水素関連の事業に新しく入りたい中小企業です。どんな支援がありますか")
     assert len(answer.citations) == 3, answer.answer
