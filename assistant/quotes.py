@@ -101,10 +101,11 @@ class QuoteChooser(NamedLists):
         self.remits = {d: tuple(nfkc(w) for w in ws) for d, ws in (remits or {}).items() if ws}
         self.weights = weights
         self.max_quotes = max_quotes
+        # How rare (by weight) a word must be to pin down the few lines naming it.
+        self._rare_idf = weights.quote_run_rarity * self._unknown_idf
         # The places and bodies few lines name (播磨, 泉北; not 関西): a question of its own naming one is
         # answered by those lines.
-        self._rare_names = frozenset(t for t in self._proper_nouns
-                                     if self._idf.get(t, 0.0) >= weights.quote_run_rarity * self._unknown_idf)
+        self._rare_names = frozenset(t for t in self._proper_nouns if self._idf.get(t, 0.0) >= self._rare_idf)
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # How people usually ask about each initiative: the centre of its labelled examples.
         example_rows: dict[str, list[int]] = {}
@@ -252,8 +253,7 @@ class QuoteChooser(NamedLists):
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,
             # A follow-up's rare words are those it brings (サイバー after DX), not its topic's.
-            rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf)
-                           >= self.weights.quote_run_rarity * self._unknown_idf),
+            rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf) >= self._rare_idf),
             defined=any(t.defined for t in question.asked),
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
 
