@@ -226,6 +226,16 @@ class Glossary:
         # Years said relative to the document's own (昨年度, this year): offsets from it, read as years.
         self.document_year: int | None = None
         self.relative_years: dict[str, int] = {}
+        # Words pointing back to a time named earlier (そのとき, that year).
+        self.years_pointed_back: tuple[str, ...] = ()
+
+    def years_asked(self, asking: str, whole: str) -> frozenset[int]:
+        """The years the asking sentence names; one pointing back to a time named earlier (「そのときの参加企業は？」
+        read with its topic's 「2023年度は何回？」) asks about the years the whole message names."""
+        years = self.years_said(asking)
+        if not years and any(word in asking for word in self.years_pointed_back):
+            return self.years_said(whole)
+        return years
 
     def years_said(self, text: str) -> frozenset[int]:
         """The years a question names, written out (2023年度, FY2023) or said relative to the document's year
@@ -272,6 +282,7 @@ class Glossary:
                        tuple(data.get("no_offer_words", [])), tuple(data.get("offer_endings", [])))
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
+        glossary.years_pointed_back = tuple(nfkc(w).lower() for w in data.get("years_pointed_back", []))
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound, glossary.by_voiced = {}, {}
         for t in answer_types:

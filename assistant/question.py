@@ -99,7 +99,8 @@ class Question:
     extensions: tuple[str, ...]  # four-digit ends of numbers ("末尾が6034")
     offices: tuple[Office, ...]  # offices it names
     named: frozenset[str] = frozenset()  # terms it is about: not asking words, not topic-less words
-    years: frozenset[int] = frozenset()  # years the asking sentence names (2023年度, FY2023, 令和5年度 → 2023)
+    # Years the asking sentence names (2023年度, FY2023, 令和5年度 → 2023), or points back to (そのとき).
+    years: frozenset[int] = frozenset()
 
     @property
     def has_topic(self) -> bool:
@@ -185,7 +186,7 @@ class QuestionReader:
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)), named=named,
-            years=self.glossary.years_said(asking_sentence(normalized)),
+            years=self.glossary.years_asked(asking_sentence(normalized), normalized),
         )
 
     def _heard_loosely_in(self, words: list[str]) -> set[str]:

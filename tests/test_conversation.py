@@ -684,3 +684,13 @@ def test_asking_what_help_exists_is_shown_three_measures(assistant: Assistant) -
     # Asked in a few words what help exists: three measures on offer (a situation told at length keeps two).
     answer = assistant.ask("水素関連の事業に新しく入りたい中小企業です。どんな支援がありますか")
     assert len(answer.citations) == 3, answer.answer
+
+
+@pytest.mark.parametrize(("first", "firm"), [("共創の森のDAYSは2023年度に何回開いた？", "オカムラ"),
+                                             ("DAYSって2022年度は何回やったんですか", "ナレッジキャピタル")])
+@pytest.mark.parametrize("then", ["そのとき組んだ企業はどんなところ？", "そのときはどんな企業と一緒だった？"])
+def test_a_follow_up_pointing_back_to_a_year_quotes_that_years_firms(assistant: Assistant, first: str, firm: str,
+                                                                       then: str) -> None:
+    # そのとき names no year: it means the year the topic's question named, whose table row lists the firms.
+    answer = _chain(assistant, first, then)
+    assert firm in answer.citations[0].quote, answer.answer
