@@ -496,3 +496,16 @@ def test_how_a_law_was_amended_is_not_in_the_document(assistant: Assistant, ques
     # The slides say what the bureau does under the subcontracting act, never how the act was changed.
     answer = assistant.ask(question)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+@pytest.mark.parametrize("question", ["近畿総合通信局の5G導入支援について知りたいです",
+                                      "近畿農政局の6次産業化の支援について教えてほしい"])
+def test_another_ministrys_bureaus_support_is_not_in_the_document(assistant: Assistant, question: str) -> None:
+    # The slides name such bureaus only as partners of the Kinki bureau's own work, never their schemes.
+    answer = assistant.ask(question)
+    assert answer.abstained and not answer.contacts, answer.answer
+
+
+def test_a_joint_event_with_another_ministrys_bureau_is_still_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("近畿総合通信局との合同説明会ではどんな補助金の話がある？")
+    assert not answer.abstained and "IT導入補助金" in answer.answer, answer.answer
