@@ -35,6 +35,11 @@ _PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
 # Whether the topic's own list holds something (「水素も対象に入ってますか」, "Is hydrogen included?").
 _INCLUDED = re.compile(r"(も|は|って)(その)?(対象|範囲|分野|中)?(に|の中に)?(入って|入る|入り|含まれ|含む)|"
                        r"\b(included|includes|include|covered|among them)\b")
+# Whether the topic's work also does something (「海外展開の後押しもしてくれるの？」 after hydrogen, whose slides
+# name its firms' overseas expansion): asked of the topic, not of the initiative named for that work.
+_ALSO_DOES = re.compile(r"([一-龥ァ-ヶーa-z0-9]{2,})(?:の(?:後押し|支援|サポート|手伝い|応援|相談))?も"
+                        r"(?:(?:して|やって|やり|行って|おこなって|扱って|手伝って|応援して|支援して|後押しして)"
+                        r"(?:くれ|もらえ|いる|いま|る|ます|ん|は)|(?:対応|支援|後押し)(?:して|し|可能|でき|ある|あり))")
 # Comparing the topic with another (「担当は水素と同じ部署？」, "Is it the same office as hydrogen?"): the topic is
 # still what is asked about; in 「水素も同じ？」 水素 is, so only と同じ counts.
 _SAME_AS = re.compile(r"と(同じ|一緒|おなじ)|\bsame (office|team|division|department|section|people|number) as\b")
@@ -228,6 +233,10 @@ class Conversation:
             return True  # 「担当は水素と同じ部署？」 asks of the topic, naming another only to compare
         if _INCLUDED.search(question.normalized) and self.router.covers(current, question, typed=True) >= s.covers:
             return True  # 「水素も対象に入ってますか」: whether the topic's text, which names it, includes it
+        if elsewhere and (also := _ALSO_DOES.search(question.normalized)) and self.router.says(current, also.group(1)):
+            # 「海外展開の後押しもしてくれるの？」 reads alone as overseas sales; it asks whether the topic's work,
+            # whose text names it, does that too.
+            return True
         if _POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
         if self._names_another(route, current):

@@ -694,3 +694,17 @@ def test_a_follow_up_pointing_back_to_a_year_quotes_that_years_firms(assistant: 
     # そのとき names no year: it means the year the topic's question named, whose table row lists the firms.
     answer = _chain(assistant, first, then)
     assert firm in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("then", ["海外展開の支援もしてる？", "海外展開も手伝ってくれるんですか？"])
+def test_asking_whether_the_topics_work_also_does_what_its_text_names_stays_on_the_topic(
+        assistant: Assistant, then: str) -> None:
+    # Read alone, 海外展開 is the overseas-sales initiative's; the hydrogen slides name their firms' 海外展開 too.
+    answer = _chain(assistant, "水素の取組を教えて", then)
+    assert answer.initiatives[0] == "水素利活用促進プロジェクト" and answer.contacts[0].phone == "06-6966-6055", \
+        answer.answer
+
+
+def test_asking_whether_the_topic_also_does_what_its_text_never_names_is_a_new_topic(assistant: Assistant) -> None:
+    answer = _chain(assistant, "水素の取組を教えて", "人材育成もやってるの？")
+    assert "人材" in answer.initiatives[0], answer.answer
