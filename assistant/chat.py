@@ -182,11 +182,14 @@ class Conversation:
             # A place the topic's own local office serves (「We're based in Kobe. Who should we call?」 after
             # technology leaks) asks which of its offices is the asker's, not about the place's other work.
             return replace(self.router.led_by(replace(topic, question=combined.question), current), follow_up=None)
-        if (points_back or (settled and not question.has_topic)) and strays \
+        # A follow-up asking a kind of fact (対象, いつ) that alone fits no initiative confidently asks it of the topic.
+        asks_of_topic = bool(question.asked) and route.confidence < self.settings.topic.own_confidence
+        if (points_back or (settled and (not question.has_topic or asks_of_topic))) and strays \
                 and current in {i.title for i in combined.initiatives} and not self._names_another(route, current):
             # "How many showcase projects have they featured?": the words it adds may suit another
             # initiative as well or better, but "they" are the ones the conversation is about; and a message
-            # naming nothing ("What's the phone number?") can only be about them.
+            # naming nothing ("What's the phone number?") can only be about them, as can one asking a kind of
+            # fact in words of no initiative's own (「支援の対象になるのはどんな会社？」 after technology leaks).
             return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up,
                            brings=brings)
         if settled and not question.has_topic and combined.reason == RouteReason.out_of_scope and topic.initiatives:

@@ -708,3 +708,12 @@ def test_asking_whether_the_topics_work_also_does_what_its_text_names_stays_on_t
 def test_asking_whether_the_topic_also_does_what_its_text_never_names_is_a_new_topic(assistant: Assistant) -> None:
     answer = _chain(assistant, "水素の取組を教えて", "人材育成もやってるの？")
     assert "人材" in answer.initiatives[0], answer.answer
+
+
+@pytest.mark.parametrize("then", ["支援の対象ってどんな会社なん？", "どういう会社が支援の対象ですか"])
+def test_a_follow_up_asking_a_kind_of_fact_in_no_initiatives_words_asks_it_of_the_topic(
+        assistant: Assistant, then: str) -> None:
+    # 対象 and 会社 read alone (and with the topic's 海外) suit overseas sales, whose slides list the firms they
+    # take; nothing in the message names that initiative, so it asks who the topic's (technology leaks) help is for.
+    answer = _chain(assistant, "うちの技術が海外に漏れないか心配。相談先は？", "神戸の会社ですが近くに窓口はありますか", then)
+    assert answer.initiatives[0] == "経済安全保障の推進" and answer.contacts[0].phone == "078-393-2682", answer.answer
