@@ -192,9 +192,11 @@ class Conversation:
             # fact in words of no initiative's own (「支援の対象になるのはどんな会社？」 after technology leaks).
             return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up,
                            brings=brings)
-        if settled and not question.has_topic and combined.reason == RouteReason.out_of_scope and topic.initiatives:
+        if settled and (not question.has_topic or (points_back and not self._names_another(route, current))) \
+                and combined.reason == RouteReason.out_of_scope and topic.initiatives:
             # A message naming nothing (「相談先の電話番号は？」) can only be about the topic: the words it adds
-            # weaken the evidence read with the topic's, they do not make it about something else.
+            # weaken the evidence read with the topic's, they do not make it about something else; nor do those
+            # of one pointing back at it ("Which firms took part that year?" after the DAYS events).
             return replace(topic, question=combined.question, follow_up=None)
         if settled and not question.has_topic and combined.reason == RouteReason.uncovered and topic.initiatives \
                 and self._joined_only(question, topic, combined):

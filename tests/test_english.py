@@ -10,6 +10,7 @@ from assistant.normalize import nfkc
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.tokenizer import Tokenizer
+from tests.conftest import ask_chain
 
 
 @pytest.mark.parametrize(("a", "b"), [("organisations", "organization"), ("hired", "hiring"),
@@ -74,3 +75,12 @@ def test_english_function_words_do_not_water_down_what_a_question_names(assistan
     # question says, and examples worded alike (economic security asked in English) lead.
     answer = assistant.ask("Is the bureau doing anything on the circular economy?")
     assert answer.contacts[0].phone == "06-6966-6018", answer.answer
+
+
+def test_an_english_follow_up_pointing_back_to_a_year_stays_on_the_topic_and_quotes_that_year(
+        assistant: Assistant) -> None:
+    # "firms" alone suits the mid-size firms' initiative, and read with the topic the evidence is weak
+    # (an English question on a Japanese table); "that year" points back at the DAYS events of FY2022.
+    answer = ask_chain(assistant, "How many DAYS sessions ran in FY2022?", "Which firms took part that year?")
+    assert "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
+    assert "ナレッジキャピタル" in answer.citations[0].quote, answer.answer
