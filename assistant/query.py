@@ -76,6 +76,8 @@ class Words:
             return False
         if _KATAKANA_WORD.fullmatch("".join(phrase)) and "".join(phrase) in self.katakana_runs:
             return True
+        if n > 1 and "".join(phrase) in self.surfaces:
+            return True  # MeCab cuts by context: 何人 is 何 + 人 in 何人？ but one word in 従業員何人以下
         for seq in (self.surfaces, self.bases, self.lemmas):
             for i in range(len(seq) - n + 1):
                 if seq[i : i + n] == phrase:
@@ -335,7 +337,8 @@ class Glossary:
         present = words.tokens
         spaced = " ".join(words.surfaces).lower()
         asked = [t for t in self.answer_types
-                 if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs) and words.asks(p)
+                 if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs
+                         or "".join(p) in present) and words.asks(p)
                         for p in t.asks) or (t.asks_pattern is not None and t.asks_pattern.search(spaced))]
         kana = words.surfaces
         for i in range(len(kana)):
