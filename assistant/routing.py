@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.directory import Contact, Directory, Office
 from assistant.examples import Vote, vote
-from assistant.normalize import format_phone, nfkc
+from assistant.normalize import format_phone
 from assistant.question import Question, QuestionReader, asking_sentence
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
@@ -98,8 +98,6 @@ class Router:
         for c in index.chunks:
             texts[c.initiative].append(c.text)
         self._text_of = {t: "\n".join(v) for t, v in texts.items()}
-        # As a question is read (NFKC, lower case), without the line breaks a slide puts inside words.
-        self._unbroken = {t: re.sub(r"\s+", "", nfkc(text).lower()) for t, text in self._text_of.items()}
         self._terms_of = {t: set(tok.terms(f"{t}\n{text}")) for t, text in self._text_of.items() if t}
         self._verbatim = VerbatimNames({t: text for t, text in self._text_of.items() if t}, reader.tokenizer)
         # Words weigh by how few initiatives use them: 中小企業, 支援 and 推進 are everywhere.
@@ -135,7 +133,7 @@ class Router:
 
     def says(self, title: str, phrase: str) -> bool:
         """Whether the initiative's own text says the phrase as written (海外展開 on the hydrogen slides)."""
-        return phrase in self._unbroken.get(title, "")
+        return self._verbatim.says(title, phrase)
 
     def covers(self, title: str, question: Question, typed: bool = False) -> float:
         """How much of what a question names (by word rarity) the initiative's own text uses: a

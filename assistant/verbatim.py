@@ -35,6 +35,10 @@ class VerbatimNames:
         self._tokenizer = tokenizer
         self.owners = lru_cache(maxsize=2048)(self._owners)
 
+    def says(self, title: str, phrase: str) -> bool:
+        """Whether the initiative's own text writes the phrase (as a question is read: NFKC, lower case)."""
+        return phrase in self._texts.get(title, "")
+
     def _owners(self, normalized: str) -> frozenset[str]:
         """The initiatives holding, alone among all, a name the text types (the longest runs of its words
         the document writes as typed, no particle in them)."""
