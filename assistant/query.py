@@ -55,13 +55,15 @@ class Words:
     # The dictionary's headwords in kanji: 日本語でいうと meets the phrase 日本語で言う. Not a headword in katakana:
     # たい read as a noun has タイ, the country.
     lemmas: tuple[str, ...] = ()
+    countries: tuple[str, ...] = ()  # countries it names (ベトナム出身の: the people it speaks of are from abroad)
 
     @classmethod
     def of(cls, text: str, tokenizer: Tokenizer) -> Words:
         ms = [m for m in tokenizer.morphemes(nfkc(text)) if m.surface.strip()]
         # Not folded to hiragana: the phrase タイ (Thailand) must not meet the auxiliary たい.
         return cls(tuple(m.surface for m in ms), tuple(_singular(nfkc(m.base)) for m in ms),
-                   tuple(nfkc(m.lemma if _KANJI.search(m.lemma) else m.base) for m in ms))
+                   tuple(nfkc(m.lemma if _KANJI.search(m.lemma) else m.base) for m in ms),
+                   tuple(m.surface for m in ms if m.country))
 
     def has(self, phrase: Phrase) -> bool:
         """Whether the tokens of ``phrase`` occur in a row, as written, in base form or as headwords; a katakana word
@@ -225,6 +227,9 @@ class Glossary:
         # Kinds of actor a measure may be addressed to (自治体, 金融機関), each with the words an asker who is
         # one uses of themselves (市役所, 信用金庫).
         self.actors = actors
+        # The people an initiative is for, where its title names them (外国人材), with the words an asker uses
+        # who speaks of them (留学生, foreign): read in the question's search text, so the glossary's words count.
+        self.audiences: tuple[tuple[str, tuple[str, ...]], ...] = ()
         # Years said relative to the document's own (昨年度, this year): offsets from it, read as years.
         self.document_year: int | None = None
         self.relative_years: dict[str, int] = {}
@@ -282,6 +287,8 @@ class Glossary:
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
                        tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
                        tuple(data.get("no_offer_words", [])), tuple(data.get("offer_endings", [])))
+        glossary.audiences = tuple((nfkc(a["title_says"]), tuple(nfkc(w).lower() for w in a["asker"]))
+                                   for a in data.get("audiences", []))
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         glossary.years_pointed_back = tuple(nfkc(w).lower() for w in data.get("years_pointed_back", []))

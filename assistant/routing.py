@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.directory import Contact, Directory, Office
 from assistant.examples import Vote, vote
-from assistant.normalize import format_phone
+from assistant.normalize import format_phone, nfkc
 from assistant.question import Question, QuestionReader, asking_sentence
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
@@ -114,6 +114,8 @@ class Router:
         for title, terms in self._title_terms.items():
             for term in terms:
                 self._titles_naming[term].add(title)
+        # Whom an initiative is for, where its title says (高度外国人材): the words that name them.
+        self._audience_of = {t: words for t in self.titles for says, words in reader.glossary.audiences if says in t}
         self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
         # Each initiative's labelled examples, to choose among its offices.
         rows: dict[str, list[int]] = defaultdict(list)
@@ -226,6 +228,7 @@ class Router:
             si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
             si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
         best_title = max((si.title_hit for si in by_title.values()), default=0.0)
+        said = f"{question.normalized}\n{nfkc(question.search_text).lower()}"
         for si in by_title.values():
             si.verbatim = float(si.title in verbatim)
             elsewhere = self._names_elsewhere(si.title, latin, named_weight)
@@ -241,6 +244,11 @@ class Router:
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
                         + s.weight_verbatim * si.verbatim + s.weight_examples * si.examples) * elsewhere
+            # Not in English, where the usual adjective for them also names trade shows and
+            # competitiveness: read as unnamed there, foreign staff would be lost to mid-sized firms' help.
+            if (audience := self._audience_of.get(si.title)) and not question.english \
+                    and not question.words.countries and not any(w in said for w in audience):
+                si.score *= 1.0 - s.audience_unnamed
             if degraded:
                 # Without Chroma the dense evidence is missing, not zero: rescale the rest so the
                 # confidence keeps its meaning and in-scope questions are not turned away.

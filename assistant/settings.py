@@ -169,6 +169,12 @@ class Settings(BaseSettings):
     named_elsewhere: float = Field(0.3, description="How much of an initiative's evidence goes when the question "
                                    "types a name another title says and this initiative never uses (DX asked, the GX "
                                    "project scored): the encoder hears DX and GX alike (chosen on dev).")
+    audience_unnamed: float = Field(0.5, description="How much of an initiative's evidence goes when its title "
+                                    "names the people it is for (高度外国人材) and a question in Japanese, in its words or the "
+                                    "glossary's, never names them: staff leaving, or IT skills, is not a question about "
+                                    "foreign staff because one slide's sentence says 定着 or デジタル化. Half: at 0.3 an "
+                                    "ageing workforce, which foreign talent had led, was asked back as a choice between the "
+                                    "two; at 0.1 IT skills still was.")
     weight_out_of_scope: float = Field(
         0.5, description="How much the share of out-of-scope examples among the nearest lowers the evidence.")
     abstain_below: float = Field(

@@ -45,6 +45,7 @@ class Morpheme:
     # The dictionary's headword, one for every way of writing the word (いう and 言う, わかる and 分かる,
     # 取組 and 取り組み): a phrase written one way meets a question typed the other.
     lemma: str = ""
+    country: bool = False  # a country's name (ベトナム, インド), as the dictionary marks it
 
 
 class Tokenizer:
@@ -74,7 +75,8 @@ class Tokenizer:
             proper = (getattr(feature, "pos3", "") or "") if getattr(feature, "pos2", "") == "固有名詞" else ""
             # A loanword's headword carries its source word (サポート-support): the Japanese part is the word.
             lemma = (getattr(feature, "lemma", None) or base).split("-")[0] or base
-            out.append(Morpheme(surface, base, feature.pos1 or "", reading, start, end, proper, lemma))
+            country = bool(proper) and getattr(feature, "pos4", "") == "国"
+            out.append(Morpheme(surface, base, feature.pos1 or "", reading, start, end, proper, lemma, country))
             pos = end
         return out
 

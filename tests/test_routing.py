@@ -408,3 +408,31 @@ def test_where_within_a_named_place_asks_for_the_place(assistant: Assistant) -> 
     # ドイツのどこ: where in Germany, answered by the line naming the city.
     answer = assistant.ask("水素の展示会で、ドイツのどこに行ったの？")
     assert "ハンブルグ" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize(("question", "office"), [
+    ("若手がすぐ辞めてしまう。定着してもらうための人事の仕組みを一緒に考えてくれるところは？", "地域経済課"),
+    ("社内のIT化を進めたいので、社員のデジタルスキルを上げたい", "次世代産業・情報政策課"),
+])
+def test_help_meant_for_foreign_staff_does_not_compete_for_an_asker_who_never_speaks_of_them(
+        assistant: Assistant, question: str, office: str) -> None:
+    # One foreign-talent sentence says 定着 or デジタル化; the asker's staff are not said to be from abroad.
+    answer = assistant.ask(question)
+    assert answer.route == RouteReason.retrieval and answer.contacts[0].division == office
+
+
+@pytest.mark.parametrize("question", ["ベトナム出身のエンジニアを正社員で雇いたいけど、定着してくれるか不安",
+                                      "We want to hire international graduates and keep them for the long term",
+                                      "高度害国人材のコンソーシアムの事務局は？"])
+def test_an_asker_who_speaks_of_staff_from_abroad_is_still_sent_to_the_foreign_talent_office(
+        assistant: Assistant, question: str) -> None:
+    assert assistant.ask(question).contacts[0].division == "国際事業課"
+
+
+def test_a_japanese_follow_up_to_an_english_question_about_foreign_staff_stays_with_them(assistant: Assistant) -> None:
+    history: list[Turn] = []
+    for message in ("We are thinking of taking on foreign employees for the first time. Is there any help?",
+                    "具体的には何をしてくれるの？"):
+        answer = assistant.ask(message, history)
+        history += [Turn("user", message), Turn("assistant", answer.answer)]
+    assert answer.contacts[0].division == "国際事業課", answer.answer
