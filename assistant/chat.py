@@ -169,6 +169,16 @@ class Conversation:
         strays = combined.reason == RouteReason.clarify or (
             combined.reason == RouteReason.retrieval and combined.initiatives[0].title != current)
         settled = topic.reason != RouteReason.clarify  # a clarifying question's options are not one topic yet
+        options = [i.title for i in topic.initiatives] if not settled else []
+        if len(options) > 1 and not (route.initiatives and route.initiatives[0].title not in options
+                                     and self._names_another(route, options[0])):
+            # A follow-up to a clarifying question using words only one option's slides use (「その３つの柱って
+            # 具体的に何？」 after 人材確保's options, one of which has three pillars) picks that option.
+            uses = {title: self.router.uses(title, question) for title in options}
+            best = max(uses, key=lambda title: uses[title])
+            lead = self.settings.topic.option_lead
+            if uses[best] and all(lead * share <= uses[best] for title, share in uses.items() if title != best):
+                return replace(self.router.chosen(combined.question, best), follow_up=follow_up, brings=brings)
         if topic.initiatives and combined.initiatives and _SAME_AS.search(question.normalized):
             # 「それ、水素の担当と同じ部署？」 names the other initiative only to compare: the topic leads, whatever
             # the words it adds suit better, and the one compared with follows with its office.

@@ -149,6 +149,13 @@ class Router:
             return 1.0
         return sum(self.idf(t) for t in named & self._terms_of.get(title, set())) / weight
 
+    def uses(self, title: str, question: Question) -> float:
+        """How much of what the asker typed (by word rarity), asking words included, the initiative's text
+        uses: 「その３つの柱って？」 names no subject, but one initiative's slides speak of three 柱."""
+        typed = question.typed_terms - self.reader.glossary.no_topic
+        weight = sum(self.idf(t) for t in typed)
+        return sum(self.idf(t) for t in typed & self._terms_of.get(title, set())) / weight if weight else 0.0
+
     def _latin_names(self, question: Question) -> tuple[dict[str, float], float]:
         """Names the asker typed in Latin letters that some initiative's title says (DX, eVTOL, GSE), with
         their rarity, and the rarity of all the question names: read once per question."""

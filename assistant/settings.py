@@ -127,6 +127,9 @@ class TopicThresholds(BaseModel):
     own_examples: float = Field(
         0.5, description="…provided at least this share of its nearest examples' vote is for that initiative "
         "(「どこの企業と？」 names a word of a title, but no one asks about that initiative that way).")
+    option_lead: float = Field(
+        2.0, description="A follow-up to a clarifying question picks the option whose slides use this many times "
+        "the share of its words (by rarity) that each other option's use (「その３つの柱って？」: 0.76 against 0).")
     elsewhere_share: float = Field(
         0.5, description="A message whose nearest examples are at least this share out of scope asks about "
         "something else, not about the earlier topic.")

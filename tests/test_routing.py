@@ -142,6 +142,18 @@ def test_two_initiatives_that_fit_equally_become_a_question_with_options(asking:
         assert chosen.contacts[0].division == option.division
 
 
+def test_a_follow_up_to_a_clarifying_question_speaking_of_one_options_slides_picks_it(asking: Assistant) -> None:
+    first = asking.ask("大学と連携したい")
+    assert first.clarify is not None
+    options = {o.initiative: o for o in first.clarify.options}
+    bio = next(title for title in options if "バイオ" in title)
+    # Only the bio slides speak of a steering committee: the reply is answered from them, not asked again.
+    answer = asking.ask("ステアリングコミッティって何をするの？",
+                        [Turn("user", "大学と連携したい"), Turn("assistant", first.answer)])
+    assert answer.clarify is None and answer.initiatives[0] == bio, answer.answer
+    assert answer.contacts[0].division == options[bio].division
+
+
 def test_the_api_returns_the_clarifying_question(asking: Assistant) -> None:
     from fastapi.testclient import TestClient
 
