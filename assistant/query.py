@@ -235,6 +235,9 @@ class Glossary:
         self.relative_years: dict[str, int] = {}
         # Words pointing back to a time named earlier (そのとき, that year).
         self.years_pointed_back: tuple[str, ...] = ()
+        # Words asking about every year up to now (今まで, so far): the years before the document's own.
+        self.years_so_far: tuple[str, ...] = ()
+        self.years_so_far_span = 0
 
     def years_asked(self, asking: str, whole: str) -> frozenset[int]:
         """The years the asking sentence names; one pointing back to a time named earlier (「そのときの参加企業は？」
@@ -242,6 +245,9 @@ class Glossary:
         years = self.years_said(asking)
         if not years and any(word in asking for word in self.years_pointed_back):
             return self.years_said(whole)
+        if not years and self.document_year is not None and any(word in asking for word in self.years_so_far):
+            # 「今まで何回やったの？」 asks about each year's row of a table, not the latest alone.
+            return frozenset(range(self.document_year - self.years_so_far_span, self.document_year))
         return years
 
     def years_said(self, text: str) -> frozenset[int]:
@@ -292,6 +298,9 @@ class Glossary:
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         glossary.years_pointed_back = tuple(nfkc(w).lower() for w in data.get("years_pointed_back", []))
+        so_far = data.get("years_so_far", {})
+        glossary.years_so_far = tuple(nfkc(w).lower() for w in so_far.get("words", []))
+        glossary.years_so_far_span = int(so_far.get("span", 0))
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
         glossary.by_sound, glossary.by_voiced = {}, {}
         for t in answer_types:

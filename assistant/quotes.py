@@ -47,6 +47,10 @@ _ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け|手伝い
                         r"\bis there (any )?(support|help|assistance)\b")
 
 
+# A line opening on a year (2022年度, 令和4年度, FY2023): a table's row for that year.
+_YEAR_ROW = re.compile(r"\s*(?:(?:19|20)\d{2}|令和\s*(?:\d{1,2}|元)|FY\s*\d{2,4})\s*年?度?")
+
+
 # What a sentence offers as the answer to a fact or a question in the document's words, one column each;
 # each is weighed by the QuoteWeights field of its name (quote_<name>).
 EVIDENCE: tuple[str, ...] = (
@@ -153,6 +157,15 @@ class QuoteChooser(NamedLists):
                 firsts = {id(x): x for p in patterns if (x := next((y for y in scored if p.search(y[2].text)), None))}
                 lead = sorted(firsts.values(), key=lambda x: -x[0])
                 scored = lead + [x for x in scored if id(x) not in firsts]
+            if n == 0 and len(question.years) > 1:
+                # Several years asked (「2022年度と2023年度は？」, 「今まで何回？」): each year's row holding a figure of
+                # the kind asked, in the slide's order, where the latest alone would read as the whole.
+                yearly = sorted((x for x in scored if len(self._years_of_row[x[3]]) == 1
+                                 and self._years_of_row[x[3]] & question.years
+                                 and self._counts_for_year(x[2].text, asked)), key=lambda x: x[3])
+                if len(yearly) > 1:
+                    take = max(take, len(yearly))
+                    scored = yearly + [x for x in scored if x not in yearly]
             set_heads = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[_COLUMN["count_list"]]}
             if len(set_heads) > 1:
                 # Headings of a set asked for, each over its own items (サイバーセキュリティ … 人材育成 on 各要素の
@@ -256,6 +269,15 @@ class QuoteChooser(NamedLists):
             rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf) >= self._rare_idf),
             defined=any(t.defined for t in question.asked),
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
+
+    @staticmethod
+    def _counts_for_year(text: str, asked: _Asked) -> bool:
+        """Whether a line is a table's row for one year holding a figure of the kind asked (「2022年度 2回」),
+        not a sentence or heading that only names the year (「令和６年度までの開催実績」)."""
+        text = nfkc(text)
+        row = _YEAR_ROW.match(text)
+        rest = text[row.end():] if row else ""
+        return bool(re.search(r"\d", rest)) and any(p.search(rest) for p, _ in asked.patterns)
 
     def _besides(self, text: str) -> frozenset[str]:
         """What the asker sets aside to ask for the rest (うめきた in 「うめきた以外に名前が挙がってる地域は？」):

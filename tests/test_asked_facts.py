@@ -518,3 +518,11 @@ def test_an_asking_word_mecab_reads_as_one_token_still_asks(assistant: Assistant
     # never give for 中堅企業.
     answer = assistant.ask(question)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+@pytest.mark.parametrize("question", ["DAYSはこれまでに何回開かれた？", "共創の森のDAYS、今までの開催回数は？"])
+def test_a_count_asked_up_to_now_quotes_each_years_row(assistant: Assistant, question: str) -> None:
+    # Not the latest year's row alone, which would read as the whole.
+    answer = assistant.ask(question)
+    rows = [c.quote for c in answer.citations if c.quote.startswith(("2022年度", "2023年度", "2024年度"))]
+    assert [row[:6] for row in rows] == ["2022年度", "2023年度", "2024年度"], answer.answer
