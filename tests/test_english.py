@@ -84,3 +84,11 @@ def test_an_english_follow_up_pointing_back_to_a_year_stays_on_the_topic_and_quo
     answer = ask_chain(assistant, "How many DAYS sessions ran in FY2022?", "Which firms took part that year?")
     assert "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
     assert "ナレッジキャピタル" in answer.citations[0].quote, answer.answer
+
+
+def test_a_follow_up_asking_for_support_schemes_goes_to_the_office_for_them_not_the_topics(assistant: Assistant) -> None:
+    # The price question went to the fair-trade office; SME support schemes are another office's part of the
+    # same initiative, named in the follow-up's own words.
+    answer = ask_chain(assistant, "Our biggest customer won't accept our price rise. Who do we talk to?",
+                       "What if we only want to know which SME support schemes exist?")
+    assert answer.contacts[0].division == "経営力向上室", answer.answer
