@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -12,6 +13,7 @@ import numpy as np
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
+from assistant.latin_names import LatinNames
 from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
@@ -133,6 +135,7 @@ class QuestionReader:
         self.encoder = encoder
         self.directory = directory
         self._document = nfkc(document_text)
+        self._latin = LatinNames(document_text, english.table if english is not None else ())
         # Every word of a coverage rule: asked beside another of them (「受講料と定員」), nothing is covered.
         self._uncovered_words = {w for rule in glossary.coverage for p in rule.asks for w in p}
         # A conversation re-reads its earlier turns to find its topic on every message: remember the
@@ -145,7 +148,9 @@ class QuestionReader:
 
     def _read(self, text: str) -> Question:
         # Spaces between romaji words stay; a romaji word is read as the document word it can make (bunya: 分野).
-        normalized = normalize_query(read_romaji(unspaced(nfkc(text)), known=self.readings.knows))
+        # A name in Latin letters typed with a slip (eVOTL) is read as the document writes it (evtol).
+        normalized = normalize_query(read_romaji(unspaced(nfkc(self._latin.correct(unicodedata.normalize("NFKC", text)))),
+                                                 known=self.readings.knows))
         spelled, spelled_words = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)

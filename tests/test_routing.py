@@ -448,3 +448,13 @@ def test_a_japanese_follow_up_to_an_english_question_about_foreign_staff_stays_w
         answer = assistant.ask(message, history)
         history += [Turn("user", message), Turn("assistant", answer.answer)]
     assert answer.contacts[0].division == "国際事業課", answer.answer
+
+
+@pytest.mark.parametrize("question", ["eVOTLの担当の課はどこ？", "What is the bureau doing about eVTLO?"])
+def test_a_name_in_latin_letters_typed_with_a_slip_is_read_as_the_documents(assistant: Assistant, question: str) -> None:
+    assert assistant.ask(question).contacts[0].division == "製造産業課"
+
+
+def test_an_english_word_one_letter_from_a_name_is_not_read_as_it(assistant: Assistant) -> None:
+    # "Asian" is one letter from ASEAN, but written as a word, not as a name.
+    assert "asean" not in assistant.router.read("We want to reach Asian buyers").normalized
