@@ -526,3 +526,9 @@ def test_a_count_asked_up_to_now_quotes_each_years_row(assistant: Assistant, que
     answer = assistant.ask(question)
     rows = [c.quote for c in answer.citations if c.quote.startswith(("2022年度", "2023年度", "2024年度"))]
     assert [row[:6] for row in rows] == ["2022年度", "2023年度", "2024年度"], answer.answer
+
+
+def test_a_count_of_labels_asked_bare_asks_for_the_list(assistant: Assistant) -> None:
+    # 「その重点３分野って？」 asks what the three are, with no 何 to say so.
+    answer = ask_chain(assistant, "関西のバイオものづくりの推進体制について知りたい", "その重点３分野って？")
+    assert all(field in answer.answer for field in ("育成", "需要喚起・情報発信", "オープンイノベーション・マッチング")), answer.answer
