@@ -123,6 +123,11 @@ class Question:
 READ_CACHE_SIZE = 2048
 
 
+def _bare(text: str) -> str:
+    """A name as written without brackets, の or spaces, which the slides and the asker place differently."""
+    return re.sub(r"[()（）\[\]【】「」\sの]", "", text)
+
+
 class QuestionReader:
     """Reads a message into a ``Question`` once, and checks it against the coverage rules."""
 
@@ -135,6 +140,8 @@ class QuestionReader:
         self.encoder = encoder
         self.directory = directory
         self._document = nfkc(document_text)
+        # The document without brackets, の or spaces: 「JETROの大阪本部」 is the slides' 「（JETRO）大阪本部」.
+        self._document_bare = _bare(self._document)
         self._latin = LatinNames(document_text, english.table if english is not None else ())
         # Every word of a coverage rule: asked beside another of them (「受講料と定員」), nothing is covered.
         self._uncovered_words = {w for rule in glossary.coverage for p in rule.asks for w in p}
@@ -239,7 +246,7 @@ class QuestionReader:
             if not asked:
                 continue
             if rule.needs == "$same":
-                if not any(a.strip() in self._document for a in asked):
+                if not any(a.strip() in self._document or _bare(a) in self._document_bare for a in asked):
                     return rule
             elif not re.search(rule.needs, text):
                 return rule

@@ -458,3 +458,15 @@ def test_a_name_in_latin_letters_typed_with_a_slip_is_read_as_the_documents(assi
 def test_an_english_word_one_letter_from_a_name_is_not_read_as_it(assistant: Assistant) -> None:
     # "Asian" is one letter from ASEAN, but written as a word, not as a name.
     assert "asean" not in assistant.router.read("We want to reach Asian buyers").normalized
+
+
+@pytest.mark.parametrize("question", ["JETROの大阪本部も共創の森に入ってる？", "JETRO大阪本部は関西・共創の森の支援機関？"])
+def test_an_outside_body_the_slides_name_asked_about_as_a_member_is_not_taken_for_its_own_contact_details(
+        assistant: Assistant, question: str) -> None:
+    # The slides write （JETRO）大阪本部: asked as a member of the platform, it is answered from them.
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.contacts[0].division == "地域連携推進課", answer.answer
+
+
+def test_an_outside_bodys_own_number_is_still_not_given(assistant: Assistant) -> None:
+    assert assistant.ask("JETROの大阪本部の電話番号は？").abstained
