@@ -470,3 +470,9 @@ def test_an_outside_body_the_slides_name_asked_about_as_a_member_is_not_taken_fo
 
 def test_an_outside_bodys_own_number_is_still_not_given(assistant: Assistant) -> None:
     assert assistant.ask("JETROの大阪本部の電話番号は？").abstained
+
+
+@pytest.mark.parametrize("question", ["パートさんがすぐ辞めてまう。長く働いてもらう仕組みづくりを相談したい",
+                                      "若い子が入ってもすぐ辞めていく。どうしたらええ？"])
+def test_staff_leaving_told_in_plain_words_is_a_hiring_and_retention_question(assistant: Assistant, question: str) -> None:
+    assert assistant.ask(question).contacts[0].division == "地域経済課"
