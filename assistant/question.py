@@ -156,7 +156,8 @@ class QuestionReader:
     def _read(self, text: str) -> Question:
         # Spaces between romaji words stay; a romaji word is read as the document word it can make (bunya: 分野).
         # A name in Latin letters typed with a slip (eVOTL) is read as the document writes it (evtol).
-        normalized = normalize_query(read_romaji(unspaced(nfkc(self._latin.correct(unicodedata.normalize("NFKC", text)))),
+        # (Corrected before lower case, since a name is told from a word by its capitals; NFKC folds ＤＸ to DX.)
+        normalized = normalize_query(read_romaji(unspaced(self._latin.correct(unicodedata.normalize("NFKC", text)).lower()),
                                                  known=self.readings.knows))
         spelled, spelled_words = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)

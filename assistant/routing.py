@@ -144,17 +144,17 @@ class Router:
         named = question.named & self._idf.keys()  # a word the document never uses points nowhere
         if typed:
             named &= question.typed_terms
-        weight = sum(self.idf(t) for t in named)
-        if not weight:
-            return 1.0
-        return sum(self.idf(t) for t in named & self._terms_of.get(title, set())) / weight
+        return self._share_used(title, named) if named else 1.0
 
     def uses(self, title: str, question: Question) -> float:
         """How much of what the asker typed (by word rarity), asking words included, the initiative's text
         uses: 「その３つの柱って？」 names no subject, but one initiative's slides speak of three 柱."""
-        typed = question.typed_terms - self.reader.glossary.no_topic
-        weight = sum(self.idf(t) for t in typed)
-        return sum(self.idf(t) for t in typed & self._terms_of.get(title, set())) / weight if weight else 0.0
+        return self._share_used(title, question.typed_terms - self.reader.glossary.no_topic)
+
+    def _share_used(self, title: str, terms: frozenset[str] | set[str]) -> float:
+        """The share (by word rarity) of ``terms`` that the initiative's own text uses (0 for no terms)."""
+        weight = sum(self.idf(t) for t in terms)
+        return sum(self.idf(t) for t in terms & self._terms_of.get(title, set())) / weight if weight else 0.0
 
     def _latin_names(self, question: Question) -> tuple[dict[str, float], float]:
         """Names the asker typed in Latin letters that some initiative's title says (DX, eVTOL, GSE), with
