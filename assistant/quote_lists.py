@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
+from assistant.chunking import NUMBERED
 from assistant.index import StoredChunk, StoredSentence
-from assistant.quote_units import BULLET, ENDS, MAX_QUOTE, MIN_QUOTE, bulleted_name, item_tail, quotable
-from assistant.sentence_rows import Citation, SentenceRows
+from assistant.quote_units import BULLET, DOTS, ENDS, MAX_QUOTE, MIN_QUOTE, bulleted_name, item_tail, quotable
+from assistant.sentence_rows import LIST_HEAD, Citation, SentenceRows
 from assistant.settings import QuoteWeights
 
 
@@ -87,15 +88,45 @@ class NamedLists(SentenceRows):
                     return Citation(chunk.section, chunk.page, unit.text, chunk.initiative, unit.start, unit.end)
         return None
 
+    def _slide_units(self, title: str, section: str) -> list[tuple[StoredChunk, StoredSentence]]:
+        """The units of one slide of an initiative in order, across its chunks (which overlap)."""
+        slide: list[tuple[StoredChunk, StoredSentence]] = []
+        for _, chunk, x in self._sentences_of.get(title, []):
+            if chunk.section == section and (not slide or x.start >= slide[-1][1].end):
+                slide.append((chunk, x))
+        return slide
+
+    def _items_under(self, title: str, cited: Citation) -> Citation | None:
+        """A heading quoted alone (（２）中小企業の課題解決に向けた地域における支援力の強化, ＜パートナー側の共創
+        メリット＞) with the bullets under it (商工会・商工会議所等支援機関との連携強化 …), as many as fit: the
+        heading names a measure or a list, its bullets say what it is; None for anything else."""
+        numbered = NUMBERED.match(cited.quote) and not cited.quote.endswith(ENDS)
+        if not (numbered or LIST_HEAD.match(cited.quote)):
+            return None
+        slide = self._slide_units(title, cited.section)
+        if not any(x.start == cited.start and x.end == cited.end for _, x in slide):
+            return None  # the heading is quoted with more than itself already
+        after = [x for _, x in slide if x.start >= cited.end]
+        items: list[str] = []
+        end = cited.end
+        for x in after:
+            # Its items are the dotted lines under it (・…); a line with another mark (•) is the next box's.
+            item = BULLET.sub("", x.text).strip()
+            if not x.text.lstrip().startswith(tuple(DOTS)) or NUMBERED.match(item) \
+                    or len(" ".join([cited.quote, *items, item])) > MAX_QUOTE:
+                break
+            items.append(item)
+            end = x.end
+        if not items:
+            return None
+        return Citation(cited.section, cited.page, " ".join([cited.quote, *items]), title, cited.start, end)
+
     def _list_rest(self, title: str, cited: Citation) -> Citation | None:
         """The rest of a list of bulleted names under a heading of its own that a quote stopped short of at its
         length (【９支援機関】 INPIT … SMRJ → JST, AMED, 近畿経済産業局), quoted next, across the chunks of its
         slide; None when the quote ends its list or is not one (bullets that are sentences are quoted by how
         well each answers, not all together)."""
-        slide: list[tuple[StoredChunk, StoredSentence]] = []
-        for _, chunk, x in self._sentences_of.get(title, []):
-            if chunk.section == cited.section and (not slide or x.start >= slide[-1][1].end):  # chunks overlap
-                slide.append((chunk, x))
+        slide = self._slide_units(title, cited.section)
         units = tuple(x for _, x in slide)
         ends = [n for n, x in enumerate(units) if x.end == cited.end]
         headed = any(cited.quote.startswith(head.text.strip()) for _, _, head in self._lists_of.get((title, cited.section), []))

@@ -19,8 +19,8 @@ from assistant.index import StoredChunk, StoredSentence
 # labels strung together) and source notes are searchable but never quoted.
 MIN_QUOTE, MAX_QUOTE = SHORT_LINE, 200
 # Bullet glyphs: marks that only ever open an item, and the middle dots that also join words (需要喚起・情報発信).
-MARKS, _DOTS = "•◆⚫➢■□●○◎", "・･"
-BULLET = re.compile(rf"^[{MARKS}{_DOTS}\s]+")
+MARKS, DOTS = "•◆⚫➢■□●○◎", "・･"
+BULLET = re.compile(rf"^[{MARKS}{DOTS}\s]+")
 ENDS = ("。", "！", "？", "!", "?")
 # A source note (※出所：…, （出典）…) or a note on where a slide's items were taken from (※…資料から…を抜粋).
 SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用|作成|転載)$")
@@ -36,7 +36,7 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][の
 # An item of a list: bulleted, or numbered (①, (1)); and a line announcing the list under it
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
-ITEM = re.compile(rf"^[{MARKS}{_DOTS}]|{NUMBERED.pattern}")
+ITEM = re.compile(rf"^[{MARKS}{DOTS}]|{NUMBERED.pattern}")
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
 # answers, the count is quoted with its labels.

@@ -24,6 +24,7 @@ from assistant.quote_units import (
     ITEM,
     MAX_QUOTE,
     quotable,
+    sibling_suffix,
 )
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Route, RouteReason
@@ -45,6 +46,11 @@ _ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け|手伝い
                         r"具体的に(は)?\s*(何|なに|どんな(こと|もの)?)\s*(が|を)?\s*(ある|あり|して|やって)|"
                         r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
                         r"\bis there (any )?(support|help|assistance)\b")
+
+
+# Which of a kind (どんなWG, どういうセミナー): the word asked for, to be matched against the endings that labels
+# side by side share (育成WG / 需要喚起・情報発信WG → WG).
+_WHICH_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)\s*([^\s、。？?！!がはもをにで]+)")
 
 
 # A line opening on a year (2022年度, 令和4年度, FY2023): a table's row for that year.
@@ -72,6 +78,12 @@ EVIDENCE: tuple[str, ...] = (
     "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
 )
 _COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
+
+
+def _held_in(text: str, other: str) -> bool:
+    """Whether ``other`` says all of ``text``: a slide's summary line (「…促進を図る。」) read again in the sentence
+    that goes on from it (「…促進を図るとともに、…」) says nothing new, so its full stop does not make it a second quote."""
+    return text.rstrip("。．.") in other
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,9 @@ class QuoteChooser(NamedLists):
         # The places and bodies few lines name (播磨, 泉北; not 関西): a question of its own naming one is
         # answered by those lines.
         self._rare_names = frozenset(t for t in self._proper_nouns if self._idf.get(t, 0.0) >= self._rare_idf)
+        # The endings labels side by side share (WG, セミナー's ナー): asked which of that kind, the labels answer.
+        self._label_kinds = frozenset(nfkc(end).lower() for chunk in index.chunks
+                                      for k in range(len(chunk.sentences)) if (end := sibling_suffix(chunk.sentences, k)))
         self._example_row = {id(e): i for i, e in enumerate(index.examples)}
         # How people usually ask about each initiative: the centre of its labelled examples.
         example_rows: dict[str, list[int]] = {}
@@ -189,9 +204,10 @@ class QuoteChooser(NamedLists):
                                  lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named)
                 # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
                 # the longer where one quote holds another (「播磨臨海部」 水素発電実証 … holds 水素発電実証 …).
-                if quote is None or any(quote.text in c.quote for c in mine):
+                if quote is None or any(_held_in(quote.text, c.quote) for c in mine):
                     continue
                 citation = Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end)
+                citation = self._items_under(initiative.title, citation) or citation
                 if (head := self._heading_of.get(row)) is not None and head.text not in quote.text \
                         and len(head.text) + len(quote.text) < MAX_QUOTE:
                     citation = replace(citation, quote=f"{head.text} {quote.text}", start=head.start)
@@ -207,7 +223,7 @@ class QuoteChooser(NamedLists):
                                            start=start, end=citation.end if joined else named.end)
                 if n == 0 and (run := self._run_named(row, asked.rare)) is not None:
                     citation = run
-                held = next((i for i, c in enumerate(mine) if c.quote in citation.quote), None)
+                held = next((i for i, c in enumerate(mine) if _held_in(c.quote, citation.quote)), None)
                 if held is None:
                     mine.append(citation)
                 else:
@@ -250,7 +266,9 @@ class QuoteChooser(NamedLists):
                            and not word.isascii() and word in own.normalized) | self._besides(own.normalized)
         return _Asked(
             patterns=tuple((t.pattern, t.figure) for t in question.asked),
-            list_answer=any(t.items for t in question.asked),  # who takes part, the pillars: a list
+            # who takes part, the pillars, which WGs: a list
+            list_answer=any(t.items for t in question.asked) or any(
+                word.endswith(end) for word in _WHICH_KIND.findall(own.normalized) for end in self._label_kinds),
             echoed=echoed,
             heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
             asker_is=frozenset(self._asker_is(question)),

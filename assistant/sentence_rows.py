@@ -56,7 +56,7 @@ class Citation:
 _ACTOR_HEAD = 12  # characters: an actor named this early is whom the sentence addresses, not a partner
 _COUNTER = re.compile(r"[0-9]+(?:\.[0-9]+)?([一-龥ァ-ヶー]{1,3})")  # folded (NFKC) text: 37団体 → 団体
 # A heading alone on its line (＜ 表彰制度 ＞, 【９支援機関】), less the count before its name.
-_LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[＞>】]$")
+LIST_HEAD = re.compile(r"^[＜<【]\s*[0-9０-９]*(?P<name>[^＞>】]+?)\s*[＞>】]$")
 # A heading numbered with a circled figure (② プランにおける基本的な取組姿勢), and an item numbered in brackets.
 _NUMBERED_HEAD = re.compile(r"^[①-⑳]\s*(?P<name>[^。、]{4,30})$")
 _PAREN_ITEM = re.compile(r"^[（(][0-9０-９]{1,2}[）)]")
@@ -162,7 +162,7 @@ class SentenceRows:
         self._head_terms: dict[int, frozenset[str]] = {}  # a heading's words, by its sentence
         for title, rows in self._sentences_of.items():
             for _, chunk, x in rows:
-                if (head := _LIST_HEAD.match(x.text.strip())) and len(name := re.sub(r"\s", "", head["name"])) >= 3:
+                if (head := LIST_HEAD.match(x.text.strip())) and len(name := re.sub(r"\s", "", head["name"])) >= 3:
                     self._lists_of.setdefault((title, chunk.section), []).append((name, chunk, x))
                     self._head_terms[id(x)] = frozenset(tokenizer.terms(name))
         # A numbered heading (② プランにおける基本的な取組姿勢) with its numbered items beside it, after it or, where

@@ -10,7 +10,7 @@ import pytest
 from assistant.chat import Turn
 from assistant.evaluation import load_cases
 from assistant.service import Assistant
-from tests.conftest import PROJECT_ROOT, SOURCE
+from tests.conftest import PROJECT_ROOT, SOURCE, ask_chain
 
 # Every dev set and every sealed set: a quote rule is checked on wording nobody tuned it on.
 SETS = sorted([*(PROJECT_ROOT / "eval").glob("dev*.jsonl"), *(PROJECT_ROOT / "eval").glob("sealed*.jsonl")])
@@ -121,3 +121,24 @@ def test_a_sentence_referring_back_is_quoted_with_what_it_refers_to(assistant: A
     back = [c.quote for c in answer.citations if c.quote.startswith("同イベント")]
     assert not back, back
     assert any("同イベント" in c.quote and "関西水素産業交流ラウンジ" in c.quote for c in answer.citations), answer.answer
+
+
+def test_asked_which_of_a_kind_the_labels_of_that_kind_are_quoted_together(assistant: Assistant) -> None:
+    # Labels side by side share their ending (育成WG / 需要喚起・情報発信WG / …WG): asked どんなWG, they are the list.
+    answer = ask_chain(assistant, "バイオものづくりの推進体制について教えて", "ワーキンググループはどんなWGがあるん？")
+    names = ("育成WG", "需要喚起・情報発信WG", "ﾏｯﾁﾝｸﾞWG")
+    assert any(all(n in c.quote for n in names) for c in answer.citations), answer.answer
+
+
+def test_a_numbered_heading_is_quoted_with_the_bullets_under_it(assistant: Assistant) -> None:
+    # （２）…支援力の強化 alone names a measure; the bullets under it say what is done.
+    answer = assistant.ask("中小企業の稼ぐ力の話で、地域の支援力を強化するって具体的に何をするの？")
+    held = [c.quote for c in answer.citations if "支援力の強化" in c.quote and c.quote.startswith("（２）")]
+    assert held and all("商工会・商工会議所等支援機関との連携強化" in q for q in held), answer.answer
+
+
+def test_a_line_said_again_in_a_longer_sentence_is_quoted_once(assistant: Assistant) -> None:
+    # 「…普及・活用促進を図る。」 is the start of 「…普及・活用促進を図るとともに、…」: quoting both says it twice.
+    answer = assistant.ask("国の中小企業向け施策をもっと広めるために何をしてるの？")
+    quotes = [c.quote.rstrip("。") for c in answer.citations]
+    assert not any(a in b for i, a in enumerate(quotes) for j, b in enumerate(quotes) if i != j), answer.answer
