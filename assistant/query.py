@@ -238,6 +238,8 @@ class Glossary:
         # Words asking about every year up to now (今まで, so far): the years before the document's own.
         self.years_so_far: tuple[str, ...] = ()
         self.years_so_far_span = 0
+        # Words pointing at the document itself (資料では, in the slides): where to look, not what is asked for.
+        self.document_itself: re.Pattern[str] | None = None
 
     def years_asked(self, asking: str, whole: str) -> frozenset[int]:
         """The years the asking sentence names; one pointing back to a time named earlier (「そのときの参加企業は？」
@@ -295,6 +297,7 @@ class Glossary:
                        tuple(data.get("no_offer_words", [])), tuple(data.get("offer_endings", [])))
         glossary.audiences = tuple((nfkc(a["title_says"]), tuple(nfkc(w).lower() for w in a["asker"]))
                                    for a in data.get("audiences", []))
+        glossary.document_itself = _any_of(tuple(nfkc(w).lower() for w in data.get("document_itself", [])))
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         glossary.years_pointed_back = tuple(nfkc(w).lower() for w in data.get("years_pointed_back", []))

@@ -162,7 +162,9 @@ class QuestionReader:
         spelled, spelled_words = self.readings.spell(normalized)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)
-        asking = words if last == spelled and not _STATED.search(last) else self._asking_words(last)
+        itself = self.glossary.document_itself
+        asking = words if last == spelled and not _STATED.search(last) and not (itself and itself.search(last)) \
+            else self._asking_words(last)
         extra = self.glossary.expand(words)
         search_text = f"{spelled} {extra}".strip()
         # An English question's words in the document's words (member organisations → 会員, 団体): matched
@@ -214,8 +216,11 @@ class QuestionReader:
 
     def _asking_words(self, sentence: str) -> Words:
         """The words of a sentence that asks, without the figures the asker states (「30%も上がった」 tells
-        a share, it does not ask for one)."""
-        return Words.of(_STATED.sub(" ", sentence), self.tokenizer)
+        a share, it does not ask for one) or the words pointing at the document itself."""
+        sentence = _STATED.sub(" ", sentence)
+        if self.glossary.document_itself is not None:  # 資料では says where to look; 資料 alone asks for materials
+            sentence = self.glossary.document_itself.sub(" ", sentence)
+        return Words.of(sentence, self.tokenizer)
 
     def _asked_alongside(self, question: Question, phrase: tuple[str, ...]) -> bool:
         """Whether the asking sentence names ``phrase`` beside another thing it asks about that the document

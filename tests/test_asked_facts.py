@@ -15,6 +15,7 @@ from tests.conftest import ask_chain
     ("What is eVTOL?", "電動垂直離着陸機"),
     ("CPsとは", "サーキュラーパートナーズ"),
     ("CPsって日本語でいうと何になるの", "サーキュラーパートナーズ"),  # 言う written in kana: the same word
+    ("evtolってにほんごでなんていうん？", "電動垂直離着陸機"),  # 日本語 typed in kana
 ])
 def test_what_an_abbreviation_stands_for_is_quoted_from_its_definition(
         assistant: Assistant, question: str, meaning: str) -> None:
@@ -532,3 +533,11 @@ def test_a_count_of_labels_asked_bare_asks_for_the_list(assistant: Assistant) ->
     # 「その重点３分野って？」 asks what the three are, with no 何 to say so.
     answer = ask_chain(assistant, "関西のバイオものづくりの推進体制について知りたい", "その重点３分野って？")
     assert all(field in answer.answer for field in ("育成", "需要喚起・情報発信", "オープンイノベーション・マッチング")), answer.answer
+
+
+def test_pointing_at_the_document_itself_asks_for_no_reading_material(assistant: Assistant) -> None:
+    # 資料によると says where to look: the places are asked for, not a data book (資料 alone asks for one).
+    answer = assistant.ask("資料によると、水素の大規模な拠点の候補になっている場所はどこ？")
+    quoted = " ".join(c.quote for c in answer.citations)
+    assert "播磨臨海部" in quoted and "堺・泉北" in quoted, answer.answer
+    assert "データ集" not in quoted, answer.answer

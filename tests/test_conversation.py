@@ -717,3 +717,9 @@ def test_a_follow_up_asking_a_kind_of_fact_in_no_initiatives_words_asks_it_of_th
     # take; nothing in the message names that initiative, so it asks who the topic's (technology leaks) help is for.
     answer = _chain(assistant, "うちの技術が海外に漏れないか心配。相談先は？", "神戸の会社ですが近くに窓口はありますか", then)
     assert answer.initiatives[0] == "経済安全保障の推進" and answer.contacts[0].phone == "078-393-2682", answer.answer
+
+
+def test_the_other_side_of_a_partnership_is_its_partner(assistant: Assistant) -> None:
+    # 相手側 is how people say パートナー側: its ＜heading＞ and the merits listed under it.
+    answer = _chain(assistant, "中堅企業の新規事業の支援について教えて", "連携する相手側にとってのメリットは何ですか")
+    assert "パートナー側の共創メリット" in answer.citations[0].quote, answer.answer
