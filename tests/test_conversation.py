@@ -258,6 +258,8 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
     ("GSEはいつ開催？", "ゲストで誰が話すのかもう分かってる？"),  # people the slides do not name
     ("DX支援について教えて", "Would they pay for our new accounting software?"),  # money asked in plain words
     ("面的GX支援の無料講師派遣って使える？", "それの応募締切っていつ？"),  # 締切って, which MeCab reads as a verb
+    ("サーキュラーエコノミーの取組って何してる？", "リサイクルのおすすめの業者を紹介してほしい"),  # a firm to hire
+    ("Who runs the Kansai hydrogen lounge?", "Could you recommend a reliable hydrogen equipment supplier?"),
 ])
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)
