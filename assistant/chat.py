@@ -55,7 +55,7 @@ _INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|ど�
 _YES_NO = re.compile(r"(って|とは)[^。？?]*[^はのもで、\s][？?]*$|"
                      r"(ある|あります|あるの|できる|できます|使える|使えます|もらえる|もらえます)[かの]?[？?]+$|"
                      r"も(そこ|そちら|そっち|同じ|一緒)(です|でしょう|だ)?(か|よね|なの|なん)?[？?]*$|"  # 「セミナーもそこ？」
-                     r"^(is|are|do|does|did|can|could|will|would)\b")
+                     r"^(is|are|was|were|do|does|did|have|has|had|can|could|will|would|should|may|might)\b")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)

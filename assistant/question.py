@@ -14,7 +14,7 @@ from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
 from assistant.latin_names import LatinNames
-from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
+from assistant.normalize import find_extensions, find_phones, hiragana, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
@@ -22,18 +22,24 @@ from assistant.tokenizer import Tokenizer
 # Sentence ends: a long message tells its story first and asks in its last sentence (or the last
 # one with a question mark); only that sentence says what kind of fact is asked for.
 # An English one ends at a full stop and a space ("…went up by 30%. who can help?": read lower-cased).
+_KANJI = re.compile(r"[一-龥]")
+_POLITE_QUESTION = re.compile(r"(?:です|ます|ました|でした|でしょう)か[。.]$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z0-9%)]\.)\s+(?=[a-z])")
 
 
 def asking_sentences(text: str) -> list[str]:
     """The sentences that ask: those with a question mark (「テーマって何個ある？健康とか？」 asks how many in
-    the first), and the last one (「どこでやるん？あと何語かも教えて」 asks in both); a message of one
+    the first) or ending as a polite question (…ましたか。), and the last one (「どこでやるん？あと何語かも教えて」 asks in both); a message of one
     sentence is its own."""
     # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
     if len(sentences) <= 1:
         return [text]
-    return [s for s in sentences[:-1] if s[-1] in "？?"] + sentences[-1:]
+    # A polite question may end on its particle and a full stop (「いつ設立されましたか。」): it asks too in a
+    # message written so throughout (「…ましたか。あと…も教えてください。」). Before a question marked as one it
+    # is not read so: a conversation's topic is read with its question mark made a full stop, to ask nothing.
+    marked = sentences[-1][-1] in "？?"
+    return [s for s in sentences[:-1] if s[-1] in "？?" or (not marked and _POLITE_QUESTION.search(s))] + sentences[-1:]
 
 
 def asking_sentence(text: str) -> str:
@@ -189,6 +195,7 @@ class QuestionReader:
             taken = self._heard_loosely_in(spelled_words)
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(asking_sentence(normalized)))
                            if t not in asked and t.name not in taken)
+        asked += tuple(t for t in self._heard_in_slips(last) if t not in asked)
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
@@ -203,6 +210,25 @@ class QuestionReader:
             offices=tuple(self.directory.by_division(text)), named=named,
             years=self.glossary.years_asked(asking_sentence(normalized), normalized),
         )
+
+    def _heard_in_slips(self, sentence: str) -> list[AnswerType]:
+        """The kinds of fact asked by a word typed in the wrong kanji of the same sound (何階 for 何回, 侯補地
+        for 候補地): one the document never writes, read exactly as an asking word is."""
+        ms = [m for m in self.tokenizer.morphemes(nfkc(sentence)) if m.surface.strip()]
+        heard: list[AnswerType] = []
+        for i in range(len(ms)):
+            for n in (1, 2, 3):
+                if i + n > len(ms):
+                    continue
+                # Its kanji, which the document never writes together (機関 of 機関は is the document's word),
+                # in two words or more: one word of the dictionary (厚生, 酸化) is meant as written.
+                kanji = [m.surface for m in ms[i : i + n] if _KANJI.search(m.surface)]
+                if len(kanji) < 2 or "".join(kanji) in self._document:
+                    continue
+                said = hiragana("".join(m.reading or m.surface for m in ms[i : i + n]))
+                if (t := self.glossary.heard_in(said, exactly=True)) is not None and t not in heard:
+                    heard.append(t)
+        return heard
 
     def _heard_loosely_in(self, words: list[str]) -> set[str]:
         """The kinds of fact that the kana of these document words sound like asking for, only once voicing

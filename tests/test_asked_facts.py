@@ -541,3 +541,20 @@ def test_pointing_at_the_document_itself_asks_for_no_reading_material(assistant:
     quoted = " ".join(c.quote for c in answer.citations)
     assert "播磨臨海部" in quoted and "堺・泉北" in quoted, answer.answer
     assert "データ集" not in quoted, answer.answer
+
+
+def test_a_polite_question_before_another_asks_too(assistant: Assistant) -> None:
+    # 「…いつですか。」 ends on its particle and a full stop, not a question mark: it still asks.
+    answer = assistant.ask("BiocKが設立されたのはいつですか。また、連携機関の数も知りたいです。")
+    assert "2021年7月1日" in answer.answer and "108機関" in answer.answer, answer.answer
+
+
+def test_an_asking_word_typed_in_the_wrong_kanji_of_its_sound_still_asks(assistant: Assistant) -> None:
+    # 開催値 (かいさいち) is no word of the document: it is 開催地 mistyped, and asks where.
+    answer = assistant.ask("グローバルスタートアップエキスポの開催値はどこ？")
+    assert any("EXPOメッセ" in c.quote for c in answer.citations), answer.answer
+
+
+def test_which_trade_show_asks_its_name_with_words_between(assistant: Assistant) -> None:
+    answer = assistant.ask("Which expo in Germany did the hydrogen team go to?")
+    assert "EUROPE 2024" in answer.citations[0].quote, answer.answer

@@ -725,3 +725,9 @@ def test_the_other_side_of_a_partnership_is_its_partner(assistant: Assistant) ->
     # 相手側 is how people say パートナー側: its ＜heading＞ and the merits listed under it.
     answer = _chain(assistant, "中堅企業の新規事業の支援について教えて", "連携する相手側にとってのメリットは何ですか")
     assert "パートナー側の共創メリット" in answer.citations[0].quote, answer.answer
+
+
+def test_an_english_follow_up_asking_yes_or_no_asks_its_own_question(assistant: Assistant) -> None:
+    # "Have they …?" asks something of its own: the topic's "Who organises …?" is context, not asked again.
+    answer = _chain(assistant, "Who organises the hydrogen exchange lounge?", "Have they done anything overseas too?")
+    assert "海外" in answer.citations[0].quote, answer.answer
