@@ -166,6 +166,7 @@ class AnswerType:
     refines: tuple[str, ...] = ()  # broader types this one narrows (何月何日 asks a day, not any date or month)
     figure: bool = False  # answered by a figure (a target: 100者まで, 50件): its words alone (目標 ①…) half answer
     defined: bool = False  # answered by a slide about the thing named (（参考）「関西・共創の森」について)
+    picked_by_words: bool = False  # many lines hold one (a name in 「」): the asker's rarer words pick which
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -286,7 +287,8 @@ class Glossary:
                                    r.get("suggest"), frozenset(t for a in r["asks"] for t in tokenizer.terms(a)),
                                    r.get("names", ""), bool(r.get("items")),
                                    re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
-                                   tuple(r.get("refines", ())), bool(r.get("figure")), bool(r.get("defined")))
+                                   tuple(r.get("refines", ())), bool(r.get("figure")), bool(r.get("defined")),
+                                   bool(r.get("picked_by_words")))
                         for r in data.get("answer_types", [])]
         # Each word as MeCab reads it alone, and as written: a suffix (海外向け) is read alone as a verb (向ける).
         no_topic = frozenset(t for w in data.get("no_topic", [])

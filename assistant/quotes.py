@@ -101,6 +101,7 @@ class _Asked:
     help: float  # how much it asks what help exists (0 or quote_help_asked)
     rare: frozenset[str]  # the message's own words rare enough to name a few bullets of a list
     defined: bool  # asks what something is: a slide about it answers
+    by_words: bool  # asks a kind many lines hold (a name): the asker's rarer words pick the line
 
 
 class QuoteChooser(NamedLists):
@@ -286,6 +287,7 @@ class QuoteChooser(NamedLists):
             # A follow-up's rare words are those it brings (サイバー after DX), not its topic's.
             rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf) >= self._rare_idf),
             defined=any(t.defined for t in question.asked),
+            by_words=bool(question.asked) and all(t.picked_by_words for t in question.asked),
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
 
     @staticmethod
@@ -369,8 +371,11 @@ class QuoteChooser(NamedLists):
                 x[_COLUMN["sentence"]] = 1.0
             x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
             # A name one sentence in a hundred has pins it down; 関西, in many, hardly. Not where a kind of fact
-            # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures.
-            if asked.brought and (not asked.patterns or (not route.brings and asked.list_answer)):
+            # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures;
+            # but a name, which many lines hold (「D」デジタル化, DX（…）), is picked by what a follow-up brings
+            # (the award: KANSAI DX AWARD), not by the names of the topic a question of its own starts with.
+            if asked.brought and (not asked.patterns or (asked.by_words and route.brings)
+                                  or (not route.brings and asked.list_answer)):
                 x[_COLUMN["brought"]] = max((self._idf[t] / self._unknown_idf for t in
                                              asked.brought & self._terms_of_row[row]), default=0.0) ** 3
             x[_COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)

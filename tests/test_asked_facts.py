@@ -549,6 +549,12 @@ def test_a_polite_question_before_another_asks_too(assistant: Assistant) -> None
     assert "2021年7月1日" in answer.answer and "108機関" in answer.answer, answer.answer
 
 
+def test_a_name_asked_among_many_is_the_one_the_askers_words_pick(assistant: Assistant) -> None:
+    # Most DX lines hold a name (「D」デジタル化, DX（…）); the award is the one naming an award.
+    answer = ask_chain(assistant, "中堅・中小企業のDX推進について教えて", "And the award they hold, what is it called?")
+    assert "KANSAI DX AWARD" in answer.citations[0].quote, answer.answer
+
+
 def test_an_asking_word_typed_in_the_wrong_kanji_of_its_sound_still_asks(assistant: Assistant) -> None:
     # 開催値 (かいさいち) is no word of the document: it is 開催地 mistyped, and asks where.
     answer = assistant.ask("グローバルスタートアップエキスポの開催値はどこ？")
