@@ -23,6 +23,9 @@ from assistant.tokenizer import Tokenizer
 # one with a question mark); only that sentence says what kind of fact is asked for.
 # An English one ends at a full stop and a space ("…went up by 30%. who can help?": read lower-cased).
 _KANJI = re.compile(r"[一-龥]")
+# A question made of a pointing word (What are they? それは何？): it asks about what the sentence before says.
+_POINTS_BEFORE = re.compile(r"^(what|which|who) (is|are|was|were) (they|it|these|those|this|that)\W*$|"
+                            r"^(それ|それら|これ|これら)\s*(は|って)\s*(何|なに|なん)\s*(です|でしょう)?\s*(か|なの|なん)?\s*[?？。]*$")
 _POLITE_QUESTION = re.compile(r"(?:です|ます|ました|でした|でしょう)か[。.]$")
 _SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z0-9%)]\.)\s+(?=[a-z])")
 
@@ -40,6 +43,12 @@ def asking_sentences(text: str) -> list[str]:
     # is not read so: a conversation's topic is read with its question mark made a full stop, to ask nothing.
     marked = sentences[-1][-1] in "？?"
     return [s for s in sentences[:-1] if s[-1] in "？?" or (not marked and _POLITE_QUESTION.search(s))] + sentences[-1:]
+
+
+def sentence_before(text: str) -> str:
+    """The sentence before the last one ('' for a message of one sentence)."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
+    return sentences[-2] if len(sentences) > 1 else ""
 
 
 def asking_sentence(text: str) -> str:
@@ -198,6 +207,9 @@ class QuestionReader:
         asked += tuple(t for t in self._heard_in_slips(last) if t not in asked)
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
+        if _POINTS_BEFORE.match(last.strip()) and (before := sentence_before(spelled)):
+            # "… has three focus areas. What are they?": what is asked is said in the sentence before.
+            asked += tuple(t for t in self.glossary.asked_types(self._asking_words(before)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
         named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms) \
             - (frozenset(self.tokenizer.terms(translated)) - frozenset(self.tokenizer.terms(search_text)))

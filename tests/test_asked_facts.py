@@ -564,3 +564,11 @@ def test_an_asking_word_typed_in_the_wrong_kanji_of_its_sound_still_asks(assista
 def test_which_trade_show_asks_its_name_with_words_between(assistant: Assistant) -> None:
     answer = assistant.ask("Which expo in Germany did the hydrogen team go to?")
     assert "EUROPE 2024" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["Kansai's biomanufacturing push names three priority fields. What are they?",
+                                      "バイオものづくりの体制には重点分野が３つあるらしい。それは何？"])
+def test_a_question_pointing_at_the_sentence_before_asks_what_it_says(assistant: Assistant, question: str) -> None:
+    # "What are they?" asks nothing alone: the three fields are what the sentence before it names.
+    answer = assistant.ask(question)
+    assert any("需要喚起・情報発信" in c.quote and "育成" in c.quote for c in answer.citations), answer.answer
