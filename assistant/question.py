@@ -22,32 +22,38 @@ from assistant.tokenizer import Tokenizer
 # Sentence ends: a long message tells its story first and asks in its last sentence (or the last
 # one with a question mark); only that sentence says what kind of fact is asked for.
 # An English one ends at a full stop and a space ("…went up by 30%. who can help?": read lower-cased).
-_KANJI = re.compile(r"[一-龥]")
+_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z0-9%)]\.)\s+(?=[a-z])")
+# A polite question ending on its particle and a full stop (「いつ設立されましたか。」).
+_POLITE_QUESTION = re.compile(r"(?:です|ます|ました|でした|でしょう)か[。.]$")
 # A question made of a pointing word (What are they? それは何？): it asks about what the sentence before says.
 _POINTS_BEFORE = re.compile(r"^(what|which|who) (is|are|was|were) (they|it|these|those|this|that)\W*$|"
                             r"^(それ|それら|これ|これら)\s*(は|って)\s*(何|なに|なん)\s*(です|でしょう)?\s*(か|なの|なん)?\s*[?？。]*$")
-_POLITE_QUESTION = re.compile(r"(?:です|ます|ました|でした|でしょう)か[。.]$")
-_SENTENCE_END = re.compile(r"(?<=[。！？!?\n])|(?<=[a-z0-9%)]\.)\s+(?=[a-z])")
+# A kanji, for words typed with the wrong one of the same sound (何階 for 何回).
+_KANJI = re.compile(r"[一-龥]")
+
+
+def _sentences(text: str) -> list[str]:
+    # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
+    return [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
 
 
 def asking_sentences(text: str) -> list[str]:
     """The sentences that ask: those with a question mark (「テーマって何個ある？健康とか？」 asks how many in
-    the first) or ending as a polite question (…ましたか。), and the last one (「どこでやるん？あと何語かも教えて」 asks in both); a message of one
-    sentence is its own."""
-    # 「…の日程は？？」: a run of marks ends one sentence, it does not make another.
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
+    the first) or ending as a polite question (…ましたか。), and the last one (「どこでやるん？あと何語かも
+    教えて」 asks in both); a message of one sentence is its own."""
+    sentences = _sentences(text)
     if len(sentences) <= 1:
         return [text]
-    # A polite question may end on its particle and a full stop (「いつ設立されましたか。」): it asks too in a
-    # message written so throughout (「…ましたか。あと…も教えてください。」). Before a question marked as one it
-    # is not read so: a conversation's topic is read with its question mark made a full stop, to ask nothing.
+    # A polite question asks too in a message written so throughout (「…ましたか。あと…も教えてください。」).
+    # Before a question marked as one it is not read so: a conversation's topic is read with its question mark
+    # made a full stop, to ask nothing.
     marked = sentences[-1][-1] in "？?"
     return [s for s in sentences[:-1] if s[-1] in "？?" or (not marked and _POLITE_QUESTION.search(s))] + sentences[-1:]
 
 
 def sentence_before(text: str) -> str:
     """The sentence before the last one ('' for a message of one sentence)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(text) if re.search(r"\w", s)]
+    sentences = _sentences(text)
     return sentences[-2] if len(sentences) > 1 else ""
 
 
