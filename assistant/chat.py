@@ -56,6 +56,8 @@ _YES_NO = re.compile(r"(って|とは)[^。？?]*[^はのもで、\s][？?]*$|"
                      r"(ある|あります|あるの|できる|できます|使える|使えます|もらえる|もらえます)[かの]?[？?]+$|"
                      r"も(そこ|そちら|そっち|同じ|一緒)(です|でしょう|だ)?(か|よね|なの|なん)?[？?]*$|"  # 「セミナーもそこ？」
                      r"^(is|are|was|were|do|does|did|have|has|had|can|could|will|would|should|may|might)\b")
+# A message that only names a subject (「蓄電池の方は？」, 'And DX?', 'What about hydrogen?').
+_ONLY_SUBJECT = re.compile(r"^[^。？?]{1,20}?(の\s*(ほう|方)|って|は|も)\s*[?？]+$|^(and|what about|how about) [^?]{1,30}\?$")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it.
 _OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
@@ -127,6 +129,11 @@ class Conversation:
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
         if not self._is_follow_up(question, route, topic):
+            if _ONLY_SUBJECT.search(question.normalized) and not question.asked and topic.question.asked \
+                    and route.reason == RouteReason.retrieval and not _INTERROGATIVE.search(question.normalized):
+                # 「蓄電池の方は？」 after 「半導体の協議会は今年度何をするの？」: another subject, asked what the
+                # topic's question asked (this year's activities), which the message alone does not say.
+                return replace(route, question=replace(question, asked=topic.question.asked))
             return route
         # The topic's words and the follow-up's together (["DX推進の取組について", "目標は何社？"] → DX).
         # What a follow-up that asks something of its own asks is what is asked (its sentence ends the
@@ -254,6 +261,8 @@ class Conversation:
             return True
         if _POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
+        if elsewhere and self.router.names_only_in_text(question, current, own.title):
+            return True  # 「堺の方のプロジェクトは何？」 after hydrogen: 堺 is on the topic's slides, not the other's
         if self._names_another(route, current):
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too and the other initiative is not by far the better fit.

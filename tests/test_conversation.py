@@ -731,3 +731,16 @@ def test_an_english_follow_up_asking_yes_or_no_asks_its_own_question(assistant: 
     # "Have they …?" asks something of its own: the topic's "Who organises …?" is context, not asked again.
     answer = _chain(assistant, "Who organises the hydrogen exchange lounge?", "Have they done anything overseas too?")
     assert "海外" in answer.citations[0].quote, answer.answer
+
+
+def test_naming_another_subject_alone_asks_it_what_the_topic_was_asked(assistant: Assistant) -> None:
+    # 「蓄電池の方は？」 asks the battery consortium what the semiconductor council was asked: this year's work.
+    answer = _chain(assistant, "半導体の協議会は今年度なにをする予定？", "蓄電池の方は？")
+    assert any("バッテリー教育の実施校拡大" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_place_only_the_topics_slides_name_keeps_the_topic(assistant: Assistant) -> None:
+    # 堺 is on the hydrogen slides (堺・泉北コンビナート) and no other: its "project" is hydrogen's, however much
+    # 'what is the project' sounds like the circular economy's Rethink Design project.
+    answer = _chain(assistant, "水素の企業の海外展開ではどんな支援をしてる？", "堺の方のプロジェクトは何？")
+    assert answer.contacts[0].phone == "06-6966-6055", answer.answer
