@@ -3,6 +3,7 @@ when the slides state none."""
 
 import pytest
 
+from assistant.normalize import nfkc
 from assistant.service import Assistant
 from tests.conftest import ask_chain
 
@@ -572,3 +573,9 @@ def test_a_question_pointing_at_the_sentence_before_asks_what_it_says(assistant:
     # "What are they?" asks nothing alone: the three fields are what the sentence before it names.
     answer = assistant.ask(question)
     assert any("需要喚起・情報発信" in c.quote and "育成" in c.quote for c in answer.citations), answer.answer
+
+
+def test_which_angles_asks_for_the_approaches(assistant: Assistant) -> None:
+    # 切り口 is how people say アプローチ: the slide's six approaches are the list asked for.
+    answer = assistant.ask("中小企業の脱炭素を地域でまとめて後押しするとき、どういう切り口があるの？")
+    assert any("6つのアプローチ" in nfkc(c.quote) for c in answer.citations), answer.answer
