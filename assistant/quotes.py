@@ -4,80 +4,19 @@ A unit is a sentence, a bullet or a caption as the slide has it (``assistant.quo
 sentence is, whatever the question, is read once (``assistant.sentence_rows``), and the lists a question
 names are quoted whole (``assistant.quote_lists``). The sentences of each routed initiative are weighed by
 meaning, the asker's rarer words, the kind of fact asked and, for a situation told in the asker's own
-words, the help they name.
+words, the help they name (``assistant.quote_evidence``); here the best are chosen and put in order.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import numpy as np
 
-from assistant.normalize import nfkc
-from assistant.question import Question, asking_sentence
-from assistant.quote_lists import NamedLists
-from assistant.quote_units import (
-    BULLET,
-    ENDS,
-    ITEM,
-    MAX_QUOTE,
-    quotable,
-    sibling_suffix,
-)
-from assistant.retrieval import PolicyIndex
+from assistant.quote_evidence import COLUMN, EVIDENCE, QuoteEvidence
+from assistant.quote_units import BULLET, MAX_QUOTE, quotable
 from assistant.routing import Route, RouteReason
-from assistant.sentence_rows import Citation, spoken
-from assistant.settings import QuoteWeights
-from assistant.tokenizer import Tokenizer, hiragana
-
-# What the asker points at (そのイベント): the thing a sentence opening on 同イベント is about.
-_POINTED_AT = re.compile(r"(?:その|この|あの)([ァ-ヶー]{2,}|[一-龥]{2})")
-# Asking what help exists (「サイバーセキュリティの支援は？」, 支援ってある, 取組はある, どんな支援, 支援してくれる,
-# 相談に乗ってもらえる, 具体的に何がある, 'any support for'): the
-# measures on offer answer, not the aims the slide states. A name ending in 支援 (面的GX支援って…) asks nothing.
-# Besides X (「うめきた以外に」, 「よろず支援拠点以外の」): the others are listed beside X, on its line.
-_BESIDES = re.compile(r"([^、。,.!?！？\s]{2,})以外")
-_ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け|手伝い)(策|制度)?\s*(は|も|って)|"
-                        r"(支援|サポート|手助け|手伝い|取組|取り組み)(策|制度)?\s*(って|は|も|が)?\s*(ある|あり)|"
-                        r"(どんな|どういう|どのような|何か|なにか)\s*(支援|サポート|手助け|手伝い)|"
-                        r"(支援|サポート|手伝|手助け|相談に乗)(し|っ|う)?て\s*(くれる|くれ|もらえ|いただけ)|"
-                        r"具体的に(は)?\s*(何|なに|どんな(こと|もの)?)\s*(が|を)?\s*(ある|あり|して|やって)|"
-                        r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
-                        r"\bis there (any )?(support|help|assistance)\b")
-
-
-# Which of a kind (どんなWG, どういうセミナー): the word asked for, to be matched against the endings that labels
-# side by side share (育成WG / 需要喚起・情報発信WG → WG).
-_WHICH_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)\s*([^\s、。？?！!がはもをにで]+)")
-
-
-# A line opening on a year (2022年度, 令和4年度, FY2023): a table's row for that year.
-_YEAR_ROW = re.compile(r"\s*(?:(?:19|20)\d{2}|令和\s*(?:\d{1,2}|元)|FY\s*\d{2,4})\s*年?度?")
-
-
-# What a sentence offers as the answer to a fact or a question in the document's words, one column each;
-# each is weighed by the QuoteWeights field of its name (quote_<name>).
-EVIDENCE: tuple[str, ...] = (
-    "sim_asked",  # meaning, as asked
-    "sim_search",  # meaning, in the document's words (the glossary's reading of the question)
-    "examples",  # likeness to how people ask about the initiative (a situation)
-    "overlap",  # the question's words, by rarity
-    "number",  # any number, when a fact is asked
-    "names_asked",  # names the rarest proper noun of the kind asked (どこの国 → ドイツ)
-    "fact",  # holds the kind of fact asked (a date for いつ)
-    "echo",  # the slide's own word for what is asked (主 催：)
-    "year",  # names the year asked about
-    "heading_list",  # the list under a heading the question names
-    "count_list",  # a count of what the question asks listed (重点３分野)
-    "label",  # a label under 6 characters or a link (-1)
-    "sentence",  # a whole sentence
-    "named",  # names something in 「」
-    "brought",  # names, by rarity, what a follow-up brings that its topic lacks (アンモニアのほうは？)
-    "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
-)
-_COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
+from assistant.sentence_rows import Citation
 
 
 def _held_in(text: str, other: str) -> bool:
@@ -86,52 +25,8 @@ def _held_in(text: str, other: str) -> bool:
     return text.rstrip("。．.") in other
 
 
-@dataclass(frozen=True)
-class _Asked:
-    patterns: tuple[tuple[re.Pattern[str], bool], ...]  # what answers each kind asked, and whether it is a figure
-    list_answer: bool
-    echoed: frozenset[str]
-    heads_named: frozenset[int]
-    asker_is: frozenset[str]
-    share: dict[str, float]  # how much each of the question's words counts
-    brought: frozenset[str]  # the document's words a follow-up brings that its topic's question lacks
-    words: float  # the question's words, weighed by rarity and share
-    pointed_at: frozenset[str]  # そのイベント → イベント
-    said: str  # the message as the asker typed it (a follow-up's own words, not the topic's before it)
-    help: float  # how much it asks what help exists (0 or quote_help_asked)
-    rare: frozenset[str]  # the message's own words rare enough to name a few bullets of a list
-    defined: bool  # asks what something is: a slide about it answers
-    by_words: bool  # asks a kind many lines hold (a name): the asker's rarer words pick the line
-
-
-class QuoteChooser(NamedLists):
+class QuoteChooser(QuoteEvidence):
     """Chooses the sentences of each routed initiative that best answer the question."""
-
-    def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
-                 help_kinds: Callable[[str], int] | None = None, background_words: re.Pattern[str] | None = None,
-                 remits: dict[str, tuple[str, ...]] | None = None,
-                 actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
-                 offers: Callable[[str], bool] | None = None) -> None:
-        super().__init__(index, tokenizer, help_kinds, background_words, actors, offers)
-        # Where offices share an initiative, each one's part of it (取引適正化推進室: 価格転嫁, 下請…;
-        # 経営力向上室: よろず支援拠点, 事業承継…): the contact directory's remit words, by division.
-        self.remits = {d: tuple(nfkc(w) for w in ws) for d, ws in (remits or {}).items() if ws}
-        self.weights = weights
-        self.max_quotes = max_quotes
-        # How rare (by weight) a word must be to pin down the few lines naming it.
-        self._rare_idf = weights.quote_run_rarity * self._unknown_idf
-        # The places and bodies few lines name (播磨, 泉北; not 関西): a question of its own naming one is
-        # answered by those lines.
-        self._rare_names = frozenset(t for t in self._proper_nouns if self._idf.get(t, 0.0) >= self._rare_idf)
-        # The endings labels side by side share (WG, セミナー's ナー): asked which of that kind, the labels answer.
-        self._label_kinds = frozenset(nfkc(end).lower() for chunk in index.chunks
-                                      for k in range(len(chunk.sentences)) if (end := sibling_suffix(chunk.sentences, k)))
-        self._example_row = {id(e): i for i, e in enumerate(index.examples)}
-        # How people usually ask about each initiative: the centre of its labelled examples.
-        example_rows: dict[str, list[int]] = {}
-        for i, e in enumerate(index.examples):
-            example_rows.setdefault(e.initiative, []).append(i)
-        self._usual = {title: index.example_vectors[rows].mean(axis=0) for title, rows in example_rows.items()}
 
     def quotes(self, route: Route, per_initiative: int, shown: tuple[str, ...] = ()) -> list[Citation]:
         """The sentences of each routed initiative that best answer the question; those of ``shown`` (quoted
@@ -182,12 +77,12 @@ class QuoteChooser(NamedLists):
                 if len(yearly) > 1:
                     take = max(take, len(yearly))
                     scored = yearly + [x for x in scored if x not in yearly]
-            set_heads = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[_COLUMN["count_list"]]}
+            set_heads = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[COLUMN["count_list"]]}
             if len(set_heads) > 1:
                 # Headings of a set asked for, each over its own items (サイバーセキュリティ … 人材育成 on 各要素の
                 # 具体的支援策): all of them, in the slide's order, before any sentence about the set but the best
                 # one holding the kind of fact asked (5要素 for いくつ).
-                holds = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[_COLUMN["fact"]]}
+                holds = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[COLUMN["fact"]]}
                 lead = [x for x in scored[:1] if x[3] in holds and x[3] not in set_heads]
                 heads = sorted((x for x in scored if x[3] in set_heads), key=lambda x: x[3])
                 scored = lead + heads + [x for x in scored if x[3] not in set_heads and x not in lead]
@@ -253,230 +148,3 @@ class QuoteChooser(NamedLists):
                         mine[held[0]:held[0]] = [cited, rest]
             out += mine
         return out[: self.max_quotes + len(route.initiatives)]
-
-    def _asked(self, route: Route) -> _Asked:
-        """What a question asks for, read once for every sentence weighed."""
-        question = route.question
-        # A follow-up asking something of its own: the topic's words it was routed with count less, and the
-        # words typed before it (「どういうプロジェクト？」) echo no slide's word for what it asks now.
-        own = route.follow_up if route.follow_up is not None else question
-        share = {t: 1.0 if t in own.terms else self.weights.quote_topic_words for t in question.terms}
-        # The asking words the question typed (主催, 場所, 対象): a slide labelling its fact with the same word
-        # (■主 催：経済産業省…) answers, where a sentence merely naming an organisation may not.
-        echoed = frozenset(word for t in question.asked for p in t.asks if len(word := "".join(p)) >= 2
-                           and not word.isascii() and word in own.normalized) | self._besides(own.normalized)
-        return _Asked(
-            patterns=tuple((t.pattern, t.figure) for t in question.asked),
-            # who takes part, the pillars, which WGs: a list
-            list_answer=any(t.items for t in question.asked) or any(
-                word.endswith(end) for word in _WHICH_KIND.findall(own.normalized) for end in self._label_kinds),
-            echoed=echoed,
-            heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
-            asker_is=frozenset(self._asker_is(question)),
-            share=share,
-            # Names, not the two-character words a phrase is built of (つながりづくり brings 作り); a place or
-            # organisation the slides name is one however short (播磨).
-            # A question of its own naming a place or a body that few lines name (播磨臨海部, 堺) is answered by
-            # those lines, as a follow-up is by what it brings.
-            brought=frozenset(t for t in (route.brings or question.terms & self._rare_names)
-                              if t in self._idf and (
-                len(t) >= self.weights.quote_brought_chars or t in self._proper_nouns)),
-            words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
-            pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
-            said=own.normalized,
-            # A follow-up's rare words are those it brings (サイバー after DX), not its topic's.
-            rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf) >= self._rare_idf),
-            defined=any(t.defined for t in question.asked),
-            by_words=bool(question.asked) and all(t.picked_by_words for t in question.asked),
-            help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
-
-    @staticmethod
-    def _counts_for_year(text: str, asked: _Asked) -> bool:
-        """Whether a line is a table's row for one year holding a figure of the kind asked (「2022年度 2回」),
-        not a sentence or heading that only names the year (「令和６年度までの開催実績」)."""
-        text = nfkc(text)
-        row = _YEAR_ROW.match(text)
-        rest = text[row.end():] if row else ""
-        return bool(re.search(r"\d", rest)) and any(p.search(rest) for p, _ in asked.patterns)
-
-    def _besides(self, text: str) -> frozenset[str]:
-        """What the asker sets aside to ask for the rest (うめきた in 「うめきた以外に名前が挙がってる地域は？」):
-        the longest end of the words before 以外 that the slides write, whose line lists the others too."""
-        found = set()
-        for before in _BESIDES.findall(re.sub(r"\s", "", text)):
-            found |= {next((before[i:] for i in range(len(before) - 1) if before[i:] in self._slides), "")} - {""}
-        return frozenset(found)
-
-    def _own_words(self, question: Question, title: str) -> float:
-        """How much a question is a situation told in the asker's own words rather than the document's (0
-        when a fact is asked)."""
-        # A situation told in the asker's own words (「息子が継がない」) is answered by the help that exists,
-        # found through how people ask about this initiative in the document's words (its nearest labelled
-        # examples); a question already in the document's words (「実証プロジェクトの候補地は」) is answered
-        # by the sentence using them.
-        return 0.0 if question.asked else 1.0 - self._in_document_words(question, title)
-
-    def evidence(self, route: Route, title: str, asked: _Asked | None = None,
-                 own_words: float | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """For each sentence of an initiative: its evidence (one column per ``EVIDENCE`` name, to be
-        weighed by ``QuoteWeights``), and the score of the help it offers an asker telling their situation."""
-        question = route.question
-        asked = asked or self._asked(route)
-        own_words = self._own_words(question, title) if own_words is None else own_words
-        w = self.weights
-        rows = self._sentences_of.get(title, [])
-        q_terms, typed = question.terms, question.typed_terms
-        # A fact is in the sentence using the asker's own words; for a situation the glossary's words for
-        # it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
-        expanded = w.quote_expanded if asked.patterns else 1.0
-        vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
-        like = self._examples_like(route, title) if own_words else None
-        evidence = np.zeros((len(rows), len(EVIDENCE)))
-        # Meaning as asked and in the document's words, and (a situation) as people ask about the initiative.
-        # A follow-up asking something of its own (「海外とのつながりづくりでは何をしてる？」 after 水素) is
-        # answered by what it asks: its meaning alone, not with the topic's words it was routed with. One that
-        # only names another subject (「全国だと？」) asks the topic's question again and carries none.
-        own = route.follow_up if route.follow_up is not None else question
-        evidence[:, _COLUMN["sim_asked"]] = vectors @ own.vector
-        evidence[:, _COLUMN["sim_search"]] = vectors @ question.search_vector
-        if like is not None:
-            evidence[:, _COLUMN["examples"]] = own_words * (vectors @ like)
-        help_on_offer = np.zeros(len(rows))
-        elsewhere = self._other_offices_words(route, title) if own_words else ()
-        for i, (row, _, sentence) in enumerate(rows):
-            x = evidence[i]
-            digits = row in self._numbered_rows
-            x[_COLUMN["overlap"]] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
-                                        * asked.share[t] for t in q_terms & self._terms_of_row[row]) / asked.words
-            x[_COLUMN["number"]] = bool(asked.patterns) and digits
-            x[_COLUMN["names_asked"]] = self._names_asked(row, question)
-            # A label answers with the line it is quoted with, too (a year's row with its firms).
-            read = self._unit_text.get(row, "") if row in self._label_rows else ""
-            # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
-            x[_COLUMN["fact"]] = holds = sum(1.0 if digits or not figure else 0.5 for p, figure in asked.patterns
-                               if p.search(sentence.text) or p.search(read))
-            # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
-            # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
-            x[_COLUMN["echo"]] = any(e in self._unspaced[row] for e in asked.echoed) or bool(
-                holds and any(c in asked.said for c in self._counted[row]))
-            x[_COLUMN["year"]] = bool(question.years & self._years_of_row[row])
-            x[_COLUMN["heading_list"]] = id(sentence) in asked.heads_named  # the list under a heading the question names
-            # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
-            if asked.list_answer and q_terms & self._count_rows.get(row, set()):
-                x[_COLUMN["count_list"]] = 1.0  # 重点３分野 over its labels: the list asked for, if of what it counts
-            elif (len(sentence.text) < 6 and not (asked.list_answer and ITEM.match(sentence.text))) \
-                    or sentence.text.startswith("http"):
-                x[_COLUMN["label"]] = -1.0
-            elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
-                x[_COLUMN["sentence"]] = 1.0
-            x[_COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
-            # A name one sentence in a hundred has pins it down; 関西, in many, hardly. Not where a kind of fact
-            # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures;
-            # but a name, which many lines hold (「D」デジタル化, DX（…）), is picked by what a follow-up brings
-            # (the award: KANSAI DX AWARD), not by the names of the topic a question of its own starts with.
-            if asked.brought and (not asked.patterns or (asked.by_words and route.brings)
-                                  or (not route.brings and asked.list_answer)):
-                x[_COLUMN["brought"]] = max((self._idf[t] / self._unknown_idf for t in
-                                             asked.brought & self._terms_of_row[row]), default=0.0) ** 3
-            x[_COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)
-            if own_words or asked.help:
-                help_on_offer[i] = self._help_on_offer(row, max(own_words, asked.help), elsewhere, asked)
-        return evidence, help_on_offer
-
-    def _help_on_offer(self, row: int, own_words: float, elsewhere: tuple[str, ...], asked: _Asked) -> float:
-        """For a situation told in the asker's words: what help exists matters more than the aims."""
-        w = self.weights
-        # Squared: a question mostly in the document's words (a fact asked without an asking word,
-        # 「特に重視する分野は？」) is hardly a situation, and help is not its answer.
-        score = w.quote_help * own_words**2 * min(self._help_of_row[row], w.quote_help_kinds)
-        if row in self._offer_rows:  # asked what help exists: a sentence saying what is done (…支援を実施) answers
-            score += w.quote_offer * asked.help
-        if any(word in self._folded[row] for word in elsewhere):
-            score -= w.quote_other_office * own_words  # another office's part of the initiative
-        if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
-            score += w.quote_item * own_words
-        elif row in self._label_rows:
-            score -= (w.quote_diagram if row in self._diagram_of_row else w.quote_label) * own_words
-        if row in self._refers_back_rows:
-            # 「同イベントでは…」 names nothing alone, unless the asker points at that very thing (そのイベント).
-            pointed = self._refers_back_rows[row] in asked.pointed_at
-            score += (w.quote_refers_back if pointed else -w.quote_refers_back) * own_words
-        if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
-            to_asker = self._actor_of_row[row] in asked.asker_is
-            score += (w.quote_own_actor if to_asker else -w.quote_other_actor) * own_words
-        if row in self._background_rows:
-            score -= w.quote_background * own_words  # why the initiative exists helps no one
-        return score
-
-    def _asker_is(self, question: Question) -> set[str]:
-        """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank
-        they only mention, 取引先の銀行から, does not make them one)."""
-        text, said_plainly = question.normalized, spoken(question.words.surfaces)
-        return {a for a, words in self._actors
-                if any(w in text for w in words) or any(w in said_plainly for w in self._actors_spoken[a])}
-
-    def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
-        """Remit words of the initiative's other offices, when the question fits its first office's remit and
-        none of theirs (a price question is 取引適正化推進室's: よろず支援拠点 is another office's help)."""
-        offices = [c.division for c in route.contacts if c.initiative == title]
-        if len(offices) < 2 or offices[0] not in self.remits:
-            return ()
-        text = nfkc(route.question.search_text).lower()
-        mine = self.remits[offices[0]]
-        if not any(word in text for word in mine):
-            return ()
-        # Two-character remit words (全体, 概要: the general office's) are too common to mark a part.
-        others = {word for d in offices[1:] for word in self.remits.get(d, ()) if word not in mine and len(word) > 2}
-        if any(word in text for word in others):
-            return ()
-        return tuple(others)
-
-    def _in_document_words(self, question: Question, title: str) -> float:
-        """How much of what the question names (by word rarity) the initiative's text uses (0–1)."""
-        weight = sum(self._idf.get(t, self._unknown_idf) for t in question.named)
-        if not weight:
-            return 1.0
-        used = self._terms_of_initiative.get(title, set())
-        return sum(self._idf.get(t, self._unknown_idf) for t in question.named & used) / weight
-
-    def _examples_like(self, route: Route, title: str, most: int = 3) -> np.ndarray | None:
-        """The mean vector of the labelled examples of ``title`` that routing found nearest to the
-        question, less the share ``quote_specific`` of how people usually ask about it (the centre of all
-        its examples): what sets this asker's need apart, so the measure that fits them outranks help
-        quoted for anyone (none asked again: a reverse look-up never touches the examples), or None."""
-        voters = route.examples.neighbours if route.examples is not None else []
-        rows = [self._example_row[id(e)] for e, _ in voters if e.initiative == title][:most]
-        if not rows:
-            return None
-        mean = self.index.example_vectors[rows].mean(axis=0)
-        mean = mean - self.weights.quote_specific * self._usual.get(title, 0.0)
-        return mean / (np.linalg.norm(mean) or 1.0)
-
-    def _names_asked(self, row: int, question: Question) -> float:
-        """How rare (0–1) the rarest proper noun of an asked kind is that a sentence names and the
-        question does not."""
-        return self._rarest(self._proper_of_row.get(row, {}), question)
-
-    def _rarest(self, proper: dict[str, set[str]], question: Question) -> float:
-        kinds = {t.names for t in question.asked if t.names}
-        names = {n for k in kinds for n in proper.get(k, ())}
-
-        def rarity(found: set[str]) -> float:
-            return max((self._idf.get(n, self._unknown_idf) for n in found), default=0.0) / self._unknown_idf
-
-        # A name in one sentence of a hundred counts; 関西 or 日本, in many, hardly. One the asker names too
-        # (播磨のどこ？) pins down the very place asked about, but only if hardly any other sentence names it
-        # (アジア, named on every line of the Asia plan, would lift its headings).
-        return max(rarity(names - question.terms) ** 3, rarity(names & question.terms) ** 6)
-
-    def _best_caption(self, captions: list[str], question: Question) -> int:
-        """Which of a run of captions answers: the asker's rarer words, the kind of fact or name asked."""
-        def fit(text: str) -> float:
-            proper: dict[str, set[str]] = {}
-            for m in self.tokenizer.morphemes(nfkc(text)):
-                if m.proper:
-                    proper.setdefault(m.proper, set()).add(hiragana(m.base.lower()))
-            words = set(self.tokenizer.terms(text)) & question.terms
-            return (sum(self._idf.get(t, self._unknown_idf) for t in words) / self._unknown_idf
-                    + sum(1 for t in question.asked if t.pattern.search(text)) + self._rarest(proper, question))
-        return max(range(len(captions)), key=lambda k: fit(captions[k]))

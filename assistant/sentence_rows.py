@@ -2,7 +2,7 @@
 
 Its words, years and rare names; the unit it is quoted as (``assistant.quote_units``); the list, heading,
 count or diagram it belongs to; the help it names, the actor it addresses, whether it tells background.
-``assistant.quotes`` weighs these for each question.
+``assistant.quote_evidence`` weighs these for each question.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import numpy as np
 from assistant.chat import Turn
 from assistant.evaluation import load_cases
 from assistant.normalize import nfkc
-from assistant.quotes import EVIDENCE
+from assistant.quote_evidence import EVIDENCE
 from assistant.service import build_assistant
 
 
