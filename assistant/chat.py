@@ -129,8 +129,8 @@ class Conversation:
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
         if not self._is_follow_up(question, route, topic):
-            if _ONLY_SUBJECT.search(question.normalized) and not question.asked and topic.question.asked \
-                    and route.reason == RouteReason.retrieval and not _INTERROGATIVE.search(question.normalized):
+            if _ONLY_SUBJECT.search(question.normalized) and not self._asks_own(question) and topic.question.asked \
+                    and route.reason == RouteReason.retrieval:
                 # 「蓄電池の方は？」 after 「半導体の協議会は今年度何をするの？」: another subject, asked what the
                 # topic's question asked (this year's activities), which the message alone does not say.
                 return replace(route, question=replace(question, asked=topic.question.asked))
@@ -139,8 +139,7 @@ class Conversation:
         # What a follow-up that asks something of its own asks is what is asked (its sentence ends the
         # combined text as a question: 「その宣言の登録手順は」); one that only names another subject
         # (「アンモニアのほうは？」) asks what the topic's question asked.
-        asks_own = bool(question.asked) or self.router.reader.uncovered(question, "") is not None \
-            or bool(_INTERROGATIVE.search(question.normalized) or _YES_NO.search(question.normalized))
+        asks_own = self._asks_own(question)
         if not asks_own:
             asks = re.sub(r"[？?]+\s*$", "", message)
         elif re.search(r"[？?。.!！]\s*$", message):
@@ -224,6 +223,12 @@ class Conversation:
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
         return route if combined.abstained else replace(combined, follow_up=follow_up, brings=brings)
+
+    def _asks_own(self, question: Question) -> bool:
+        """Whether a message asks something of its own (a kind of fact, a question word, yes or no, something
+        the document does not cover), not only naming a subject (「アンモニアのほうは？」)."""
+        return bool(question.asked) or self.router.reader.uncovered(question, "") is not None \
+            or bool(_INTERROGATIVE.search(question.normalized) or _YES_NO.search(question.normalized))
 
     def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read

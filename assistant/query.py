@@ -56,6 +56,8 @@ class Words:
     # たい read as a noun has タイ, the country.
     lemmas: tuple[str, ...] = ()
     countries: tuple[str, ...] = ()  # countries it names (ベトナム出身の: the people it speaks of are from abroad)
+    readings: tuple[str, ...] = ()  # each token's sound in hiragana (何階: なんかい, as 何回 sounds)
+    names: tuple[str, ...] = ()  # the places and bodies it names, MeCab's proper nouns (堺), lower case
 
     @classmethod
     def of(cls, text: str, tokenizer: Tokenizer) -> Words:
@@ -63,7 +65,8 @@ class Words:
         # Not folded to hiragana: the phrase タイ (Thailand) must not meet the auxiliary たい.
         return cls(tuple(m.surface for m in ms), tuple(_singular(nfkc(m.base)) for m in ms),
                    tuple(nfkc(m.lemma if _KANJI.search(m.lemma) else m.base) for m in ms),
-                   tuple(m.surface for m in ms if m.country))
+                   tuple(m.surface for m in ms if m.country), tuple(hiragana(m.reading or m.surface) for m in ms),
+                   tuple(nfkc(m.surface).lower() for m in ms if m.proper))
 
     def has(self, phrase: Phrase) -> bool:
         """Whether the tokens of ``phrase`` occur in a row, as written, in base form or as headwords; a katakana word

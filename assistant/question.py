@@ -14,7 +14,7 @@ from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
 from assistant.latin_names import LatinNames
-from assistant.normalize import find_extensions, find_phones, hiragana, nfkc, normalize_query, unspaced
+from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
@@ -210,7 +210,7 @@ class QuestionReader:
             taken = self._heard_loosely_in(spelled_words)
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(asking_sentence(normalized)))
                            if t not in asked and t.name not in taken)
-        asked += tuple(t for t in self._heard_in_slips(last) if t not in asked)
+        asked += tuple(t for t in self._heard_in_slips(asking) if t not in asked)
         for other in asking_sentences(spelled)[:-1]:  # an earlier question in the same message asks too
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(other)) if t not in asked)
         if _POINTS_BEFORE.match(last.strip()) and (before := sentence_before(spelled)):
@@ -229,22 +229,20 @@ class QuestionReader:
             years=self.glossary.years_asked(asking_sentence(normalized), normalized),
         )
 
-    def _heard_in_slips(self, sentence: str) -> list[AnswerType]:
+    def _heard_in_slips(self, asking: Words) -> list[AnswerType]:
         """The kinds of fact asked by a word typed in the wrong kanji of the same sound (何階 for 何回, 侯補地
         for 候補地): one the document never writes, read exactly as an asking word is."""
-        ms = [m for m in self.tokenizer.morphemes(nfkc(sentence)) if m.surface.strip()]
         heard: list[AnswerType] = []
-        for i in range(len(ms)):
-            for n in (1, 2, 3):
-                if i + n > len(ms):
-                    continue
+        tokens = len(asking.surfaces)
+        for i in range(tokens):
+            for n in range(1, min(3, tokens - i) + 1):
                 # Its kanji, which the document never writes together (機関 of 機関は is the document's word),
                 # in two words or more: one word of the dictionary (厚生, 酸化) is meant as written.
-                kanji = [m.surface for m in ms[i : i + n] if _KANJI.search(m.surface)]
+                kanji = [w for w in asking.surfaces[i : i + n] if _KANJI.search(w)]
                 if len(kanji) < 2 or "".join(kanji) in self._document:
                     continue
-                said = hiragana("".join(m.reading or m.surface for m in ms[i : i + n]))
-                if (t := self.glossary.heard_in(said, exactly=True)) is not None and t not in heard:
+                if (t := self.glossary.heard_in("".join(asking.readings[i : i + n]), exactly=True)) is not None \
+                        and t not in heard:
                     heard.append(t)
         return heard
 

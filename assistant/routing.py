@@ -177,8 +177,7 @@ class Router:
         """Whether the question names a place or body (a proper noun: 堺) that ``title``'s own text writes and
         ``other``'s never does (堺・泉北コンビナート on the hydrogen slides, not the circular economy's)."""
         mine, theirs = self._terms_of.get(title, set()), self._terms_of.get(other, set())
-        names = {nfkc(m.surface).lower() for m in self.reader.tokenizer.morphemes(question.normalized) if m.proper}
-        return any(n in mine and n not in theirs for n in names)
+        return any(n in mine and n not in theirs for n in question.words.names)
 
     def _names_elsewhere(self, title: str, latin: dict[str, float], weight: float) -> float:
         """1, less the share (by word rarity) of what the question names that another initiative's title
