@@ -10,6 +10,7 @@ import unicodedata
 # Japanese IMEs produce when typing a hyphen.
 _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\uff0d\u30fc\uff70"
 _DASH_RE = re.compile(f"[{_DASHES}]")
+KANJI = re.compile(r"[一-龥々]")
 _SPACE_RE = re.compile(r"\s+")
 # A phone number: area code, exchange, line, separated by any dash, spaces or nothing.
 _PHONE_RE = re.compile(r"(?<!\d)(0\d{1,3})[\s-]*(\d{2,4})[\s-]*(\d{4})(?!\d)")

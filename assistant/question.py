@@ -15,7 +15,8 @@ from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
 from assistant.latin_names import LatinNames
 from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
-from assistant.query import AnswerType, CoverageRule, Glossary, Readings, Words
+from assistant.query import AnswerType, CoverageRule, Glossary, Words
+from assistant.readings import Readings
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
 

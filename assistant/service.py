@@ -23,9 +23,10 @@ from assistant.index_store import IndexCorrupt, IndexMissing
 from assistant.inputs import check_message, clean_history
 from assistant.loaders import load_document_card
 from assistant.normalize import find_phones, format_phone, nfkc, phone_digits
-from assistant.query import Glossary, Readings
+from assistant.query import Glossary
 from assistant.question import QuestionReader
 from assistant.quotes import QuoteChooser
+from assistant.readings import Readings
 from assistant.retrieval import PolicyIndex
 from assistant.routing import Router
 from assistant.settings import ChromaMode, Settings, get_settings

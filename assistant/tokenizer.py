@@ -10,8 +10,9 @@ import fugashi
 
 from assistant.normalize import hiragana, nfkc
 
+GRAMMAR = ("助詞", "助動詞")  # MeCab's particles and auxiliaries
 # Parts of speech that carry no topic: particles, auxiliaries, punctuation, white space.
-_STOP_POS = {"助詞", "助動詞", "補助記号", "記号", "空白"}
+_STOP_POS = {*GRAMMAR, "補助記号", "記号", "空白"}
 # Very common content words of this document and of questions that would otherwise dominate BM25.
 _STOP_WORDS = {
     "する", "ある", "いる", "なる", "こと", "もの", "ため", "よう", "これ", "それ", "等", "的",

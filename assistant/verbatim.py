@@ -11,8 +11,7 @@ import re
 from functools import lru_cache
 
 from assistant.normalize import nfkc
-from assistant.query import GRAMMAR
-from assistant.tokenizer import Tokenizer
+from assistant.tokenizer import GRAMMAR, Tokenizer
 
 # Particles and auxiliaries join words into phrases (の社会実装に), punctuation parts them: a name is made of
 # the words between them.

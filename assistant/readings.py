@@ -1,0 +1,173 @@
+"""Kana readings of the document's words, so a question typed in kana, romaji read as kana, a katakana name
+spelt another way or kanji the IME chose wrongly (会上 for 会場) finds the words the document writes."""
+
+from __future__ import annotations
+
+import re
+
+from assistant.normalize import KANJI, hiragana, nfkc, unvoiced
+from assistant.tokenizer import GRAMMAR, Tokenizer
+
+_KANJI_RUN = re.compile(r"[一-龥]{2,4}")
+_KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
+# Kana readings shorter than this match too much ordinary text ("いい", "ため").
+_MIN_READING = 3
+_SPACED_KANA = re.compile(r"[ぁ-ゖー]+(?: [ぁ-ゖー]+)+")  # kana words with spaces between: romaji read as kana
+_COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
+# Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
+_VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
+_FOREIGN_WORD = re.compile(r"[ァ-ヺー]{4,}")  # a loanword or foreign name, long enough not to meet another by chance
+_LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろうくぐすずつづぬふぶぷむゆゅる])う")  # the う of a long o or u
+
+
+def _as_romaji_types(sound: str) -> str:
+    """A reading as romaji without macrons spells it: no long vowels, づ and ぢ as ず and じ."""
+    return _LONG_U.sub("", sound.replace("ー", "")).translate(str.maketrans("づぢ", "ずじ"))
+
+
+class Readings:
+    """Kana readings of the document's nouns, so 'すいそ の そうだん' finds 水素 and 相談."""
+
+    def __init__(self, by_reading: dict[str, str], tokenizer: Tokenizer | None = None) -> None:
+        self.by_reading = by_reading
+        self.tokenizer = tokenizer
+        self._readings_of: dict[str, set[str]] = {}
+        for reading, word in by_reading.items():
+            self._readings_of.setdefault(word, set()).add(reading)
+        self._longest = max((len(r) for r in by_reading), default=0)
+        # A foreign name typed with a voicing mark where the slides have none, or the other way (ハンブルク for
+        # ハンブルグ: names are spelt in katakana more than one way): the document's katakana words by their sound
+        # without voicing marks, where only one has it.
+        sounds: dict[str, set[str]] = {}
+        for word in set(by_reading.values()):
+            if _FOREIGN_WORD.fullmatch(word):
+                sounds.setdefault(unvoiced(word), set()).add(word)
+        self._foreign = {sound: words.pop() for sound, words in sounds.items() if len(words) == 1}
+        self._foreign_words = frozenset(self._foreign.values())
+
+    @classmethod
+    def from_texts(cls, texts: list[str], tokenizer: Tokenizer) -> Readings:
+        by_reading: dict[str, str] = {}
+        compounds: dict[str, str] = {}
+        for text in texts:
+            ms = tokenizer.morphemes(nfkc(text))
+            for k, m in enumerate(ms):
+                reading = hiragana(m.reading)
+                if m.pos == "名詞" and len(reading) >= _MIN_READING and reading != m.surface:
+                    by_reading.setdefault(reading, m.surface)
+                    by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
+                # A name MeCab reads in pieces (天下 + 一 + 合 + 説) is typed in kana whole (てんかいちごうせつ), and
+                # a name joined by の (共創の森) too (romaji types it in words: kyousou no mori).
+                run = [m] if m.pos == "名詞" else []
+                for n in ms[k + 1 : k + _COMPOUND + 1] if run else ():
+                    if n.start != run[-1].end or not (n.pos == "名詞" or (n.surface == "の" and run[-1].pos == "名詞")):
+                        break
+                    run.append(n)
+                    if n.pos != "名詞":
+                        continue
+                    surface = "".join(x.surface for x in run)
+                    sound = hiragana("".join(x.reading for x in run))
+                    if len(sound) >= 2 * _MIN_READING and sound != surface:
+                        compounds.setdefault(sound, surface)
+        for sound, surface in compounds.items():
+            by_reading.setdefault(sound, surface)
+        # Romaji seldom marks a long vowel (zemina-ru, chuken, kigyo) and cannot tell づ from ず (hizuke):
+        # ぜみなる finds ゼミナール, ちゅけん 中堅, ひずけ 日付.
+        for sound, surface in list(by_reading.items()):
+            for short in (sound.replace("ー", ""), _as_romaji_types(sound)):
+                if len(short) >= _MIN_READING + 1:
+                    by_reading.setdefault(short, surface)
+        return cls(by_reading, tokenizer)
+
+    def knows(self, kana: str) -> bool:
+        """Whether the document has a word read ``kana`` (ぶんや: 分野)."""
+        return kana in self.by_reading
+
+    def readings_of(self, word: str) -> set[str]:
+        """The kana a document word is found by (会議 ← かいぎ)."""
+        return self._readings_of.get(word, set())
+
+    def spell(self, text: str) -> tuple[str, list[str]]:
+        """``text`` with document words typed in kana written as the document writes them, and those words.
+        Characters not recognised stay as typed (katakana stays katakana)."""
+        found: list[str] = []
+        text = nfkc(text)
+        # Kana right after a kanji may be its ending (支払い|が|いつも): a word typed in kana starts there
+        # only where MeCab starts a word, not at いがい inside 支払い + が (asked only when a run follows one).
+        after_kanji = [m.start() for m in _KANA_RUN.finditer(text) if m.start() and KANJI.match(text[m.start() - 1])]
+        morphemes = self.tokenizer.morphemes(text) if after_kanji and self.tokenizer else []
+        starts = {m.start for m in morphemes}
+        tails = set(after_kanji)
+        endings = tails - starts if self.tokenizer else set()
+        # Nor does one start on a word of grammar in such a run (やれへんかな: へん is the dialect's negative,
+        # not 変化 typed in kana).
+        grammar = {m.start for m in morphemes if m.pos in GRAMMAR}
+
+        def rewrite(match: re.Match[str]) -> str:
+            run = match.group(0)
+            folded = hiragana(run)  # one character for one, so positions match the run as typed
+            out, i = [], 0
+            while i < len(run):
+                inside = (i == 0 and match.start() in endings) or (match.start() in tails and match.start() + i in grammar)
+                for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
+                    word = None if inside else self.by_reading.get(folded[i:j])
+                    if word:
+                        out.append(word)
+                        found.append(word)
+                        i = j
+                        break
+                else:
+                    out.append(run[i])
+                    i += 1
+            return "".join(out)
+
+        def join_spaced(match: re.Match[str]) -> str:
+            # Romaji read as kana keeps its spaces (かんさい きょうそう の もり): a name typed across words, some
+            # too short to spell alone (の, もり), is found by joining them (きょうそうのもり → 共創の森). Words each
+            # spelled alone stay apart (半導体 人材 育成 reads better than MeCab's 半 + 導体 in one run).
+            words, out, i = match.group(0).split(" "), [], 0
+            while i < len(words):
+                for k in range(min(_COMPOUND, len(words) - i), 1, -1):
+                    part = words[i : i + k]
+                    word = self.by_reading.get("".join(part))
+                    if word and len("".join(part)) >= 2 * _MIN_READING and not all(w in self.by_reading for w in part):
+                        out.append(word)
+                        found.append(word)
+                        i += k
+                        break
+                else:
+                    out.append(words[i])
+                    i += 1
+            return " ".join(out)
+
+        def foreign(match: re.Match[str]) -> str:
+            # Only a name (MeCab reads it as one proper noun): クリーン is no misspelt グリーン.
+            run = match.group(0)
+            word = None if run in self._foreign_words else self._foreign.get(unvoiced(run))
+            if word and not self._is_name(run):
+                word = None
+            if word:
+                found.append(word)
+            return word or run
+
+        text = _FOREIGN_WORD.sub(foreign, text)
+        spelled = _KANA_RUN.sub(rewrite, _SPACED_KANA.sub(join_spaced, text))
+        return _KANJI_RUN.sub(lambda m: self._slip(m.group(0), found), spelled), found
+
+    def _is_name(self, word: str) -> bool:
+        ms = self.tokenizer.morphemes(word) if self.tokenizer else []
+        return len(ms) == 1 and bool(ms[0].proper)
+
+    def _slip(self, run: str, found: list[str]) -> str:
+        """A run of kanji no dictionary knows, typed for a document word that sounds the same (会上 for 会場,
+        長需 for 長寿: the IME's first choice): MeCab reads it only character by character."""
+        if self.tokenizer is None:
+            return run
+        ms = self.tokenizer.morphemes(run)
+        if len(ms) < 2 or any(len(m.surface) != 1 for m in ms):
+            return run
+        word = self.by_reading.get(hiragana("".join(m.reading for m in ms)))
+        if not word or word == run or len(word) != len(run) or not _KANJI_RUN.fullmatch(word):
+            return run
+        found.append(word)
+        return word
