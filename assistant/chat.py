@@ -21,6 +21,12 @@ _FOLLOW_UP = re.compile(
 _CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|話題(は|が)?変わ|話を変え|(違う|別の)(話|質問|件)|ところで|別件|それとは別|関係ない(けど|が)|"
                             r"\bby the way\b|\b(another|different|new|unrelated|other) (question|topic|subject|matter)\b|"
                             r"\b(changing|switching) (the )?(topic|subject)s?\b|\bon another note\b|\bunrelated\b")
+# Asking for the topic's kind of work for another subject ("Is there something similar for semiconductors?",
+# 「半導体でも似たような取組ある？」): what the message names is the new topic, and its "it" points there.
+_LIKE_IT_FOR = re.compile(r"\b(something|anything|one|programmes?|programs?|initiatives?|schemes?|projects?|support|"
+                          r"things?) (similar|like (that|this|it))\b|\bsimilar (ones?|programmes?|programs?|"
+                          r"initiatives?|schemes?|things?|support|projects?)\b|\bthe same (thing|kind of)\b|"
+                          r"(似た|同じ|同様|おなじ)(よう)?な?(もの|の|取組|取り組み|支援|仕組み|こと)|同様の")
 # Words that point back at what was said (そこ, それ, その…), not at anything new; 「具体的には？」「詳しく」
 # ask for more of it.
 _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
@@ -167,7 +173,10 @@ class Conversation:
         combined = self.router.route(self.router.read(f"{about} {asks}"))
         # A follow-up asking something of its own and naming it: its own words pick the quotes.
         follow_up = question if asks_own and question.has_topic else None
-        brings = question.terms - topic.question.terms if question.has_topic else frozenset()
+        # What it brings: its words the topic's question lacks, and the words it writes as one that MeCab reads
+        # in pieces (「その中で紹介されてる補助金は？」: 補助金, not 補助 and 金).
+        brings = (question.terms - topic.question.terms) | {
+            c for c in question.words.compounds if c not in topic.question.normalized} if question.has_topic else frozenset()
         if keeps_office and combined.contacts and topic.contacts:
             office = topic.contacts[0]
             combined.contacts = [office, *(c for c in combined.contacts if c.phone != office.phone)]
@@ -249,6 +258,8 @@ class Conversation:
             return True
         if elsewhere and _CHANGES_TOPIC.search(question.normalized):
             return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
+        if elsewhere and own.title_hit > 0 and _LIKE_IT_FOR.search(question.normalized):
+            return False  # "Is there something similar for semiconductors, and when did it start?"
         if elsewhere and not _POINTS_BACK.search(question.normalized) and \
                 self.router.names_only_in_title(question, own.title, current):
             # A name typed in Latin letters that its title says and the topic's does not (「GXのほうは？」 after

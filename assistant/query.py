@@ -33,6 +33,8 @@ _CONSULT_EN = frozenset({"help", "contact", "call", "ask", "talk", "speak", "con
 _BEFORE_ASKING_WHO = frozenset({"know", "knows", "tell", "ask", "asking", "wonder", "wondering", "about", "see", "find",
                                 "out", "me", "us", "and", "or", "but", "so", "then", "exactly", "ok", "okay", "hi",
                                 "hello", "to", "is", "was", "says", "say"})
+_COMPOUND_PARTS = frozenset({"名詞", "接尾辞", "接頭辞"})  # the parts of a word written as one (補助 + 金)
+_COMPOUND_CHARS = 3
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 
@@ -48,15 +50,26 @@ class Words:
     countries: tuple[str, ...] = ()  # countries it names (ベトナム出身の: the people it speaks of are from abroad)
     readings: tuple[str, ...] = ()  # each token's sound in hiragana (何階: なんかい, as 何回 sounds)
     names: tuple[str, ...] = ()  # the places and bodies it names, MeCab's proper nouns (堺), lower case
+    # Nouns written together, which MeCab reads in pieces (補助 + 金, 説明 + 会): the word the asker means.
+    compounds: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, text: str, tokenizer: Tokenizer) -> Words:
         ms = [m for m in tokenizer.morphemes(nfkc(text)) if m.surface.strip()]
+        runs: list[list[str]] = []
+        for k, m in enumerate(ms):
+            if m.pos not in _COMPOUND_PARTS:
+                continue
+            if k and ms[k - 1].pos in _COMPOUND_PARTS and ms[k - 1].end == m.start:
+                runs[-1].append(m.surface)
+            else:
+                runs.append([m.surface])
         # Not folded to hiragana: the phrase タイ (Thailand) must not meet the auxiliary たい.
         return cls(tuple(m.surface for m in ms), tuple(_singular(nfkc(m.base)) for m in ms),
                    tuple(nfkc(m.lemma if KANJI.search(m.lemma) else m.base) for m in ms),
                    tuple(m.surface for m in ms if m.country), tuple(hiragana(m.reading or m.surface) for m in ms),
-                   tuple(nfkc(m.surface).lower() for m in ms if m.proper))
+                   tuple(nfkc(m.surface).lower() for m in ms if m.proper),
+                   tuple(w.lower() for run in runs if len(run) >= 2 and len(w := "".join(run)) >= _COMPOUND_CHARS))
 
     def has(self, phrase: Phrase) -> bool:
         """Whether the tokens of ``phrase`` occur in a row, as written, in base form or as headwords; a katakana word
@@ -310,19 +323,24 @@ class Glossary:
                 # One ending on its particle (分野を, テーマは) asks only with it: ぶんや alone is a name's word
                 # (せいちょう ぶんや ぽてんしゃる まっぷ), not an ask.
                 bare = () if morphemes and morphemes[-1].pos in GRAMMAR else (_voiced(tokenizer.reading(ask)),)
+                # A voiced particle is heard as typed: が is not か, and なんかある (is there anything?) does
+                # not ask 何がある (which kinds); only a word's own voicing may be lost (かいさいひ, 開催日).
+                particle_voiced = any(m.pos in GRAMMAR and _sound(m.surface) != _voiced(m.surface) for m in morphemes)
                 for voiced in dict.fromkeys((*bare, spoken)):
                     if len(voiced) < 3 or _sound(voiced) == _sound(ask):
                         continue
                     # 何 is read なに or なん as people say it (なにご, なんご for 何語): both ask.
                     for said in {voiced, voiced.replace("なん", "なに", 1), voiced.replace("なに", "なん", 1)}:
-                        glossary.by_sound.setdefault(_sound(said), t)
+                        if not particle_voiced:
+                            glossary.by_sound.setdefault(_sound(said), t)
                         glossary.by_voiced.setdefault(said, t)
         return glossary
 
     def heard_in(self, kana: str, exactly: bool = False) -> AnswerType | None:
         """The kind of fact a word typed in ``kana`` sounds like asking for, if any; ``exactly``: with its
         voicing marks (かいぎ sounds like 会期 only once they are dropped)."""
-        return self.by_voiced.get(_voiced(kana)) if exactly else self.by_sound.get(_sound(kana))
+        voiced = self.by_voiced.get(_voiced(kana))
+        return voiced if exactly else self.by_sound.get(_sound(kana)) or voiced
 
     def help_kinds(self, text: str) -> int:
         """How many kinds of help (glossary help_words) a sentence names; none in a record of past work or a
@@ -358,14 +376,16 @@ class Glossary:
         for i in range(len(kana)):
             for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)
                 w = "".join(kana[i : i + n])
-                t = self.by_sound.get(_sound(w)) if _KANA_WORD.fullmatch(w) else None
+                t = self.by_sound.get(_sound(w)) or self.by_voiced.get(_voiced(w)) if _KANA_WORD.fullmatch(w) else None
                 if t is not None and t not in asked:
                     asked.append(t)
         # MeCab may also cut a run of kana across the asking word (はなにごで → はな + に + ご + で).
-        runs = [_sound(r) for r in _KANA_WORD.findall("".join(kana))]
-        for sound, t in self.by_sound.items():
-            if t not in asked and any(sound in r for r in runs):
-                asked.append(t)
+        runs = [_voiced(r) for r in _KANA_WORD.findall("".join(kana))]
+        sounds = [_sound(r) for r in runs]
+        for heard, said in ((self.by_sound, sounds), (self.by_voiced, runs)):
+            for sound, t in heard.items():
+                if t not in asked and any(sound in r for r in said):
+                    asked.append(t)
         # 何月何日 holds 何月: the day is asked, and a month the slides give does not answer it.
         narrowed = {n for t in asked for n in t.refines}
         return tuple(t for t in asked if t.name not in narrowed)

@@ -6,6 +6,7 @@ situation. What a question asks is read once (``Asked``); ``assistant.quotes`` c
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -106,6 +107,9 @@ class QuoteEvidence(NamedLists):
         self.max_quotes = max_quotes
         # How rare (by weight) a word must be to pin down the few lines naming it.
         self._rare_idf = weights.quote_run_rarity * self._unknown_idf
+        self._written: dict[str, float] = {}  # words written as one, no term, by weight (``_written_idf``)
+        # A box's heading as written (金融機関アプローチ): a follow-up naming it names the box.
+        self._heading_written = {r: re.sub(r"\s", "", nfkc(head.text).lower()) for r, head in self._heading_of.items()}
         # The places and bodies few lines name (播磨, 泉北; not 関西): a question of its own naming one is
         # answered by those lines.
         self._rare_names = frozenset(t for t in self._proper_nouns if self._idf.get(t, 0.0) >= self._rare_idf)
@@ -143,9 +147,7 @@ class QuoteEvidence(NamedLists):
             # organisation the slides name is one however short (播磨).
             # A question of its own naming a place or a body that few lines name (播磨臨海部, 堺) is answered by
             # those lines, as a follow-up is by what it brings.
-            brought=frozenset(t for t in (route.brings or question.terms & self._rare_names)
-                              if t in self._idf and (
-                len(t) >= self.weights.quote_brought_chars or t in self._proper_nouns)),
+            brought=self._brought(route.brings or question.terms & self._rare_names, question),
             words=sum(self._idf.get(t, self._unknown_idf) * share[t] for t in question.terms) or 1.0,
             pointed_at=frozenset(_POINTED_AT.findall(question.normalized)),
             said=own.normalized,
@@ -154,6 +156,27 @@ class QuoteEvidence(NamedLists):
             defined=any(t.defined for t in question.asked),
             by_words=bool(question.asked) and all(t.picked_by_words for t in question.asked),
             help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
+
+    def _brought(self, brings: frozenset[str], question: Question) -> frozenset[str]:
+        """The names among the words a follow-up brings; failing those, a word it writes as one that MeCab reads
+        in pieces (補助金は？: 補助 + 金), where nothing else is asked (どんな展示会 is picked by the names asked for,
+        ハンブルクのは何の展示会？ by ハンブルク)."""
+        names = frozenset(t for t in brings if t in self._idf and (
+            len(t) >= self.weights.quote_brought_chars or t in self._proper_nouns))
+        if question.asked or any(len(t) > 1 for t in names):  # 中 of その中で names no place
+            return names
+        return names | frozenset(t for t in brings if t not in self._idf and len(t) >= self.weights.quote_brought_chars
+                                 and t in self._slides)
+
+    def _written_idf(self, word: str) -> float:
+        """A term's weight, or that of a word written as one that is no term (補助金: 補助 + 金), by how few
+        sentences write it."""
+        if word in self._idf:
+            return self._idf[word]
+        if word not in self._written:
+            rows = sum(word in text for text in self._unspaced.values())
+            self._written[word] = math.log(1 + len(self._unspaced) / rows) if rows else 0.0
+        return self._written[word]
 
     @staticmethod
     def _counts_for_year(text: str, asked: Asked) -> bool:
@@ -241,8 +264,12 @@ class QuoteEvidence(NamedLists):
             # (the award: KANSAI DX AWARD), not by the names of the topic a question of its own starts with.
             if asked.brought and (not asked.patterns or (asked.by_words and route.brings)
                                   or (not route.brings and asked.list_answer)):
-                x[COLUMN["brought"]] = max((self._idf[t] / self._unknown_idf for t in
-                                             asked.brought & self._terms_of_row[row]), default=0.0) ** 3
+                x[COLUMN["brought"]] = max((self._written_idf(t) / self._unknown_idf for t in asked.brought
+                                             if t in self._terms_of_row[row] or t in self._heading_written.get(row, "")
+                                             # not labels side by side (金融機関アプローチ 自治体アプローチ): they say
+                                             # nothing of what the word is
+                                             or (t in self._unspaced[row] and row not in self._label_rows)),
+                                            default=0.0) ** 3
             x[COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)
             if own_words or asked.help:
                 help_on_offer[i] = self._help_on_offer(row, max(own_words, asked.help), elsewhere, asked)

@@ -99,7 +99,12 @@ class NamedLists(SentenceRows):
     def _items_under(self, title: str, cited: Citation) -> Citation | None:
         """A heading quoted alone (（２）中小企業の課題解決に向けた地域における支援力の強化, ＜パートナー側の共創
         メリット＞) with the bullets under it (商工会・商工会議所等支援機関との連携強化 …), as many as fit: the
-        heading names a measure or a list, its bullets say what it is; None for anything else."""
+        heading names a measure or a list, its bullets say what it is; a box's heading with its numbered measures
+        (経営支援機関との連携による面的支援（経営支援機関向け） (1) … (3) …); None for anything else."""
+        measures = self._measures_under.get((cited.section, cited.start, cited.end), [])
+        listed = " ".join([cited.quote, *(x.text for x in measures)])
+        if measures and len(listed) <= MAX_QUOTE:  # a box's heading: its numbered measures say what it offers
+            return Citation(cited.section, cited.page, listed, title, cited.start, measures[-1].end)
         numbered = NUMBERED.match(cited.quote) and not cited.quote.endswith(ENDS)
         if not (numbered or LIST_HEAD.match(cited.quote)):
             return None

@@ -43,6 +43,8 @@ ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>
 _COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
 _PARALLEL_ENDING = 3  # characters: headings of one set end alike (…アプローチ)
+_BOX_SENTENCES = 3  # sentences saying what a box does, between its heading and its numbered measures
+_BOX_HEADING = 40  # characters: a box's heading is a label, not a line of the slide's text
 _PARALLEL_HEADINGS = 3  # labels ending alike on one slide: a set of headings, not two names that happen to
 _DIAGRAM_LABEL = 8  # characters: a diagram's box is named in a word or two (ビギナー, ターゲット層), not a line
 _DIAGRAM_WIDTH = 30  # characters: a line of a diagram's box; a longer line is text beside the diagram
@@ -217,7 +219,50 @@ def parallel_headings(lines: list[str]) -> dict[int, int]:
             and len(text) > _PARALLEL_ENDING else ""
     endings = [ending(x) for x in lines]
     shared = {e for e in endings if e and endings.count(e) >= _PARALLEL_HEADINGS}
-    return {k + 1: k for k, e in enumerate(endings[:-1]) if e in shared and ITEM.match(lines[k + 1])}
+    boxes = {k + 1: k for k, e in enumerate(endings[:-1]) if e in shared and ITEM.match(lines[k + 1])}
+    # Where a two-column slide's extraction put a heading after its box (⚫ 金融機関による… then 金融機関アプローチ,
+    # the next heading straight after): the box before it, not under another heading, naming what the heading
+    # names besides the set's ending.
+    for k, e in enumerate(endings):
+        if e in shared and k not in boxes.values() and k and ITEM.match(lines[k - 1]) and k - 1 not in boxes \
+                and len(own := _own_part(lines[k], [x for x, f in zip(lines, endings, strict=True) if f == e])) >= 2 \
+                and own in lines[k - 1]:
+            boxes[k - 1] = k
+    return boxes
+
+
+
+def box_headings(lines: list[str]) -> dict[int, int]:
+    """Of a slide's lines in order, each numbered measure of a box ((1) … (3), names not sentences, after its
+    heading and the sentences saying what the box does) mapped to the box's heading (経営支援機関との連携による面的支援（経営支援機関向け）):
+    an item alone does not say whom it is for or what it belongs to."""
+    boxes: dict[int, int] = {}
+    k = 0
+    while k < len(lines):
+        if not (NUMBERED.match(lines[k]) and (k == 0 or not NUMBERED.match(lines[k - 1]))):
+            k += 1
+            continue
+        told = k
+        while told > 0 and k - told < _BOX_SENTENCES and lines[told - 1].endswith(ENDS) and not ITEM.match(lines[told - 1]):
+            told -= 1
+        run = k
+        while run < len(lines) and NUMBERED.match(lines[run]):
+            run += 1
+        head = told - 1
+        if told < k and head >= 0 and not ITEM.match(lines[head]) and not lines[head].endswith(ENDS) \
+                and len(lines[head]) <= _BOX_HEADING and all(len(x) <= _BOX_HEADING for x in lines[k:run]):
+            boxes.update(dict.fromkeys(range(k, run), head))
+        k = run
+    return boxes
+
+def _own_part(heading: str, siblings: list[str]) -> str:
+    """What a heading names besides the ending its set shares (金融機関 of 金融機関アプローチ)."""
+    def shared(a: str, b: str) -> int:
+        n = 0
+        while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
+            n += 1
+        return n
+    return heading[: len(heading) - max((shared(heading, x) for x in siblings if x != heading), default=0)]
 
 
 def item_tail(units: tuple[StoredSentence, ...], k: int) -> bool:

@@ -104,9 +104,11 @@ class QuoteChooser(QuoteEvidence):
                     continue
                 citation = Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end)
                 citation = self._items_under(initiative.title, citation) or citation
+                # Only over the box itself: a quote opening on the box before it is that box's (its own heading).
                 if (head := self._heading_of.get(row)) is not None and head.text not in quote.text \
-                        and len(head.text) + len(quote.text) < MAX_QUOTE:
-                    citation = replace(citation, quote=f"{head.text} {quote.text}", start=head.start)
+                        and quote.start >= sentence.start and len(head.text) + len(quote.text) < MAX_QUOTE:
+                    citation = replace(citation, quote=f"{head.text} {quote.text}", start=min(head.start, quote.start),
+                                       end=max(head.end, citation.end))
                 if (named := self._antecedent_of.get(row)) is not None \
                         and self._refers_back_rows[row] not in asked.pointed_at:
                     # 「同イベントでは…」 with the sentence naming the event, or that sentence in its place (unless

@@ -24,6 +24,7 @@ from assistant.quote_units import (
     MIN_QUOTE,
     NUMBERED,
     SOURCE_NOTE,
+    box_headings,
     counted_at,
     diagram_cells,
     diagram_labels,
@@ -236,13 +237,24 @@ class SentenceRows:
                 self._actor_of_row[r] = found
         # A box under one of a set of headings (工業団地アプローチ ⚫ 工業団地立地企業…): quoted under it.
         self._heading_of: dict[int, StoredSentence] = {}
+        self._measures_under: dict[tuple[str, int, int], list[StoredSentence]] = {}
         slides: dict[tuple[str, str], list[tuple[int, StoredSentence]]] = {}
         for title, rows in self._sentences_of.items():
             for r, chunk, x in rows:
                 slides.setdefault((title, chunk.section), []).append((r, x))
-        for lines in slides.values():
-            for box, head in parallel_headings([x.text for _, x in lines]).items():
+        for (_, section), lines in slides.items():
+            texts = [x.text for _, x in lines]
+            measures = box_headings(texts)
+            for box, head in measures.items():  # the numbered measures under a box's heading, by the heading
+                at = (section, lines[head][1].start, lines[head][1].end)
+                self._measures_under.setdefault(at, []).append(lines[box][1])
+            for box, head in measures.items():
                 self._heading_of[lines[box][0]] = lines[head][1]
+            for box, head in parallel_headings(texts).items():
+                self._heading_of[lines[box][0]] = lines[head][1]
+                # Read with its heading's words too: 「金融機関アプローチって具体的には？」 names the box by its heading
+                # (a box's measures are not: the heading is what the box is, not what each measure is about).
+                self._terms_of_row[lines[box][0]] |= set(tokenizer.terms(lines[head][1].text))
         # A label (サイバーセキュリティ) or labels side by side: like the topic, but no help; and a sentence
         # opening on 「同イベントでは…」, which names nothing alone.
         self._label_rows = {r for r, text in bare.items() if len(text) < MIN_QUOTE

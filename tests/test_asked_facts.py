@@ -425,7 +425,9 @@ def test_the_measures_a_column_lists_are_quoted_together(assistant: Assistant, t
 
 
 @pytest.mark.parametrize(("question", "heading"), [("市役所の者ですが、地元工場の脱炭素を庁内の部署横断で進めたい", "自治体アプローチ"),
-                                                 ("無料の講師派遣ってGX支援のどのアプローチ？", "業界アプローチ")])
+                                                 ("無料の講師派遣ってGX支援のどのアプローチ？", "業界アプローチ"),
+                                                 # its heading comes after the box in the text of the two columns
+                                                 ("中小企業のGX支援に、銀行や信金も関わってるの？", "金融機関アプローチ")])
 def test_a_box_under_one_of_a_set_of_headings_is_quoted_under_its_heading(
         assistant: Assistant, question: str, heading: str) -> None:
     # The six approaches of the GX project each head a box; the box alone does not say which approach it is.
@@ -579,3 +581,30 @@ def test_which_angles_asks_for_the_approaches(assistant: Assistant) -> None:
     # 切り口 is how people say アプローチ: the slide's six approaches are the list asked for.
     answer = assistant.ask("中小企業の脱炭素を地域でまとめて後押しするとき、どういう切り口があるの？")
     assert any("6つのアプローチ" in nfkc(c.quote) for c in answer.citations), answer.answer
+
+
+def test_a_box_is_found_by_the_heading_set_after_it(assistant: Assistant) -> None:
+    # 金融機関アプローチ follows its box in the extracted text: asked by that name, the box answers, not the
+    # heading beside the next one's (金融機関アプローチ 自治体アプローチ).
+    answer = ask_chain(assistant, "中小企業のGXを支援するプロジェクトについて", "金融機関アプローチって具体的には？")
+    assert "支店長" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["水素の仕事に参入したいんやけど、国の支援ってなんかある？", "支援ってなんかありますか"])
+def test_is_there_anything_does_not_ask_which_kinds(assistant: Assistant, question: str) -> None:
+    # なんかある (何かある: is there anything?) is not 何がある (which kinds are there): its particle is か.
+    question_read = assistant.conversation.router.read(question)
+    assert "kinds" not in {t.name for t in question_read.asked}
+
+
+def test_a_numbered_measure_is_quoted_under_its_boxs_heading(assistant: Assistant) -> None:
+    # (3) 副業・兼業人材の… alone does not say whom it is for: its box's heading (…（経営支援機関向け）) does.
+    answer = assistant.ask("副業・兼業の人材を活用するための支援って何かやってますか？")
+    quote = next(c.quote for c in answer.citations if "副業・兼業" in c.quote)
+    assert quote.startswith("経営支援機関との連携による面的支援（経営支援機関向け） (3)"), answer.answer
+
+
+def test_a_boxs_heading_is_quoted_with_its_numbered_measures(assistant: Assistant) -> None:
+    answer = ask_chain(assistant, "人手不足で悩んでます。国の支援はありますか", "経営支援機関向けには何やるん？")
+    assert any("（経営支援機関向け）" in c.quote and "(1)" in c.quote and "(2)" in c.quote for c in answer.citations), \
+        answer.answer

@@ -232,7 +232,7 @@ def test_support_for_a_kind_of_actor_is_not_an_eligibility_question(assistant: A
     # 「金融機関向けの取組」 asks what exists for banks, not who is eligible; and 「…に向けた」 (towards) in a
     # sentence is not an answer about whom a measure is for.
     answer = assistant.ask("地域の信用組合で働いています。取引先の脱炭素を応援したいので、金融機関向けの取組を知りたい")
-    assert answer.citations[0].quote.startswith("金融機関によるGX支援"), answer.answer
+    assert answer.citations[0].quote.startswith("金融機関アプローチ 金融機関によるGX支援"), answer.answer
 
 
 def test_a_measure_addressed_to_municipalities_is_not_offered_to_a_factory(assistant: Assistant) -> None:
@@ -744,3 +744,19 @@ def test_a_place_only_the_topics_slides_name_keeps_the_topic(assistant: Assistan
     # 'what is the project' sounds like the circular economy's Rethink Design project.
     answer = _chain(assistant, "水素の企業の海外展開ではどんな支援をしてる？", "堺の方のプロジェクトは何？")
     assert answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
+@pytest.mark.parametrize("similar", ["Is there something similar for semiconductors, and when did it start?",
+                                     "半導体でも似たような取組はある？いつできたの？"])
+def test_asking_for_something_similar_for_another_subject_starts_its_topic(assistant: Assistant, similar: str) -> None:
+    # "it" points at the semiconductor council the message asks for, not at the battery consortium before it.
+    answer = _chain(assistant, "Is the Kinki bureau doing anything on battery skills?", similar)
+    assert "半導体" in answer.initiatives[0] and "令和7年6月" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("follow_up", ["補助金は？", "その中で紹介されてる補助金は？"])
+def test_a_follow_up_naming_a_word_mecab_reads_in_pieces_is_answered_by_the_lines_writing_it(
+        assistant: Assistant, follow_up: str) -> None:
+    # 補助金 is read as 補助 + 金, words too short to pick lines by; written as one, it picks the subsidies' line.
+    answer = _chain(assistant, "DXの実現に必要な要素って、具体的に何ですか？", follow_up)
+    assert any("IT導入補助金" in c.quote for c in answer.citations), answer.answer
