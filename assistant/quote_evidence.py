@@ -37,6 +37,12 @@ _ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け|手伝い
                         r"具体的に(は)?\s*(何|なに|どんな(こと|もの)?)\s*(が|を)?\s*(ある|あり|して|やって)|"
                         r"\b(what|any|which) (kind of |kinds of )?(support|help|assistance)\b|"
                         r"\bis there (any )?(support|help|assistance)\b")
+# What something does, asked of it as a whole (「経済安全保障ではどんなことをやってるの？」, 「水素のプロジェクトに
+# ついて教えて」, "What is the bureau doing on…?"): the lines saying what is done answer, more than its background.
+_ASKS_WHAT_DONE = re.compile(r"(どんな|どういう|どのような|何の?)\s*(こと|取組|取り組み|活動)\s*を?\s*(やって|して|行って|し|する|やる)|"
+                             r"(について|の取組|の取り組み|の活動)\s*(を)?\s*(教えて|知りたい|聞きたい)|"
+                             r"\bwhat (is|are) [^?]{0,60}\bdoing\b|\bdoing anything\b|\btell me about\b|"
+                             r"\bwhat (is|are) [^?]{0,60}\babout\W*$|\bwhat does [^?]{0,60}\bdo\b")
 
 
 # Which of a kind (どんなWG, どういうセミナー): the word asked for, to be matched against the endings that labels
@@ -155,7 +161,13 @@ class QuoteEvidence(NamedLists):
             rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf) >= self._rare_idf),
             defined=any(t.defined for t in question.asked),
             by_words=bool(question.asked) and all(t.picked_by_words for t in question.asked),
-            help=self.weights.quote_help_asked if _ASKS_HELP.search(asking_sentence(own.normalized)) else 0.0)
+            help=self._help_asked(asking_sentence(own.normalized)))
+
+    def _help_asked(self, asking: str) -> float:
+        """How much the question asks what help exists (quote_help_asked), or what something does (quote_done_asked)."""
+        if _ASKS_HELP.search(asking):
+            return self.weights.quote_help_asked
+        return self.weights.quote_done_asked if _ASKS_WHAT_DONE.search(asking) else 0.0
 
     def _brought(self, brings: frozenset[str], question: Question) -> frozenset[str]:
         """The names among the words a follow-up brings; failing those, a word it writes as one that MeCab reads

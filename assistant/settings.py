@@ -65,6 +65,9 @@ class QuoteWeights(BaseModel):
     quote_help_asked: float = Field(1.0, description="How much a question asking what help exists (「サイバー"
                                     "セキュリティの支援は？」, 'any support for…') weighs the help on offer, as a "
                                     "situation told wholly in the asker's words does, though its words are the document's.")
+    quote_done_asked: float = Field(0.5, description="How much a question asking what something does as a whole "
+                                    "(「経済安全保障ではどんなことをやってるの？」, 'tell me about…') weighs the help on offer: "
+                                    "less than one asking for help, whose answer is the help itself, more than none.")
     quote_refers_back: float = Field(0.3, description="Off a sentence opening on 'the same …' (同イベントでは), which "
                                      "does not say what it is about, when the asker tells their situation; on it when the asker points at "
                                      "that very thing (このイベント).")

@@ -608,3 +608,14 @@ def test_a_boxs_heading_is_quoted_with_its_numbered_measures(assistant: Assistan
     answer = ask_chain(assistant, "人手不足で悩んでます。国の支援はありますか", "経営支援機関向けには何やるん？")
     assert any("（経営支援機関向け）" in c.quote and "(1)" in c.quote and "(2)" in c.quote for c in answer.citations), \
         answer.answer
+
+
+@pytest.mark.parametrize(("question", "done"), [
+    ("蓄電池の人材育成コンソーシアムについて知りたい", "バッテリー教育"),  # its pillars, not why batteries matter
+    ("バイオものづくりの推進体制について教えて", "ステアリングコミッティ"),  # the committee it sets up
+    ("eVTOLの社会実装の取組について教えて", "商用運航ルート"),  # the routes it works towards, not its council's name
+])
+def test_what_something_does_asked_as_a_whole_is_answered_by_what_is_done(
+        assistant: Assistant, question: str, done: str) -> None:
+    answer = assistant.ask(question)
+    assert any(done in c.quote for c in answer.citations), answer.answer
