@@ -40,6 +40,7 @@ _ASKS_HELP = re.compile(r"(^|[のな\s])(支援|サポート|手助け|手伝い
 # What something does, asked of it as a whole (「経済安全保障ではどんなことをやってるの？」, 「水素のプロジェクトに
 # ついて教えて」, "What is the bureau doing on…?"): the lines saying what is done answer, more than its background.
 _ASKS_WHAT_DONE = re.compile(r"(どんな|どういう|どのような|何の?)\s*(こと|取組|取り組み|活動)\s*を?\s*(やって|して|行って|し|する|やる)|"
+                             r"(何|なに|なん)\s*を?\s*(やって|して|行って|しとる|やっとる)|"
                              r"(について|の取組|の取り組み|の活動)\s*(を)?\s*(教えて|知りたい|聞きたい)|"
                              r"\bwhat (is|are) [^?]{0,60}\bdoing\b|\bdoing anything\b|\btell me about\b|"
                              r"\bwhat (is|are) [^?]{0,60}\babout\W*$|\bwhat does [^?]{0,60}\bdo\b")

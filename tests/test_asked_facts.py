@@ -619,3 +619,15 @@ def test_what_something_does_asked_as_a_whole_is_answered_by_what_is_done(
         assistant: Assistant, question: str, done: str) -> None:
     answer = assistant.ask(question)
     assert any(done in c.quote for c in answer.citations), answer.answer
+
+
+def test_what_is_being_done_asked_with_nani_wo_is_answered_by_the_measures(assistant: Assistant) -> None:
+    # 何をやってる asks what is done: the slide of measures answers, not the aim of cyber security alone.
+    answer = assistant.ask("DX支援のうち、サイバーセキュリティ関係では何をやってるんですか？")
+    assert any("リスク分析ワークショップ" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_statement_of_importance_is_background_not_what_is_done(assistant: Assistant) -> None:
+    # 「蓄電池（バッテリー）は、…として重要な産業。」 says why the consortium exists, not what it does.
+    answer = assistant.ask("Is the Kinki bureau doing anything on battery skills?")
+    assert not any("重要な産業" in c.quote for c in answer.citations), answer.answer
