@@ -106,7 +106,8 @@ class QuoteChooser(QuoteEvidence):
                 citation = self._items_under(initiative.title, citation) or citation
                 # Only over the box itself: a quote opening on the box before it is that box's (its own heading).
                 if (head := self._heading_of.get(row)) is not None and head.text not in quote.text \
-                        and quote.start >= sentence.start and len(head.text) + len(quote.text) < MAX_QUOTE:
+                        and quote.start >= self._heading_from.get(row, sentence.start) \
+                        and len(head.text) + len(quote.text) < MAX_QUOTE:
                     citation = replace(citation, quote=f"{head.text} {quote.text}", start=min(head.start, quote.start),
                                        end=max(head.end, citation.end))
                 if (named := self._antecedent_of.get(row)) is not None \

@@ -631,3 +631,16 @@ def test_a_statement_of_importance_is_background_not_what_is_done(assistant: Ass
     # 「蓄電池（バッテリー）は、…として重要な産業。」 says why the consortium exists, not what it does.
     answer = assistant.ask("Is the Kinki bureau doing anything on battery skills?")
     assert not any("重要な産業" in c.quote for c in answer.citations), answer.answer
+
+
+def test_those_things_asked_in_english_asks_for_the_list(assistant: Assistant) -> None:
+    # "What are those approaches?" after the GX project asks for the six approaches, as "what are its approaches" does.
+    answer = ask_chain(assistant, "Does the bureau help small firms with decarbonisation?", "What are those approaches?")
+    assert any("工業団地" in c.quote and "金融機関" in c.quote for c in answer.citations), answer.answer
+
+
+def test_measures_quoted_together_keep_their_boxs_heading(assistant: Assistant) -> None:
+    # (1) … (2) 合同説明会… chosen for (2) is still quoted under 人材戦略実践支援（中小企業向け）.
+    answer = assistant.ask("人材確保の説明会ってどんなのがある？")
+    quote = next(c.quote for c in answer.citations if "天下一合説" in c.quote)
+    assert quote.startswith("人材戦略実践支援（中小企業向け）"), answer.answer
