@@ -219,6 +219,7 @@ class Glossary:
         self.no_topic = no_topic  # words that point at a topic without naming one (その, 電話番号)
         self.by_sound: dict[str, AnswerType] = {}
         self.by_voiced: dict[str, AnswerType] = {}
+        self.by_particle: dict[str, AnswerType] = {}  # asks whose particle's voicing is heard (なにがある), as typed
         # Words of help an asker can take up (センター, 診断, 派遣, セミナー): a sentence naming one tells an
         # owner what exists for them, where an aim (…を目指す) does not.
         self.help = _any_of(help_words)
@@ -313,7 +314,7 @@ class Glossary:
         glossary.years_so_far = tuple(nfkc(w).lower() for w in so_far.get("words", []))
         glossary.years_so_far_span = int(so_far.get("span", 0))
         # How each asking word sounds (場所 → ばしょ), for questions typed in kana or romaji.
-        glossary.by_sound, glossary.by_voiced = {}, {}
+        glossary.by_sound, glossary.by_voiced, glossary.by_particle = {}, {}, {}
         for t in answer_types:
             for phrase in t.asks:
                 ask = "".join(phrase)
@@ -331,16 +332,17 @@ class Glossary:
                         continue
                     # 何 is read なに or なん as people say it (なにご, なんご for 何語): both ask.
                     for said in {voiced, voiced.replace("なん", "なに", 1), voiced.replace("なに", "なん", 1)}:
-                        if not particle_voiced:
-                            glossary.by_sound.setdefault(_sound(said), t)
+                        (glossary.by_particle if particle_voiced else glossary.by_sound).setdefault(
+                            said if particle_voiced else _sound(said), t)
                         glossary.by_voiced.setdefault(said, t)
         return glossary
 
     def heard_in(self, kana: str, exactly: bool = False) -> AnswerType | None:
         """The kind of fact a word typed in ``kana`` sounds like asking for, if any; ``exactly``: with its
         voicing marks (かいぎ sounds like 会期 only once they are dropped)."""
-        voiced = self.by_voiced.get(_voiced(kana))
-        return voiced if exactly else self.by_sound.get(_sound(kana)) or voiced
+        if exactly:
+            return self.by_voiced.get(_voiced(kana))
+        return self.by_sound.get(_sound(kana)) or self.by_particle.get(_voiced(kana))
 
     def help_kinds(self, text: str) -> int:
         """How many kinds of help (glossary help_words) a sentence names; none in a record of past work or a
@@ -376,13 +378,13 @@ class Glossary:
         for i in range(len(kana)):
             for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)
                 w = "".join(kana[i : i + n])
-                t = self.by_sound.get(_sound(w)) or self.by_voiced.get(_voiced(w)) if _KANA_WORD.fullmatch(w) else None
+                t = self.by_sound.get(_sound(w)) or self.by_particle.get(_voiced(w)) if _KANA_WORD.fullmatch(w) else None
                 if t is not None and t not in asked:
                     asked.append(t)
         # MeCab may also cut a run of kana across the asking word (はなにごで → はな + に + ご + で).
         runs = [_voiced(r) for r in _KANA_WORD.findall("".join(kana))]
         sounds = [_sound(r) for r in runs]
-        for heard, said in ((self.by_sound, sounds), (self.by_voiced, runs)):
+        for heard, said in ((self.by_sound, sounds), (self.by_particle, runs)):
             for sound, t in heard.items():
                 if t not in asked and any(sound in r for r in said):
                     asked.append(t)
