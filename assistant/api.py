@@ -75,6 +75,10 @@ def create_app(get_assistant: Callable[[], Assistant], settings: Settings | None
         if unknown:
             raise BadInput(f"不明なパラメータです: {', '.join(unknown)}。q または all=true を使ってください。 / "
                            f"unknown parameter {', '.join(unknown)}: use q or all=true")
+        repeated = sorted(k for k in set(params) if len(params.getlist(k)) > 1)
+        if repeated:  # ?q=a&q=b: one search, one answer; which of them was meant is not ours to guess
+            raise BadInput(f"パラメータは1回だけ指定してください: {', '.join(repeated)} / "
+                           f"give each parameter once: {', '.join(repeated)}")
         everything = params.get("all")
         if everything not in (None, "true", "false"):
             raise BadInput("all には true か false を指定してください。 / all must be true or false")

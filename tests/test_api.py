@@ -88,6 +88,13 @@ def test_every_contact_only_when_asked_for(client: TestClient, assistant: Assist
     assert branches[0]["required"] == ["q"] and branches[1]["properties"]["all"]["enum"] == [True]
 
 
+def test_contacts_with_a_parameter_given_twice_is_a_422(client: TestClient) -> None:
+    # ?q=水素&q=5: which search was meant is not for the server to guess (the schema allows one q).
+    r = client.get("/api/contacts", params=[("q", "水素"), ("q", "5")])
+    assert r.status_code == 422 and "q" in r.json()["error"]
+    assert client.get("/api/contacts", params=[("all", "true"), ("all", "true")]).status_code == 422
+
+
 @pytest.mark.parametrize(("method", "path", "allow"), [
     ("GET", "/api/chat", "POST"), ("TRACE", "/api/chat", "POST"), ("DELETE", "/api/contacts", "GET"),
     ("PUT", "/healthz", "GET"), ("PATCH", "/api/feedback", "POST"), ("OPTIONS", "/api/goals", "GET"),
