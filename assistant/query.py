@@ -34,7 +34,7 @@ _BEFORE_ASKING_WHO = frozenset({"know", "knows", "tell", "ask", "asking", "wonde
                                 "out", "me", "us", "and", "or", "but", "so", "then", "exactly", "ok", "okay", "hi",
                                 "hello", "to", "is", "was", "says", "say"})
 _COMPOUND_PARTS = frozenset({"名詞", "接尾辞", "接頭辞"})  # the parts of a word written as one (補助 + 金)
-_COMPOUND_CHARS = 3
+_COMPOUND_CHARS = 3  # characters: shorter joins (会議, 人材) are words MeCab reads whole anyway
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
 
 

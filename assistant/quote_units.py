@@ -231,11 +231,10 @@ def parallel_headings(lines: list[str]) -> dict[int, int]:
     return boxes
 
 
-
 def box_headings(lines: list[str]) -> dict[int, int]:
     """Of a slide's lines in order, each numbered measure of a box ((1) … (3), names not sentences, after its
-    heading and the sentences saying what the box does) mapped to the box's heading (経営支援機関との連携による面的支援（経営支援機関向け）):
-    an item alone does not say whom it is for or what it belongs to."""
+    heading and the sentences saying what the box does) mapped to the box's heading (経営支援機関との連携による
+    面的支援（経営支援機関向け）): an item alone does not say whom it is for or what it belongs to."""
     boxes: dict[int, int] = {}
     k = 0
     while k < len(lines):
@@ -254,6 +253,7 @@ def box_headings(lines: list[str]) -> dict[int, int]:
             boxes.update(dict.fromkeys(range(k, run), head))
         k = run
     return boxes
+
 
 def _own_part(heading: str, siblings: list[str]) -> str:
     """What a heading names besides the ending its set shares (金融機関 of 金融機関アプローチ)."""

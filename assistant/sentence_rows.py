@@ -247,10 +247,9 @@ class SentenceRows:
             texts = [x.text for _, x in lines]
             measures = box_headings(texts)
             for box, head in measures.items():  # the numbered measures under a box's heading, by the heading
-                at = (section, lines[head][1].start, lines[head][1].end)
-                self._measures_under.setdefault(at, []).append(lines[box][1])
-            for box, head in measures.items():
-                self._heading_of[lines[box][0]] = lines[head][1]
+                heading = lines[head][1]
+                self._measures_under.setdefault((section, heading.start, heading.end), []).append(lines[box][1])
+                self._heading_of[lines[box][0]] = heading
                 # Quoted under the heading from its first measure on ((1) … (2) …, chosen for (2)).
                 self._heading_from[lines[box][0]] = min(lines[b][1].start for b, h in measures.items() if h == head)
             for box, head in parallel_headings(texts).items():
