@@ -14,7 +14,7 @@ from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
 from assistant.latin_names import LatinNames
-from assistant.normalize import find_extensions, find_phones, nfkc, normalize_query, unspaced
+from assistant.normalize import KANJI, find_extensions, find_phones, nfkc, normalize_query, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary, Words
 from assistant.readings import Readings
 from assistant.romaji import read_romaji
@@ -29,8 +29,6 @@ _POLITE_QUESTION = re.compile(r"(?:です|ます|ました|でした|でしょ�
 # A question made of a pointing word (What are they? それは何？): it asks about what the sentence before says.
 _POINTS_BEFORE = re.compile(r"^(what|which|who) (is|are|was|were) (they|it|these|those|this|that)\W*$|"
                             r"^(それ|それら|これ|これら)\s*(は|って)\s*(何|なに|なん)\s*(です|でしょう)?\s*(か|なの|なん)?\s*[?？。]*$")
-# A kanji, for words typed with the wrong one of the same sound (何階 for 何回).
-_KANJI = re.compile(r"[一-龥]")
 
 
 def _sentences(text: str) -> list[str]:
@@ -239,7 +237,7 @@ class QuestionReader:
             for n in range(1, min(3, tokens - i) + 1):
                 # Its kanji, which the document never writes together (機関 of 機関は is the document's word),
                 # in two words or more: one word of the dictionary (厚生, 酸化) is meant as written.
-                kanji = [w for w in asking.surfaces[i : i + n] if _KANJI.search(w)]
+                kanji = [w for w in asking.surfaces[i : i + n] if KANJI.search(w)]  # typed in the wrong kanji of a sound (何階 for 何回)
                 if len(kanji) < 2 or "".join(kanji) in self._document:
                     continue
                 if (t := self.glossary.heard_in("".join(asking.readings[i : i + n]), exactly=True)) is not None \

@@ -104,9 +104,12 @@ class QuoteChooser(QuoteEvidence):
                     continue
                 citation = Citation(chunk.section, chunk.page, quote.text, chunk.initiative, quote.start, quote.end)
                 citation = self._items_under(initiative.title, citation) or citation
-                # Only over the box itself: a quote opening on the box before it is that box's (its own heading).
-                if (head := self._heading_of.get(row)) is not None and head.text not in quote.text \
-                        and quote.start >= self._heading_from.get(row, sentence.start) \
+                # Only over the box itself, or its measures from the first on ((1) … (2) …, chosen for (2)): a quote
+                # opening on the box before it is that box's (its own heading).
+                measures = self._measures_under.get((chunk.section, head.start, head.end), []) \
+                    if (head := self._heading_of.get(row)) is not None else []
+                if head is not None and head.text not in quote.text \
+                        and quote.start >= (measures[0].start if measures else sentence.start) \
                         and len(head.text) + len(quote.text) < MAX_QUOTE:
                     citation = replace(citation, quote=f"{head.text} {quote.text}", start=min(head.start, quote.start),
                                        end=max(head.end, citation.end))

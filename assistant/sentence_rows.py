@@ -238,7 +238,6 @@ class SentenceRows:
         # A box under one of a set of headings (工業団地アプローチ ⚫ 工業団地立地企業…): quoted under it.
         self._heading_of: dict[int, StoredSentence] = {}
         self._measures_under: dict[tuple[str, int, int], list[StoredSentence]] = {}
-        self._heading_from: dict[int, int] = {}  # where a quote may start to be given its box's heading, by row
         slides: dict[tuple[str, str], list[tuple[int, StoredSentence]]] = {}
         for title, rows in self._sentences_of.items():
             for r, chunk, x in rows:
@@ -250,8 +249,6 @@ class SentenceRows:
                 heading = lines[head][1]
                 self._measures_under.setdefault((section, heading.start, heading.end), []).append(lines[box][1])
                 self._heading_of[lines[box][0]] = heading
-                # Quoted under the heading from its first measure on ((1) … (2) …, chosen for (2)).
-                self._heading_from[lines[box][0]] = min(lines[b][1].start for b, h in measures.items() if h == head)
             for box, head in parallel_headings(texts).items():
                 self._heading_of[lines[box][0]] = lines[head][1]
                 # Read with its heading's words too: 「金融機関アプローチって具体的には？」 names the box by its heading
