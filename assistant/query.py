@@ -90,6 +90,11 @@ class Words:
             for i in range(len(seq) - n + 1):
                 if seq[i : i + n] == phrase:
                     return True
+        # MeCab may take って's small っ into a word ending in kanji (補助率って → 補助 + 率っ + て, 締切って →
+        # 締切っ + て): the word is still written.
+        if KANJI.fullmatch(phrase[-1]):
+            cut = (*phrase[:-1], phrase[-1] + "っ")
+            return any(self.surfaces[i : i + n] == cut for i in range(len(self.surfaces) - n + 1))
         return False
 
     def asks(self, phrase: Phrase) -> bool:

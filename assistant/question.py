@@ -263,10 +263,10 @@ class QuestionReader:
             sentence = self.glossary.document_itself.sub(" ", sentence)
         return Words.of(sentence, self.tokenizer)
 
-    def _asked_alongside(self, question: Question, phrase: tuple[str, ...]) -> bool:
+    def _asked_alongside(self, sentence: str, phrase: tuple[str, ...]) -> bool:
         """Whether the asking sentence names ``phrase`` beside another thing it asks about that the document
         speaks of (「手続きや定着が不安」): then the document still answers part of it."""
-        ms = [m for m in self.tokenizer.morphemes(nfkc(asking_sentence(question.normalized))) if m.surface.strip()]
+        ms = [m for m in self.tokenizer.morphemes(nfkc(sentence)) if m.surface.strip()]
         words = [m.surface for m in ms]
         n = len(phrase)
         for i in range(len(words) - n + 1):
@@ -284,12 +284,20 @@ class QuestionReader:
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:
         """The first coverage rule saying the document cannot answer this question, if any."""
         text = nfkc(evidence)
+        # An earlier question asks too where the last asks no kind of fact of its own (「…補助率も聞ける？
+        # 何分の何？」 asks the rate in its first), not where the last asks what the document answers ("…guidance
+        # on passing on labour costs? What is it called?" asks a name, not a cost).
+        *earlier, last = asking_sentences(question.normalized)
+        sentences = [(question.asking, last)]
+        if not self.glossary.asked_types(question.asking):
+            sentences += [(self._asking_words(s), s) for s in earlier]
         for rule in self.glossary.coverage:
-            asked = ["".join(p) for p in question.asking.has_any(rule.asks)
-                     if not self._asked_alongside(question, p) and not _names_a_party(question.asking, p)
+            asked = ["".join(p) for words, sentence in sentences for p in words.has_any(rule.asks)
+                     if not self._asked_alongside(sentence, p) and not _names_a_party(words, p)
                      and not _answered_after(question.normalized, "".join(p), rule.unless_after)]
             if rule.asks_pattern:
-                asked += ["".join(m.group(0).split()) for m in rule.asks_pattern.finditer(asking_sentence(question.normalized))]
+                asked += ["".join(m.group(0).split()) for _, sentence in sentences
+                          for m in rule.asks_pattern.finditer(sentence)]
             if not asked:
                 continue
             if rule.needs == "$same":

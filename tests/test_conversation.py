@@ -260,6 +260,10 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
     ("面的GX支援の無料講師派遣って使える？", "それの応募締切っていつ？"),  # 締切って, which MeCab reads as a verb
     ("サーキュラーエコノミーの取組って何してる？", "リサイクルのおすすめの業者を紹介してほしい"),  # a firm to hire
     ("Who runs the Kansai hydrogen lounge?", "Could you recommend a reliable hydrogen equipment supplier?"),
+    ("水素の取組について教えて", "燃料電池車の補助率も分かる？何分の何くらい？"),  # asked before a sentence asking nothing
+    ("DX支援について教えて", "IT導入補助金の補助率ってどのくらい？"),  # MeCab reads 率って as 率っ + て
+    ("What does the hydrogen project aim for?", "What's the subsidy rate for a fuel cell forklift?"),
+    ("eVTOLの取組を知りたい", "ドローンの免許ってどこで取れる？"),  # a licence: another authority's
 ])
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)

@@ -63,6 +63,14 @@ def test_a_who_after_a_noun_asks_nothing(assistant: Assistant) -> None:
     assert answer.contacts[0].phone == "06-6966-6032" and "構成機関" not in answer.citations[0].quote, answer.answer
 
 
+def test_a_question_asking_a_name_after_one_naming_costs_is_answered(assistant: Assistant) -> None:
+    # "labour costs" in the first question is the subject, not a price asked for: the last one asks a name,
+    # which the document gives.
+    answer = assistant.ask("A customer won't let us pass higher labour costs on to them. Is there an official "
+                           "guideline about this? What's its name?")
+    assert not answer.abstained and "労務費指針" in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize("question", ["We make kitchen knives and want to sell them to buyers visiting Japan for the Expo.",
                                       "How can a small maker meet overseas buyers?"])
 def test_selling_to_buyers_from_abroad_is_the_overseas_business_help(assistant: Assistant, question: str) -> None:
