@@ -33,6 +33,11 @@ _CONSULT_EN = frozenset({"help", "contact", "call", "ask", "talk", "speak", "con
 _BEFORE_ASKING_WHO = frozenset({"know", "knows", "tell", "ask", "asking", "wonder", "wondering", "about", "see", "find",
                                 "out", "me", "us", "and", "or", "but", "so", "then", "exactly", "ok", "okay", "hi",
                                 "hello", "to", "is", "was", "says", "say"})
+# Words after an English "where" or "when" that asks (where is…, when will…); another word after one that
+# follows a noun makes it a relative ("a matching site where overseas buyers can meet", "an event where I
+# could meet…"), which asks for no place or date.
+_AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will",
+                          "would", "should", "shall", "may", "might", "exactly", "abouts"})
 _COMPOUND_PARTS = frozenset({"名詞", "接尾辞", "接頭辞"})  # the parts of a word written as one (補助 + 金)
 _COMPOUND_CHARS = 3  # characters: shorter joins (会議, 人材) are words MeCab reads whole anyway
 _KATAKANA_WORD = re.compile(r"[ァ-ヺー]{3,}")
@@ -181,6 +186,17 @@ class AnswerType:
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
+
+
+def _relatives_dropped(surfaces: tuple[str, ...]) -> list[str]:
+    """The words with each relative "where" or "when" (after a noun, before its clause's subject) made "that"."""
+    out = list(surfaces)
+    for i in range(1, len(out) - 1):
+        before, after = out[i - 1].lower(), out[i + 1].lower()
+        if out[i].lower() in ("where", "when") and before.isascii() and before.isalpha() \
+                and before not in _BEFORE_ASKING_WHO and after.isascii() and after.isalpha() and after not in _AUXILIARIES:
+            out[i] = "that"
+    return out
 
 
 def _any_of(words: tuple[str, ...]) -> re.Pattern[str] | None:
@@ -374,7 +390,7 @@ class Glossary:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""
         present = words.tokens
-        spaced = " ".join(words.surfaces).lower()
+        spaced = " ".join(_relatives_dropped(words.surfaces)).lower()
         asked = [t for t in self.answer_types
                  if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs
                          or "".join(p) in present) and words.asks(p)

@@ -76,6 +76,7 @@ EVIDENCE: tuple[str, ...] = (
     "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
 )
 COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
+_MEANING = [COLUMN["sim_asked"], COLUMN["sim_search"], COLUMN["examples"]]  # read from each line's own vector
 
 
 @dataclass(frozen=True)
@@ -242,6 +243,8 @@ class QuoteEvidence(NamedLists):
         evidence[:, COLUMN["sim_search"]] = vectors @ question.search_vector
         if like is not None:
             evidence[:, COLUMN["examples"]] = own_words * (vectors @ like)
+        for places in self._wrapped_lines.get(title, []):  # a wrapped unit means what its nearest line does
+            evidence[np.ix_(places, _MEANING)] = evidence[np.ix_(places, _MEANING)].max(axis=0)
         help_on_offer = np.zeros(len(rows))
         elsewhere = self._other_offices_words(route, title) if own_words else ()
         for i, (row, _, sentence) in enumerate(rows):

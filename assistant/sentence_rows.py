@@ -138,6 +138,16 @@ class SentenceRows:
                     ITEM.match(chunk.sentences[si].text) and not ANNOUNCES.search(unit.text.removesuffix("。"))
                     and help_kinds and help_kinds(chunk.section))):
                 self._item_rows.add(row)
+        # The lines of one wrapped unit, by their places among their initiative's sentences: what is quoted is
+        # the unit, so it means what its nearest line does (「⚫ 中小機構J-GoodTechとの連携による…マッチングサイト」
+        # goes on 「た海外バイヤー等とのマッチング・商談機能の強化」, the line an exporter's question is near).
+        self._wrapped_lines: dict[str, list[list[int]]] = {}
+        for title, rows in self._sentences_of.items():
+            lines: dict[tuple[int, str], list[int]] = {}
+            for i, (row, chunk, _) in enumerate(rows):
+                if row in self._unit_text:
+                    lines.setdefault((id(chunk), self._unit_text[row]), []).append(i)
+            self._wrapped_lines[title] = [places for places in lines.values() if len(places) > 1]
         # What a sentence is, whatever the question: its folded text, the kinds of help it names, whether it
         # tells background; read once rather than on every question.
         self._folded = {r: nfkc(x.text).lower() for rows in self._sentences_of.values() for r, _, x in rows}

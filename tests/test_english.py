@@ -71,6 +71,15 @@ def test_a_question_asking_a_name_after_one_naming_costs_is_answered(assistant: 
     assert not answer.abstained and "労務費指針" in answer.answer, answer.answer
 
 
+@pytest.mark.parametrize("question", ["Is there a site where overseas buyers get matched with small Kansai firms?",
+                                      "Any website where buyers from abroad can find Kansai manufacturers?"])
+def test_a_where_after_a_noun_asks_for_no_place(assistant: Assistant, question: str) -> None:
+    # "a site where…" says what the site is for; read as asking where, lines holding any place name came first
+    # instead of the matching site itself.
+    answer = assistant.ask(question)
+    assert "J-GoodTech" in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize("question", ["We make kitchen knives and want to sell them to buyers visiting Japan for the Expo.",
                                       "How can a small maker meet overseas buyers?"])
 def test_selling_to_buyers_from_abroad_is_the_overseas_business_help(assistant: Assistant, question: str) -> None:

@@ -142,3 +142,10 @@ def test_a_line_said_again_in_a_longer_sentence_is_quoted_once(assistant: Assist
     answer = assistant.ask("国の中小企業向け施策をもっと広めるために何をしてるの？")
     quotes = [c.quote.rstrip("。") for c in answer.citations]
     assert not any(a in b for i, a in enumerate(quotes) for j, b in enumerate(quotes) if i != j), answer.answer
+
+
+def test_a_wrapped_bullet_is_chosen_by_what_its_whole_text_means(assistant: Assistant) -> None:
+    # The matching site's bullet wraps over three lines; its first line alone (「…万博特設マッチングサイト」) is
+    # far from a maker's question, its last (「…海外バイヤー等とのマッチング・商談機能の強化」) near.
+    answer = assistant.ask("輸出を始めたい町工場です。海外の取引先を見つけるのを手伝ってもらえますか")
+    assert "J-GoodTech" in answer.answer, answer.answer
