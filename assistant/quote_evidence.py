@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.normalize import nfkc
+from assistant.normalize import KANJI, nfkc
 from assistant.question import Question, asking_sentence
 from assistant.quote_lists import NamedLists
 from assistant.quote_units import ENDS, ITEM, sibling_suffix
@@ -76,6 +76,7 @@ EVIDENCE: tuple[str, ...] = (
     "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
 )
 COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
+_TWO_KANJI = re.compile(rf"{KANJI.pattern}{{2}}")
 _MEANING = [COLUMN["sim_asked"], COLUMN["sim_search"], COLUMN["examples"]]  # read from each line's own vector
 
 
@@ -177,10 +178,13 @@ class QuoteEvidence(NamedLists):
         ハンブルクのは何の展示会？ by ハンブルク)."""
         names = frozenset(t for t in brings if t in self._idf and (
             len(t) >= self.weights.quote_brought_chars or t in self._proper_nouns))
+        # Two kanji few lines write are a word of their own (大学, 全国), not a piece of a phrase in kana
+        # (つながりづくり → 作り) nor a word of every slide (支援, 機関); but no name either.
+        words = frozenset(t for t in brings if _TWO_KANJI.fullmatch(t) and self._idf.get(t, 0.0) >= self._rare_idf)
         if question.asked or any(len(t) > 1 for t in names):  # 中 of その中で names no place
-            return names
-        return names | frozenset(t for t in brings if t not in self._idf and len(t) >= self.weights.quote_brought_chars
-                                 and t in self._slides)
+            return names | words
+        return names | words | frozenset(t for t in brings if t not in self._idf
+                                         and len(t) >= self.weights.quote_brought_chars and t in self._slides)
 
     def _written_idf(self, word: str) -> float:
         """A term's weight, or that of a word written as one that is no term (補助金: 補助 + 金), by how few
@@ -278,8 +282,10 @@ class QuoteEvidence(NamedLists):
             # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures;
             # but a name, which many lines hold (「D」デジタル化, DX（…）), is picked by what a follow-up brings
             # (the award: KANSAI DX AWARD), not by the names of the topic a question of its own starts with.
+            # A follow-up bringing a word and asking nothing of its own (「その中で大学と組むやつは？」 after the three
+            # pillars) asks the topic's list again: its items naming the word answer.
             if asked.brought and (not asked.patterns or (asked.by_words and route.brings)
-                                  or (not route.brings and asked.list_answer)):
+                                  or (asked.list_answer and (not route.brings or route.follow_up is None))):
                 x[COLUMN["brought"]] = max((self._written_idf(t) / self._unknown_idf for t in asked.brought
                                              if t in self._terms_of_row[row] or t in self._heading_written.get(row, "")
                                              # not labels side by side (金融機関アプローチ 自治体アプローチ): they say

@@ -764,3 +764,15 @@ def test_a_follow_up_naming_a_word_mecab_reads_in_pieces_is_answered_by_the_line
     # 補助金 is read as 補助 + 金, words too short to pick lines by; written as one, it picks the subsidies' line.
     answer = _chain(assistant, "DXの実現に必要な要素って、具体的に何ですか？", follow_up)
     assert any("IT導入補助金" in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize(("topic", "then", "line"), [
+    ("人材確保の支援って柱が3つあるらしいけど、何？", "じゃあ大学と組んでるやつは？", "大学講義等"),
+    ("蓄電池の人材育成コンソーシアムは今年度何を柱にしてる？", "全国の動きとの関わりは？", "全国団体"),
+])
+def test_a_follow_up_bringing_a_word_picks_the_topics_line_writing_it(assistant: Assistant, topic: str, then: str,
+                                                                     line: str) -> None:
+    # Two kanji (大学, 全国) were taken for a piece of a phrase in kana and brought nothing: the topic's list was
+    # quoted again without the item or the line the follow-up asks about.
+    answer = _chain(assistant, topic, then)
+    assert any(line in c.quote for c in answer.citations), answer.answer
