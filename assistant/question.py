@@ -15,10 +15,11 @@ from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
 from assistant.latin_names import LatinNames
 from assistant.normalize import KANJI, find_extensions, find_phones, nfkc, normalize_query, unspaced
-from assistant.query import AnswerType, CoverageRule, Glossary, Words
+from assistant.query import AnswerType, CoverageRule, Glossary
 from assistant.readings import Readings
 from assistant.romaji import read_romaji
 from assistant.tokenizer import Tokenizer
+from assistant.words import Words
 
 # Sentence ends: a long message tells its story first and asks in its last sentence (or the last
 # one with a question mark); only that sentence says what kind of fact is asked for.

@@ -9,10 +9,10 @@ import pytest
 from assistant.chat import Turn
 from assistant.examples import OUT_OF_SCOPE, Example, vote
 from assistant.index import chroma_client
-from assistant.query import Words
 from assistant.routing import RouteReason
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
+from assistant.words import Words
 from tests.conftest import CORPUS, make_settings
 
 
