@@ -285,9 +285,9 @@ class QuestionReader:
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:
         """The first coverage rule saying the document cannot answer this question, if any."""
         text = nfkc(evidence)
-        # An earlier question asks too where the last asks no kind of fact of its own (「…補助率も聞ける？
-        # 何分の何？」 asks the rate in its first), not where the last asks what the document answers ("…guidance
-        # on passing on labour costs? What is it called?" asks a name, not a cost).
+        # An earlier question asks too where the last asks no kind of fact of its own (「燃料電池車の補助率も分かる？
+        # 何分の何くらい？」 asks the rate in its first), not where the last asks what the document answers ("…pass
+        # higher labour costs on to them. Is there an official guideline about this? What's its name?" asks a name).
         *earlier, last = asking_sentences(question.normalized)
         sentences = [(question.asking, last)]
         if not self.glossary.asked_types(question.asking):

@@ -282,7 +282,7 @@ class QuoteEvidence(NamedLists):
             # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures;
             # but a name, which many lines hold (「D」デジタル化, DX（…）), is picked by what a follow-up brings
             # (the award: KANSAI DX AWARD), not by the names of the topic a question of its own starts with.
-            # A follow-up bringing a word and asking nothing of its own (「その中で大学と組むやつは？」 after the three
+            # A follow-up bringing a word and asking nothing of its own (「じゃあ大学と組んでるやつは？」 after the three
             # pillars) asks the topic's list again: its items naming the word answer.
             if asked.brought and (not asked.patterns or (asked.by_words and route.brings)
                                   or (asked.list_answer and (not route.brings or route.follow_up is None))):

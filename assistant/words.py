@@ -29,8 +29,8 @@ _BEFORE_ASKING_WHO = frozenset({"know", "knows", "tell", "ask", "asking", "wonde
                                 "out", "me", "us", "and", "or", "but", "so", "then", "exactly", "ok", "okay", "hi",
                                 "hello", "to", "is", "was", "says", "say"})
 # Words after an English "where" or "when" that asks (where is…, when will…); another word after one that
-# follows a noun makes it a relative ("a matching site where overseas buyers can meet", "an event where I
-# could meet…"), which asks for no place or date.
+# follows a noun makes it a relative ("a site where overseas buyers get matched…", "any website where buyers
+# from abroad can find…"), which asks for no place or date.
 _AUXILIARIES = frozenset({"is", "are", "was", "were", "do", "does", "did", "has", "have", "had", "can", "could", "will",
                           "would", "should", "shall", "may", "might", "exactly", "abouts"})
 _COMPOUND_PARTS = frozenset({"名詞", "接尾辞", "接頭辞"})  # the parts of a word written as one (補助 + 金)
