@@ -139,8 +139,12 @@ class Glossary:
         def phrases(items: list[str]) -> tuple[Phrase, ...]:
             return tuple(p for p in (phrase_of(a, tokenizer) for a in items) if p)
 
+        def either_order(asks: tuple[Phrase, ...]) -> tuple[Phrase, ...]:
+            # English says "rate of subsidy" and "subsidy rate" alike: an asked "A of B" is asked as "B A" too.
+            return asks + tuple((p[2], p[0]) for p in asks if len(p) == 3 and p[1] == "of" and "".join(p).isascii())
+
         entries = [(phrases(e["phrases"]), e["expand"]) for e in data.get("entries", [])]
-        coverage = [CoverageRule(r["about"], phrases(r.get("asks", [])), r["needs"],
+        coverage = [CoverageRule(r["about"], either_order(phrases(r.get("asks", []))), r["needs"],
                                  re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
                                  re.compile(r["unless_after"]) if "unless_after" in r else None)
                     for r in data.get("coverage", [])]
