@@ -122,6 +122,10 @@ class Question:
     extensions: tuple[str, ...]  # four-digit ends of numbers ("末尾が6034")
     offices: tuple[Office, ...]  # offices it names
     named: frozenset[str] = frozenset()  # terms it is about: not asking words, not topic-less words
+    # The sentences checked against what the document never states, each with its words: the asking sentence, and
+    # the earlier questions where it asks no kind of fact of its own (「燃料電池車の補助率も分かる？何分の何くらい？」
+    # asks the rate in its first; "…passing on labour costs? What's its name?" asks a name, not a cost).
+    asked_sentences: tuple[tuple[Words, str], ...] = ()
     # Years the asking sentence names (2023年度, FY2023, 令和5年度 → 2023), or points back to (そのとき).
     years: frozenset[int] = frozenset()
 
@@ -203,6 +207,8 @@ class QuestionReader:
         terms = frozenset(self.tokenizer.terms(sparse_text))
         typed_terms = terms if sparse_text == spelled else frozenset(self.tokenizer.terms(spelled))
         asked = self.glossary.asked_types(asking)
+        *earlier, last_asked = asking_sentences(normalized)
+        asked_sentences = ((asking, last_asked), *((self._asking_words(s), s) for s in earlier if not asked))
         if spelled != normalized:  # an asking word typed in kana is heard before a document word takes its kana
             # (じむきょく is 事務局, not じむ + 局), but not in the kana of a document word it was spelled as that
             # only sounds like one once voicing marks are dropped: かいぎ is 会議, not 会期. (しゅってん may be
@@ -225,7 +231,7 @@ class QuestionReader:
             terms=terms, typed_terms=typed_terms, vector=vector, search_vector=search_vector,
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
-            offices=tuple(self.directory.by_division(text)), named=named,
+            offices=tuple(self.directory.by_division(text)), named=named, asked_sentences=asked_sentences,
             years=self.glossary.years_asked(asking_sentence(normalized), normalized),
         )
 
@@ -285,13 +291,7 @@ class QuestionReader:
     def uncovered(self, question: Question, evidence: str) -> CoverageRule | None:
         """The first coverage rule saying the document cannot answer this question, if any."""
         text = nfkc(evidence)
-        # An earlier question asks too where the last asks no kind of fact of its own (「燃料電池車の補助率も分かる？
-        # 何分の何くらい？」 asks the rate in its first), not where the last asks what the document answers ("…pass
-        # higher labour costs on to them. Is there an official guideline about this? What's its name?" asks a name).
-        *earlier, last = asking_sentences(question.normalized)
-        sentences = [(question.asking, last)]
-        if not self.glossary.asked_types(question.asking):
-            sentences += [(self._asking_words(s), s) for s in earlier]
+        sentences = question.asked_sentences
         for rule in self.glossary.coverage:
             asked = ["".join(p) for words, sentence in sentences for p in words.has_any(rule.asks)
                      if not self._asked_alongside(sentence, p) and not _names_a_party(words, p)
