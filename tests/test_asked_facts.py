@@ -127,6 +127,14 @@ def test_with_whom_something_is_held_asks_for_its_partners(assistant: Assistant)
     assert any("近畿総合通信局" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_market_or_foreigners_are_no_place_asked_for(assistant: Assistant) -> None:
+    # どこで asks a place; 市場 (a market) and 外国人 hold 市 and 国 without naming a city or a country, so the
+    # goals line (海外市場での認知度…) is not the answer: the channels on offer are.
+    answer = assistant.ask("自社の製品を海外の買い手に知ってもらいたい。どこで紹介してもらえる？")
+    assert not any("市場" in c.quote for c in answer.citations), answer.answer
+    assert any("Kansai Companies Profile" in c.quote or "マッチング" in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize(("question", "answer_holds"), [
     ("バイオコミュニティ関西の連携機関って何こあるの？", "108機関"),  # 何個 typed half in kana
     ("バイオの推進体制のWGって、何の分野で作られてる？", "需要喚起・情報発信WG"),  # 何の分野: the list of WGs
