@@ -231,6 +231,17 @@ class Glossary:
                         if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs)
                                and words.has(p) for p in phrases))
 
+    def _said_before_tte(self, t: AnswerType, words: Words) -> bool:
+        """Whether an asking word of ``t`` (or its sound, typed in kana) comes right before って."""
+        seq = words.surfaces
+        for k in (i for i, w in enumerate(seq) if w == "って"):
+            for n in (1, 2, 3):
+                said = "".join(seq[max(0, k - n) : k])
+                if any(said == "".join(p) for p in t.asks) or (
+                        _KANA_WORD.fullmatch(said) and self.by_sound.get(_sound(said)) is t):
+                    return True
+        return False
+
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""
@@ -254,6 +265,7 @@ class Glossary:
             for sound, t in heard.items():
                 if t not in asked and any(sound in r for r in said):
                     asked.append(t)
-        # 何月何日 holds 何月: the day is asked, and a month the slides give does not answer it.
-        narrowed = {n for t in asked for n in t.refines}
+        # 何月何日 holds 何月: the day is asked, and a month the slides give does not answer it. But a kind
+        # asked right before って何 (言語って何？, げんごってなに) is that kind asked, not a word to define.
+        narrowed = {n for t in asked for n in t.refines} - {t.name for t in asked if self._said_before_tte(t, words)}
         return tuple(t for t in asked if t.name not in narrowed)

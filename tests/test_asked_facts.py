@@ -135,6 +135,13 @@ def test_a_market_or_foreigners_are_no_place_asked_for(assistant: Assistant) -> 
     assert any("Kansai Companies Profile" in c.quote or "マッチング" in c.quote for c in answer.citations), answer.answer
 
 
+@pytest.mark.parametrize("question", ["スタートアップEXPOのげんごってなに？", "スタートアップEXPOの言語って何？"])
+def test_a_kind_asked_before_tte_nani_is_that_kind_not_a_word_to_define(assistant: Assistant, question: str) -> None:
+    # 言語って何 asks the language (as 言語は？ does), not what a word means.
+    answer = assistant.ask(question)
+    assert "英語" in answer.citations[0].quote, answer.answer
+
+
 @pytest.mark.parametrize(("question", "answer_holds"), [
     ("バイオコミュニティ関西の連携機関って何こあるの？", "108機関"),  # 何個 typed half in kana
     ("バイオの推進体制のWGって、何の分野で作られてる？", "需要喚起・情報発信WG"),  # 何の分野: the list of WGs

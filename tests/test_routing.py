@@ -479,3 +479,13 @@ def test_an_outside_bodys_own_number_is_still_not_given(assistant: Assistant) ->
                                       "若い子が入ってもすぐ辞めていく。どうしたらええ？"])
 def test_staff_leaving_told_in_plain_words_is_a_hiring_and_retention_question(assistant: Assistant, question: str) -> None:
     assert assistant.ask(question).contacts[0].division == "地域経済課"
+
+
+@pytest.mark.parametrize("question", [
+    "ガス代も人件費も上がってるのに、発注元が単価を据え置いたまま。困ってます",
+    "燃料費も上がったのに、納入先がうちの値上げ要請を聞いてくれない",
+])
+def test_what_is_wrong_outweighs_why_in_a_concessive_story(assistant: Assistant, question: str) -> None:
+    # …上がってるのに: the costs are why the asker is troubled; a customer refusing the price is what is wrong.
+    answer = assistant.ask(question)
+    assert answer.clarify is None and "稼ぐ力" in answer.initiatives[0], answer.answer
