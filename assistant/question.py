@@ -80,8 +80,8 @@ def _names_a_party(words: Words, phrase: tuple[str, ...]) -> bool:
     return bool(uses) and all(i + n < len(seq) and seq[i + n] == "先" for i in uses)
 
 
-# A concessive clause (材料も電気代も上がってるのに, 環境にいい商品なのに, 受注は増えているのに) says why the asker is
-# troubled; what follows says what is wrong. Not の + に of purpose (参加するのに年会費は, 機体を買うのに).
+# A concessive clause (燃料費も上がったのに, 手間をかけた品なのに, 仕事は増えているのに) says why the asker is
+# troubled; what follows says what is wrong. Not の + に of purpose (申し込むのに要る書類, 部品を買うのに).
 _CONCESSION = re.compile(r"[^。！？!?、,]*?(?:[てで]い?[るんた]|[ただな]|い)のに[、,]?")
 _STATED = re.compile(r"[0-9０-９][0-9０-９.,]*\s*[%％]")  # a share the asker tells (30%), not one asked for
 
@@ -208,8 +208,8 @@ class QuestionReader:
         else:
             vector, search_vector = self.encoder.encode([spelled, search_text])
         if (complaint := _CONCESSION.sub("", spelled)) != spelled and complaint.strip():
-            # Compared with the examples halfway between the whole story and what is wrong: 電気代も上がってるのに
-            # 元請けが単価を上げてくれへん is a price the customer refuses more than an electricity bill.
+            # Compared with the examples halfway between the whole story and what is wrong: ガス代も上がってるのに
+            # 発注元が単価を据え置いたまま is a price the customer refuses more than a gas bill.
             vector = vector + self.encoder.encode([complaint])[0]
             vector = vector / np.linalg.norm(vector)
         terms = frozenset(self.tokenizer.terms(sparse_text))
