@@ -122,6 +122,8 @@ class QuoteEvidence(NamedLists):
         # The places and bodies few lines name (播磨, 泉北; not 関西): a question of its own naming one is
         # answered by those lines.
         self._rare_names = frozenset(t for t in self._proper_nouns if self._idf.get(t, 0.0) >= self._rare_idf)
+        # The nouns the slides count over labels (分野 of 重点３分野, 要素, WG); not a character of 3つ.
+        self._count_nouns = frozenset(t for terms in self._count_rows.values() for t in terms if len(t) > 1)
         # The endings labels side by side share (WG, セミナー's ナー): asked which of that kind, the labels answer.
         self._label_kinds = frozenset(nfkc(end).lower() for chunk in index.chunks
                                       for k in range(len(chunk.sentences)) if (end := sibling_suffix(chunk.sentences, k)))
@@ -147,7 +149,11 @@ class QuoteEvidence(NamedLists):
             patterns=tuple((t.pattern, t.figure) for t in question.asked),
             # who takes part, the pillars, which WGs: a list
             list_answer=any(t.items for t in question.asked) or any(
-                word.endswith(end) for word in _WHICH_KIND.findall(own.normalized) for end in self._label_kinds),
+                word.endswith(end) for word in _WHICH_KIND.findall(own.normalized) for end in self._label_kinds)
+            # What a slide counts over its labels (重点３分野, 5要素, its WGs), named and asked about with nothing
+            # else asked, or asked what it is (力を入れている分野って何？): its labels, the list. Named by the
+            # message itself: a follow-up (その中の補助金は？) by what it brings, not by its topic's words.
+            or (bool((route.brings or own.typed_terms) & self._count_nouns) and all(t.defined for t in question.asked)),
             echoed=echoed,
             heads_named=frozenset(self._headings_named(question.terms)),  # パートナー側のメリット: its ＜heading＞
             asker_is=frozenset(self._asker_is(question)),

@@ -142,6 +142,14 @@ def test_a_kind_asked_before_tte_nani_is_that_kind_not_a_word_to_define(assistan
     assert "英語" in answer.citations[0].quote, answer.answer
 
 
+@pytest.mark.parametrize("question", ["バイオものづくりの重点的な分野って何？", "バイオものづくりの取組で特に重視する分野ってなに"])
+def test_asked_what_the_counted_fields_are_the_labels_are_quoted(assistant: Assistant, question: str) -> None:
+    # The slide counts its 重点３分野 over three labels: asked what the fields are, the labels answer, not the
+    # sentences that only say there are three.
+    answer = assistant.ask(question)
+    assert "育成" in answer.citations[0].quote and "需要喚起" in answer.citations[0].quote, answer.answer
+
+
 @pytest.mark.parametrize(("question", "answer_holds"), [
     ("バイオコミュニティ関西の連携機関って何こあるの？", "108機関"),  # 何個 typed half in kana
     ("バイオの推進体制のWGって、何の分野で作られてる？", "需要喚起・情報発信WG"),  # 何の分野: the list of WGs
