@@ -117,7 +117,9 @@ class Question:
     asking: Words  # the sentence that asks (a long message's story does not say what is asked)
     terms: frozenset[str]  # BM25 terms of the sparse text (the search text, and an English question's words translated)
     typed_terms: frozenset[str]  # the terms the asker wrote (the glossary's words for them left out)
-    vector: np.ndarray  # the question itself, in the encoder's space (where the examples are)
+    # The question itself, in the encoder's space (where the examples are); a story told with a concessive clause
+    # (…上がったのに) halfway between itself and itself without that clause.
+    vector: np.ndarray
     search_vector: np.ndarray  # the search text, in the encoder's space (where the passages are)
     language: Language
     asked: tuple[AnswerType, ...]  # kinds of fact asked for
