@@ -257,6 +257,10 @@ class QuoteEvidence(NamedLists):
             evidence[np.ix_(places, _MEANING)] = evidence[np.ix_(places, _MEANING)].max(axis=0)
         help_on_offer = np.zeros(len(rows))
         elsewhere = self._other_offices_words(route, title) if own_words else ()
+        # A follow-up naming one of a set's headings (「そのうちセキュリティの支援は？」 after the elements) asks of
+        # that one, not for the set again.
+        picked = {row for row, _, sentence in rows if route.brings and self._count_rows.get(row)
+                  and route.brings & set(self.tokenizer.terms(sentence.text))} if asked.list_answer else set()
         for i, (row, _, sentence) in enumerate(rows):
             x = evidence[i]
             digits = row in self._numbered_rows
@@ -276,7 +280,7 @@ class QuoteEvidence(NamedLists):
             x[COLUMN["year"]] = bool(question.years & self._years_of_row[row])
             x[COLUMN["heading_list"]] = id(sentence) in asked.heads_named  # the list under a heading the question names
             # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
-            if asked.list_answer and q_terms & self._count_rows.get(row, set()):
+            if asked.list_answer and q_terms & self._count_rows.get(row, set()) and (not picked or row in picked):
                 x[COLUMN["count_list"]] = 1.0  # 重点３分野 over its labels: the list asked for, if of what it counts
             elif (len(sentence.text) < 6 and not (asked.list_answer and ITEM.match(sentence.text))) \
                     or sentence.text.startswith("http"):

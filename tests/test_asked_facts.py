@@ -150,6 +150,13 @@ def test_asked_what_the_counted_fields_are_the_labels_are_quoted(assistant: Assi
     assert "育成" in answer.citations[0].quote and "需要喚起" in answer.citations[0].quote, answer.answer
 
 
+def test_a_follow_up_naming_one_heading_of_a_set_asks_of_that_one(assistant: Assistant) -> None:
+    # After the five elements, 「そのうちセキュリティ…」 asks for the cybersecurity measures, not the set again.
+    answer = ask_chain(assistant, "DXの5つの要素って何？", "そのうちセキュリティの支援は？")
+    assert any("お助け隊" in c.quote or "ワークショップ" in c.quote for c in answer.citations), answer.answer
+    assert "業務のデジタル化" not in answer.answer, answer.answer
+
+
 @pytest.mark.parametrize(("question", "answer_holds"), [
     ("バイオコミュニティ関西の連携機関って何こあるの？", "108機関"),  # 何個 typed half in kana
     ("バイオの推進体制のWGって、何の分野で作られてる？", "需要喚起・情報発信WG"),  # 何の分野: the list of WGs
