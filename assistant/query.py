@@ -237,8 +237,7 @@ class Glossary:
         for k in (i for i, w in enumerate(seq) if w == "って"):
             for n in (1, 2, 3):
                 said = "".join(seq[max(0, k - n) : k])
-                if any(said == "".join(p) for p in t.asks) or (
-                        _KANA_WORD.fullmatch(said) and self.by_sound.get(_sound(said)) is t):
+                if any(said == "".join(p) for p in t.asks) or (_KANA_WORD.fullmatch(said) and self.heard_in(said) is t):
                     return True
         return False
 
@@ -267,5 +266,6 @@ class Glossary:
                     asked.append(t)
         # 何月何日 holds 何月: the day is asked, and a month the slides give does not answer it. But a kind
         # asked right before って何 (言語って何？, げんごってなに) is that kind asked, not a word to define.
-        narrowed = {n for t in asked for n in t.refines} - {t.name for t in asked if self._said_before_tte(t, words)}
+        narrowed = {n for t in asked for n in t.refines}
+        narrowed -= {t.name for t in asked if t.name in narrowed and self._said_before_tte(t, words)}
         return tuple(t for t in asked if t.name not in narrowed)

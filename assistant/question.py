@@ -205,14 +205,17 @@ class QuestionReader:
         sparse_text = f"{search_text} {translated}".strip()
         # The examples are compared with the question as asked (kana spelled out), the passages with
         # the question in the document's words.
-        if search_text == spelled:
-            vector = search_vector = self.encoder.encode([spelled])[0]
-        else:
-            vector, search_vector = self.encoder.encode([spelled, search_text])
-        if (complaint := _CONCESSION.sub("", spelled)) != spelled and complaint.strip():
-            # Compared with the examples halfway between the whole story and what is wrong: ガス代も上がってるのに
-            # 発注元が単価を据え置いたまま is a price the customer refuses more than a gas bill.
-            vector = vector + self.encoder.encode([complaint])[0]
+        # Compared with the examples halfway between the whole story and what is wrong: ガス代も上がってるのに
+        # 発注元が単価を据え置いたまま is a price the customer refuses more than a gas bill.
+        complaint = _CONCESSION.sub("", spelled)
+        complaint = complaint if complaint != spelled and complaint.strip() else ""
+        texts = [spelled, *([search_text] if search_text != spelled else []), *([complaint] if complaint else [])]
+        encoded = self.encoder.encode(texts)  # one call: the encoder's threads are set up once per call
+        vector = search_vector = encoded[0]
+        if search_text != spelled:
+            search_vector = encoded[1]
+        if complaint:
+            vector = vector + encoded[-1]
             vector = vector / np.linalg.norm(vector)
         terms = frozenset(self.tokenizer.terms(sparse_text))
         typed_terms = terms if sparse_text == spelled else frozenset(self.tokenizer.terms(spelled))

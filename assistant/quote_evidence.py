@@ -259,8 +259,8 @@ class QuoteEvidence(NamedLists):
         elsewhere = self._other_offices_words(route, title) if own_words else ()
         # A follow-up naming one of a set's headings (「そのうちセキュリティの支援は？」 after the elements) asks of
         # that one, not for the set again.
-        picked = {row for row, _, sentence in rows if route.brings and self._count_rows.get(row)
-                  and route.brings & set(self.tokenizer.terms(sentence.text))} if asked.list_answer else set()
+        picked = {row for row, _, _ in rows if route.brings & self._count_row_terms.get(row, set())} \
+            if asked.list_answer and route.brings else set()
         for i, (row, _, sentence) in enumerate(rows):
             x = evidence[i]
             digits = row in self._numbered_rows

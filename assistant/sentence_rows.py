@@ -97,6 +97,7 @@ class SentenceRows:
         self._slide_of_row: dict[int, frozenset[str]] = {}
         self._years_of_row: dict[int, frozenset[int]] = {}  # read with the lines quoted with it (2023年度 4回 + firms)
         self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
+        self._count_row_terms: dict[int, set[str]] = {}  # such a row's own words (a follow-up naming one picks it)
         # Each bullet of a slide's list with the bullets beside it (its lines wrapped under it skipped): the
         # measures one column of a slide lists (関西サイバーセキュリティネットワーク活動, セミナー、リスク分析
         # ワークショップ…, …お助け隊…) sit together, though only some name what the column is about.
@@ -125,6 +126,8 @@ class SentenceRows:
                 self._count_rows[row] = set(tokenizer.terms(each["noun"]))
             # Read with its slide's title too: a member listed under 「関西・共創の森」について answers
             # who takes part in 関西・共創の森 without naming it.
+            if row in self._count_rows:
+                self._count_row_terms[row] = own[row]
             self._terms_of_row[row] = own[row] | slide_terms(chunk.section) | (
                 set(tokenizer.terms(unit.text)) if unit else set())
             # A slide of its own about something (（参考）「関西・共創の森」について), not the initiative's own slide.
