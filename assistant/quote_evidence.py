@@ -15,6 +15,7 @@ import numpy as np
 
 from assistant.normalize import KANJI, nfkc
 from assistant.question import Question, asking_sentence
+from assistant.quote_kinds import kinds_asked, names_one
 from assistant.quote_lists import NamedLists
 from assistant.quote_units import ENDS, ITEM, sibling_suffix
 from assistant.retrieval import PolicyIndex
@@ -69,6 +70,7 @@ EVIDENCE: tuple[str, ...] = (
     "year",  # names the year asked about
     "heading_list",  # the list under a heading the question names
     "count_list",  # a count of what the question asks listed (重点３分野)
+    "kind_named",  # names one of the kind asked by its own name (どんな補助金 → IT導入補助金)
     "label",  # a label under 6 characters or a link (-1)
     "sentence",  # a whole sentence
     "named",  # names something in 「」
@@ -98,6 +100,7 @@ class Asked:
     rare: frozenset[str]  # the message's own words rare enough to name a few bullets of a list
     defined: bool  # asks what something is: a slide about it answers
     by_words: bool  # asks a kind many lines hold (a name): the asker's rarer words pick the line
+    kinds: frozenset[str]  # the kinds of thing it asks to have named (どんな補助金 → 補助金)
 
 
 class QuoteEvidence(NamedLists):
@@ -170,6 +173,10 @@ class QuoteEvidence(NamedLists):
             rare=frozenset(t for t in (route.brings or own.terms) if self._idf.get(t, self._unknown_idf) >= self._rare_idf),
             defined=any(t.defined for t in question.asked),
             by_words=bool(question.asked) and all(t.picked_by_words for t in question.asked),
+            # As spelled in the document's words (hojokin → 補助金); a kind many lines write (事業, 支援機関) names
+            # nothing in particular.
+            kinds=frozenset(k for k in kinds_asked("".join(own.asking.surfaces).lower(), self._slides)
+                            if self._written_idf(k) >= self._rare_idf),
             help=self._help_asked(asking_sentence(own.normalized)))
 
     def _help_asked(self, asking: str) -> float:
@@ -287,6 +294,10 @@ class QuoteEvidence(NamedLists):
                 x[COLUMN["label"]] = -1.0
             elif sentence.text.endswith(ENDS):  # a whole sentence reads better than a diagram label
                 x[COLUMN["sentence"]] = 1.0
+            # A line that is no sentence (an item, a label: (3) 副業・兼業人材の活用支援のためのセミナー) names one
+            # wherever it writes the kind; a sentence, by a name ending in it.
+            x[COLUMN["kind_named"]] = any(names_one(k, self._unspaced[row]) or (
+                k in self._unspaced[row] and not sentence.text.endswith(ENDS)) for k in asked.kinds)
             x[COLUMN["named"]] = "「" in sentence.text  # names a programme, an event or a tool: help the asker can use
             # A name one sentence in a hundred has pins it down; 関西, in many, hardly. Not where a kind of fact
             # is asked, which picks its line: a chart's labels (全国 beside 57.83%) are not beside their figures;

@@ -12,6 +12,11 @@ _KANJI_RUN = re.compile(r"[一-龥]{2,4}")
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
 # Kana readings shorter than this match too much ordinary text ("いい", "ため").
 _MIN_READING = 3
+# Nouns MeCab reads in pieces are heard as one name from six kana; from five where a suffix closes the word
+# (ほじょきん: 補助 + 金), since five kana of nouns side by side are as often a piece of a longer name (天下一 of
+# 天下一合説, which romaji types in words: tenkaichi gousetsu).
+_MIN_COMPOUND, _MIN_SUFFIXED = 2 * _MIN_READING, 5
+_NAME_PARTS = ("名詞", "接尾辞")
 _SPACED_KANA = re.compile(r"[ぁ-ゖー]+(?: [ぁ-ゖー]+)+")  # kana words with spaces between: romaji read as kana
 _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 + 説)
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
@@ -56,18 +61,20 @@ class Readings:
                 if m.pos == "名詞" and len(reading) >= _MIN_READING and reading != m.surface:
                     by_reading.setdefault(reading, m.surface)
                     by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
-                # A name MeCab reads in pieces (天下 + 一 + 合 + 説) is typed in kana whole (てんかいちごうせつ), and
-                # a name joined by の (共創の森) too (romaji types it in words: kyousou no mori).
+                # A name MeCab reads in pieces (天下 + 一 + 合 + 説, 補助 + the suffix 金) is typed in kana whole
+                # (てんかいちごうせつ, ほじょきん), and a name joined by の (共創の森) too (romaji types it in words:
+                # kyousou no mori).
                 run = [m] if m.pos == "名詞" else []
                 for n in ms[k + 1 : k + _COMPOUND + 1] if run else ():
-                    if n.start != run[-1].end or not (n.pos == "名詞" or (n.surface == "の" and run[-1].pos == "名詞")):
+                    if n.start != run[-1].end or not (n.pos in _NAME_PARTS or (n.surface == "の" and run[-1].pos == "名詞")):
                         break
                     run.append(n)
-                    if n.pos != "名詞":
+                    if n.pos not in _NAME_PARTS:
                         continue
                     surface = "".join(x.surface for x in run)
                     sound = hiragana("".join(x.reading for x in run))
-                    if len(sound) >= 2 * _MIN_READING and sound != surface:
+                    least = _MIN_SUFFIXED if n.pos == "接尾辞" else _MIN_COMPOUND
+                    if len(sound) >= least and sound != surface:
                         compounds.setdefault(sound, surface)
         for sound, surface in compounds.items():
             by_reading.setdefault(sound, surface)

@@ -33,6 +33,8 @@ class QuoteWeights(BaseModel):
                                      "ドイツ, not 関西, which half the sentences name).")
     quote_heading_list: float = Field(0.8, description="The list under a heading most of which the question names.")
     quote_count_list: float = Field(0.8, description="A count over labels (重点３分野) of what the question asks listed.")
+    quote_kind_named: float = Field(0.8, description="Names one of the kind of thing asked for by its own name "
+                                    "(どんな補助金がある？: IT導入補助金): the things asked for, as a fact holds a date.")
     quote_echo: float = Field(0.4, description="When a fact is asked, a sentence using the asking word itself "
                               "(主 催：… for 主催は？, 場 所：… for 場所): the slide's own label for what was asked.")
     quote_year: float = Field(0.4, description="A sentence or table row naming the year the question names "

@@ -1,0 +1,22 @@
+"""Asked which things of a kind exist (どんな補助金, セミナーはある？), the lines naming them answer."""
+
+import pytest
+
+from assistant.service import Assistant
+
+
+@pytest.mark.parametrize("question", [
+    "デジタル化を進めるのに使える補助金って何があるん？",
+    "dejitaruka wo susumeru noni tsukaeru hojokin wa nani ga aru?",  # 補助金 typed in romaji: ほじょきん
+])
+def test_which_subsidies_exist_is_answered_by_the_line_naming_them(assistant: Assistant, question: str) -> None:
+    # The DX slide names IT導入補助金 and others on one line; its aims and headings say nothing of which.
+    answer = assistant.ask(question)
+    assert any("IT導入補助金" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistant) -> None:
+    # The three seminars are items of a list; the one on side-job staff is what the asker's rarer words pick.
+    answer = assistant.ask("人が足りない中小企業の相談に乗っている商工会の職員です。副業人材の使い方を学べるセミナーはありますか")
+    assert "副業・兼業人材" in answer.citations[0].quote, answer.answer
+
