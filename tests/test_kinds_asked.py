@@ -1,8 +1,10 @@
-"""Asked which things of a kind exist (どんな補助金, セミナーはある？), the lines naming them answer."""
+"""Asked which things of a kind exist (どんな補助金, セミナーはある？), the lines naming them answer; asked what
+the slides never state (another bureau's programmes, a bare "how much", a market forecast), no one is routed."""
 
 import pytest
 
 from assistant.service import Assistant
+from tests.conftest import ask_chain
 
 
 @pytest.mark.parametrize("question", [
@@ -20,3 +22,12 @@ def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistan
     answer = assistant.ask("人が足りない中小企業の相談に乗っている商工会の職員です。副業人材の使い方を学べるセミナーはありますか")
     assert "副業・兼業人材" in answer.citations[0].quote, answer.answer
 
+
+@pytest.mark.parametrize("turns", [
+    ("Does the Kansai regional transport bureau give grants for electric delivery vans?",),
+    ("Is there help for hydrogen fuel cell forklifts?", "How much?"),
+    ("近畿の輸出でアジアはどれくらいを占めてる？", "来年の為替レートの見通しは？"),  # within a topic too
+])
+def test_what_the_slides_never_state_routes_no_one(assistant: Assistant, turns: tuple[str, ...]) -> None:
+    answer = ask_chain(assistant, *turns)
+    assert answer.abstained and not answer.contacts, answer.answer
