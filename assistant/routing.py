@@ -81,6 +81,7 @@ class Route:
 
 
 _LATIN_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
+_CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][a-z]*[A-Z][A-Za-z]*(?![A-Za-z])")  # two capitals or more: a name
 
 
 class Router:
@@ -114,6 +115,13 @@ class Router:
         for title, terms in self._title_terms.items():
             for term in terms:
                 self._titles_naming[term].add(title)
+        # A name in Latin letters that one initiative's slides alone write (DAYS, BiocK, WASSE: two capitals, where
+        # an English word has one at most, Economy, Pitch) names it as a title word would, when typed in a
+        # Japanese question (in English, 'days' is a word).
+        written = {w.lower() for w in _CAPITALISED.findall("\n".join(self._text_of.values()))}
+        self._text_naming = {term: {title} for title, terms in self._terms_of.items() for term in terms
+                             if df[term] == 1 and term in written and _LATIN_NAME.fullmatch(term)
+                             and term not in self._titles_naming}
         # Whom an initiative is for, where its title says (高度外国人材): the words that name them.
         self._audience_of = {t: words for t in self.titles for says, words in reader.glossary.audiences if says in t}
         self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
@@ -163,15 +171,15 @@ class Router:
         weight = sum(self.idf(t) for t in named)
         # Only a name typed in Latin letters: one letter apart (DX, GX), the encoder hears them alike;
         # everyday words (海外) belong to many initiatives whatever the titles say.
-        latin = {t: self.idf(t) for t in named & question.typed_terms
-                 if _LATIN_NAME.fullmatch(t) and t in self._titles_naming}
+        latin = {t: self.idf(t) for t in named & question.typed_terms if _LATIN_NAME.fullmatch(t) and (
+                 t in self._titles_naming or (t in self._text_naming and not question.english))}
         return latin, weight
 
     def names_only_in_title(self, question: Question, title: str, other: str) -> bool:
         """Whether the question types a name in Latin letters that ``title`` says and ``other``'s title does
         not (GX: 中堅・中小企業の面的GX支援プロジェクト, not 水素利活用促進プロジェクト)."""
         latin, _ = self._latin_names(question)
-        return any(title in self._titles_naming[t] and other not in self._titles_naming[t] for t in latin)
+        return any(title in (named := self._titles_naming.get(t, set())) and other not in named for t in latin)
 
     def names_only_in_text(self, question: Question, title: str, other: str) -> bool:
         """Whether the question names a place or body (a proper noun: 堺) that ``title``'s own text writes and
@@ -186,7 +194,8 @@ class Router:
         if not weight:
             return 1.0
         own = self._terms_of.get(title, set())
-        foreign = [rarity for t, rarity in latin.items() if t not in own and self._titles_naming[t] - {title}]
+        foreign = [rarity for t, rarity in latin.items()
+                   if t not in own and (self._titles_naming.get(t) or self._text_naming[t]) - {title}]
         return 1.0 - sum(foreign) / weight
 
     def vote(self, question: Question) -> Vote:

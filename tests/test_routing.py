@@ -489,3 +489,14 @@ def test_what_is_wrong_outweighs_why_in_a_concessive_story(assistant: Assistant,
     # …上がってるのに: the costs are why the asker is troubled; a customer refusing the price is what is wrong.
     answer = assistant.ask(question)
     assert answer.clarify is None and "稼ぐ力" in answer.initiatives[0], answer.answer
+
+
+
+@pytest.mark.parametrize("question", ["DAYSの越境版では、地域外の大企業と何社の連携を目指してる？",
+                                      "越境型のDAYSで、近畿の外の大手とは何社と組むのが目標？"])
+def test_a_name_in_latin_capitals_one_initiatives_slides_write_pins_it(assistant: Assistant, question: str) -> None:
+    # DAYS is written on the innovation platform's slides only: the question is about it, not about an initiative
+    # whose words (大企業, 連携, 海外) it shares.
+    answer = assistant.ask(question)
+    assert not answer.abstained and "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
+    assert answer.contacts[0].phone == "06-6966-6013", answer.answer
