@@ -34,10 +34,20 @@ def squeeze(text: str) -> str:
 
 
 def normalize_query(text: str) -> str:
-    """The form every matcher sees: NFKC, lower case, dashes between digits folded, spaces squeezed."""
+    """The form every matcher sees: NFKC, lower case, dashes between digits folded, a counter after a number
+    typed in kana written in kanji, spaces squeezed."""
     text = nfkc(text)
     text = re.sub(rf"(?<=\d)\s*[{_DASHES}-]\s*(?=\d)", "-", text)
+    text = _KANA_COUNTER.sub(lambda m: ("何" if m.group(1) == "なん" else m.group(1)) + _COUNTERS[m.group(2)], text)
     return squeeze(text)
+
+
+# Counters typed in kana after a number or 何 (2023ねんど, 何かい, なんしゃ: the IME left them unconverted, or romaji
+# read as kana): what they count is asked or named as if written in kanji. Longest first (ねんど before ねん).
+_COUNTERS = {"ねんど": "年度", "ねん": "年", "がつ": "月", "にち": "日", "かい": "回", "しゃ": "社", "にん": "人",
+             "けん": "件", "かしょ": "箇所", "かこく": "か国", "だんたい": "団体", "きかん": "機関"}
+# Not 何か + いい, いる (何かいい方法ある？): かい is a count only before anything else.
+_KANA_COUNTER = re.compile(r"(\d+\s*|何|なん)(" + "|".join(sorted(_COUNTERS, key=len, reverse=True)) + r")(?!(?<=かい)[いるう])")
 
 
 _JA = "ぁ-ゖァ-ヺー一-龥々〆"

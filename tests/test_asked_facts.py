@@ -674,3 +674,13 @@ def test_measures_quoted_together_keep_their_boxs_heading(assistant: Assistant) 
     answer = assistant.ask("人材確保の説明会ってどんなのがある？")
     quote = next(c.quote for c in answer.citations if "天下一合説" in c.quote)
     assert quote.startswith("人材戦略実践支援（中小企業向け）"), answer.answer
+
+
+@pytest.mark.parametrize(("question", "row"), [
+    ("共創の森のDAYS、2024ねんどは何かいひらかれた？", "2024年度 6回"),  # a year and a count with kana counters
+    ("DAYSは2022ねんどに何かいあった？", "2022年度 2回"),
+])
+def test_a_counter_typed_in_kana_counts_as_in_kanji(assistant: Assistant, question: str, row: str) -> None:
+    # ねんど after a number is 年度 and かい after 何 is 回: the year's row with its count answers.
+    answer = assistant.ask(question)
+    assert row in answer.citations[0].quote, answer.answer

@@ -33,3 +33,11 @@ def test_a_year_is_read_in_each_way_it_is_written_but_not_from_a_number_or_a_nam
         assert years_named(text) == {2023}, text
     assert years_named("令和元年") == {2019}
     assert not years_named("06-6966-2023") and not years_named("Global Startup EXPO 2025")
+
+
+def test_a_counter_typed_in_kana_is_read_in_kanji_but_not_a_word_starting_so() -> None:
+    assert normalize_query("2023ねんどは何かいやったの？") == "2023年度は何回やったの?"
+    assert normalize_query("なんしゃ参加してる？") == "何社参加してる?"
+    # 何か + いい / いる: no count asked.
+    assert normalize_query("何かいい方法ある？") == "何かいい方法ある?"
+    assert normalize_query("何かいる？") == "何かいる?"
