@@ -103,6 +103,7 @@ class SentenceRows:
         # ワークショップ…, …お助け隊…) sit together, though only some name what the column is about.
         self._bullet_list: dict[int, list[int]] = {}  # each bullet → its list, one list object shared by all
         listing: list[int] = []
+        announced: tuple[int, frozenset[int]] = (-1, frozenset())  # the chunk and years of the last list announced
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
@@ -132,7 +133,15 @@ class SentenceRows:
                 set(tokenizer.terms(unit.text)) if unit else set())
             # A slide of its own about something (（参考）「関西・共創の森」について), not the initiative's own slide.
             self._slide_of_row[row] = slide_terms(chunk.section) if chunk.section != chunk.initiative else frozenset()
-            self._years_of_row[row] = years_named(unit.text if unit else chunk.sentences[si].text)
+            # The items of a list a line announces for a year (令和7年度は以下の活動を柱として…: ①実施校拡大, …) are
+            # that year's, though they do not name it.
+            line = chunk.sentences[si].text
+            if ANNOUNCES.search(line):
+                announced = (ci, years_named(line))
+            elif not (ITEM.match(line) and announced[0] == ci):
+                announced = (ci, frozenset())
+            self._years_of_row[row] = years_named(unit.text if unit else line) | (
+                announced[1] if ITEM.match(line) and announced[0] == ci else frozenset())
             if unit and unit.text != chunk.sentences[si].text:
                 self._unit_text[row] = unit.text
             # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures

@@ -684,3 +684,10 @@ def test_a_counter_typed_in_kana_counts_as_in_kanji(assistant: Assistant, questi
     # ねんど after a number is 年度 and かい after 何 is 回: the year's row with its count answers.
     answer = assistant.ask(question)
     assert row in answer.citations[0].quote, answer.answer
+
+
+def test_the_items_of_a_list_announced_for_a_year_are_that_years(assistant: Assistant) -> None:
+    # 令和7年度は以下の活動を柱として… announces ①–⑤ without their naming the year: asked what is planned this
+    # year, the items answer, not the sentence that only names the year.
+    answer = assistant.ask("バッテリー人材のコンソーシアムって、今年度は具体的に何に取り組むの？")
+    assert any(c.quote[0] in "①②③④⑤" for c in answer.citations[:2]), answer.answer
