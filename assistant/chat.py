@@ -231,6 +231,11 @@ class Conversation:
         if combined.reason == RouteReason.uncovered and combined.initiatives and topic.initiatives \
                 and combined.initiatives[0].title == topic.initiatives[0].title:
             return combined  # the topic's slides do not state what is asked: say so, do not wander off
+        if settled and combined.abstained and topic.initiatives and not question.has_topic and not question.asked \
+                and self.router.reader.uncovered(question, "") is None:
+            # A message naming nothing and asking no fact ("Contact number?") after a topic asked for a figure: the
+            # figure asked again with its words, read elsewhere, is not what it asks; the topic's office is.
+            return replace(topic, question=combined.question, follow_up=None)
         return route if combined.abstained else replace(combined, follow_up=follow_up, brings=brings)
 
     def _asks_own(self, question: Question) -> bool:

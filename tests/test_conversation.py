@@ -776,3 +776,12 @@ def test_a_follow_up_bringing_a_word_picks_the_topics_line_writing_it(assistant:
     # quoted again without the item or the line the follow-up asks about.
     answer = _chain(assistant, topic, then)
     assert any(line in c.quote for c in answer.citations), answer.answer
+
+
+def test_asking_only_for_the_phone_after_a_figure_keeps_the_topics_office(assistant: Assistant) -> None:
+    # The figure asked two turns before (a share of sales) read again with "Phone number?" fits no initiative
+    # that states it; the message asks for the office of the conversation's topic, not to be turned away.
+    answer = _chain(assistant, "Does the bureau support medium-sized firms launching new lines of business?",
+                       "How big a share of sales do such firms have in Kansai?", "What about nationally?",
+                       "Phone number?")
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6012", answer.answer
