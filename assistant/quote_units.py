@@ -126,6 +126,9 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while j + 1 < len(units) and _is_listed_label(units[j + 1].text) \
                 and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
+    # A caption joined with the source notes under it (アジアマーケットの成長可能性 / 出所：…財務省貿易統計): the
+    # notes are never quoted, so the caption ends before them.
+    j = next((k - 1 for k in range(i + 1, j + 1) if SOURCE_NOTE.match(BULLET.sub("", units[k].text))), j)
     text = _joined(units[i : j + 1], wraps)
     lead = len(m.group(0)) if (m := BULLET.match(units[i].text)) else 0
     end = units[j].end

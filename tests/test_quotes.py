@@ -73,7 +73,8 @@ def test_quotes_are_whole_sentences_of_readable_length(quotes: list[tuple[str, s
     bad = [(cid, q) for cid, q, _, _ in quotes if not 15 <= len(q) <= 200]
     assert not bad, bad[:10]
     notes = [(cid, q) for cid, q, _, _ in quotes
-             if re.match(r"^[※＊*]?\s*[（(]?(出所|出典)|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用)$", q)]
+             if re.match(r"^[※＊*]?\s*[（(]?(出所|出典)|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用)$", q)
+             or re.search(r"(^|\s)[※＊*]?\s*[（(]?(出所|出典)[：:]", q)]  # nor a note joined to a caption
     assert not notes, notes[:10]
     glyphs = [(cid, q) for cid, q, _, _ in quotes if re.match(r"^[•◆⚫➢■●・]", q)]
     assert not glyphs, glyphs[:10]
@@ -149,3 +150,11 @@ def test_a_wrapped_bullet_is_chosen_by_what_its_whole_text_means(assistant: Assi
     # far from a maker's question, its last (「…海外バイヤー等とのマッチング・商談機能の強化」) near.
     answer = assistant.ask("輸出を始めたい町工場です。海外の取引先を見つけるのを手伝ってもらえますか")
     assert "J-GoodTech" in answer.answer, answer.answer
+
+
+def test_a_caption_is_not_quoted_with_the_source_notes_under_it(assistant: Assistant) -> None:
+    # アジアマーケットの成長可能性 sits above 出所：…財務省貿易統計 and more notes: offered beside another topic's
+    # answer, the chart's caption came with them.
+    answer = ask_chain(assistant, "Is the Kinki bureau doing anything about flying taxis?",
+                       "Which office should I call about that?")
+    assert not [c.quote for c in answer.citations if "出所" in c.quote], answer.answer
