@@ -178,4 +178,3 @@ class AskedReading(NamedLists):
         text, said_plainly = question.normalized, spoken(question.words.surfaces)
         return {a for a, words in self._actors
                 if any(w in text for w in words) or any(w in said_plainly for w in self._actors_spoken[a])}
-
