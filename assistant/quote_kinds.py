@@ -27,7 +27,7 @@ _HELP_KIND = re.compile(r"(支援|サポート|手助け|手伝い|取組|取り
 _NAMER = re.compile(r"[一-龥ァ-ヶーa-z0-9」]")
 _REFERS = "本同各当全他諸"
 _STARTS = re.compile(r"[一-龥ァ-ヴa-z0-9]")  # a kind's first character: not kana of a verb's end (伝え方's え方)
-_INSIDE = "ーァィゥェォッャュョヮ"  # nor inside a katakana word
+_INSIDE = "ーァィゥェォッャュョヮ"  # nor inside a katakana word (ーキンググループ of ワーキンググループ)
 
 
 def kinds_asked(text: str, slides: str) -> frozenset[str]:
@@ -36,7 +36,6 @@ def kinds_asked(text: str, slides: str) -> frozenset[str]:
     found: set[str] = set()
     for pattern in _ASKS_KIND:
         for words in pattern.findall(text):
-            # Not from inside a katakana word (ーキンググループ of ワーキンググループ).
             kind = next((words[i:] for i in range(len(words) - 1)
                          if _STARTS.match(words[i]) and words[i] not in _INSIDE and names_one(words[i:], slides)), "")
             if kind and not _HELP_KIND.search(kind):
