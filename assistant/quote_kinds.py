@@ -28,6 +28,7 @@ _NAMER = re.compile(r"[一-龥ァ-ヶーa-z0-9」]")
 _REFERS = "本同各当全他諸"
 _STARTS = re.compile(r"[一-龥ァ-ヴa-z0-9]")  # a kind's first character: not kana of a verb's end (伝え方's え方)
 _INSIDE = "ーァィゥェォッャュョヮ"  # nor inside a katakana word (ーキンググループ of ワーキンググループ)
+_ENDS = re.compile(r"[一-龥ァ-ヴーa-z0-9]$")  # a kind is a noun: not words ending in a particle (以外に's 外に)
 
 
 def kinds_asked(text: str, slides: str) -> frozenset[str]:
@@ -38,7 +39,7 @@ def kinds_asked(text: str, slides: str) -> frozenset[str]:
         for words in pattern.findall(text):
             kind = next((words[i:] for i in range(len(words) - 1)
                          if _STARTS.match(words[i]) and words[i] not in _INSIDE and names_one(words[i:], slides)), "")
-            if kind and not _HELP_KIND.search(kind):
+            if kind and _ENDS.search(kind) and not _HELP_KIND.search(kind):
                 found.add(kind)
     return frozenset(found)
 
