@@ -129,9 +129,11 @@ class AskedReading(NamedLists):
             defined=any(t.defined for t in question.asked),
             by_words=bool(question.asked) and all(t.picked_by_words for t in question.asked),
             # As spelled in the document's words (hojokin → 補助金); a kind many lines write (事業, 支援機関) names
-            # nothing in particular.
-            kinds=frozenset(k for k in kinds_asked("".join(own.asking.surfaces).lower(), self._slides)
-                            if self._written_idf(k) >= self._rare_idf),
+            # nothing in particular. Not where a follow-up brings a name (ハンブルクのは何の展示会？): the name picks
+            # the line, not the kind (国際展示会 names none).
+            kinds=frozenset() if route.brings & self._rare_names else frozenset(
+                k for k in kinds_asked("".join(own.asking.surfaces).lower(), self._slides)
+                if self._written_idf(k) >= self._rare_idf),
             help=self._help_asked(asking_sentence(own.normalized)))
 
     def _help_asked(self, asking: str) -> float:
