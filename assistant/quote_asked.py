@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from assistant.normalize import KANJI, nfkc
 from assistant.question import Question, asking_sentence
-from assistant.quote_kinds import kinds_asked
+from assistant.quote_kinds import WHICH, kinds_asked
 from assistant.quote_lists import NamedLists
 from assistant.quote_units import sibling_suffix
 from assistant.retrieval import PolicyIndex
@@ -46,7 +46,7 @@ _ASKS_WHAT_DONE = re.compile(r"(どんな|どういう|どのような|何の?)\
 
 # Which of a kind (どんなWG, どういうセミナー): the word asked for, to be matched against the endings that labels
 # side by side share (育成WG / 需要喚起・情報発信WG → WG).
-_WHICH_KIND = re.compile(r"(?:どんな|どういう|どういった|どのような|どの|何の|なんの)\s*([^\s、。？?！!がはもをにで]+)")
+_WHICH_KIND = re.compile(rf"(?:どの|{WHICH})\s*([^\s、。？?！!がはもをにで]+)")
 _TWO_KANJI = re.compile(rf"{KANJI.pattern}{{2}}")
 
 

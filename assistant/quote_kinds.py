@@ -7,13 +7,17 @@ from __future__ import annotations
 
 import re
 
+# The words that ask which of a kind (どんなイベント, 何のWG); どの (どの課) is left to each use, since
+# どの地域 asks where rather than for a name.
+WHICH = "どんな|どういう|どういった|どのような|何の|なんの"
+
 # Which of a kind (どんなイベント), whether some of a kind exist or are done (補助金って何がある, セミナーってある,
 # ワークショップもやってる), or a kind's name (イベントの名前): the words before the asking part; the kind is the
 # longest end of them that the slides name things by.
 _ASKS_KIND = (
     # Which of a kind, asked as such (どんなイベントがある？, どんなWG？), not what it is like (どういう地域にしたい,
     # どんな体制で進める) nor whom it is done with (どんな企業が関わってた).
-    re.compile(r"(?:どんな|どういう|どういった|どのような|何の|なんの)([^\s、。？?！!がはもをにでのと]{2,})"
+    re.compile(rf"(?:{WHICH})([^\s、。？?！!がはもをにでのと]{{2,}})"
                r"(?=(?:が|も|って|は)?(?:ある|あり|あん|やって|やっと|開いて|開催|実施して|[?？]|$))"),
     re.compile(r"([^\s、。？?！!]{2,}?)(?:って|は|には|とか|も)(?:何|なに|なん|どんなもの|どんなの)?(?:が|か)?"
                r"(?:ある|あり|あん|やって|やっと|して|開いて|開催して|用意されて|用意して|行われて|開かれて)"),
