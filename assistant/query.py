@@ -241,6 +241,13 @@ class Glossary:
                     return True
         return False
 
+    def pattern_asking(self, words: Words) -> list[str]:
+        """The words an answer type's asking pattern matched (「どこの会社が協力した」: who took part is asked,
+        協力 names no topic of its own), spaces removed."""
+        spaced = " ".join(relatives_dropped(words.surfaces)).lower()
+        return [m.group(0).replace(" ", "") for t in self.answer_types if t.asks_pattern is not None
+                for m in t.asks_pattern.finditer(spaced)]
+
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""

@@ -237,6 +237,7 @@ class QuestionReader:
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(before)) if t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
         named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms) \
+            - frozenset(t for said in self.glossary.pattern_asking(asking) for t in self.tokenizer.terms(said)) \
             - (frozenset(self.tokenizer.terms(translated)) - frozenset(self.tokenizer.terms(search_text)))
         return Question(
             text=text, normalized=normalized, search_text=search_text, sparse_text=sparse_text, words=words,

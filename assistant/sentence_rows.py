@@ -65,6 +65,9 @@ _EACH = re.compile(r"各(?P<noun>[一-龥ァ-ヶー]{1,4}?)(?:の|ごと|別)") 
 _WHEN_FIELD = re.compile(r"^(日\s*付|日\s*時|日\s*程|会\s*期|開催日)\s*[：:]")  # an outline's date field
 # A sentence opening on "the same …" (同イベントでは, 本プロジェクトは) leans on the one before it.
 _REFERS_BACK = re.compile(r"^(同|本)(?!年|月|日|件|局|省)([ァ-ヶー]{2,}|[一-龥]{2}(では|は|に|の|を))")
+# A line that is only a year (令和7年度): a slide's label box, which the extraction writes after the items it
+# labels when the box stands beside them (①…目指す。 ②…５社以上進め… 令和7年度).
+_YEAR_LABEL = re.compile(r"^\s*(令和\s*[0-9０-９元]+|[0-9０-９]{4})\s*年度\s*$")
 _ANTECEDENT_LINES = 3  # how far back on its slide the sentence naming what 「同イベント」 refers to may stand
 
 
@@ -104,6 +107,7 @@ class SentenceRows:
         self._bullet_list: dict[int, list[int]] = {}  # each bullet → its list, one list object shared by all
         listing: list[int] = []
         announced: tuple[int, frozenset[int]] = (-1, frozenset())  # the chunk and years of the last list announced
+        items: list[int] = []  # the item rows just before this line in its chunk
         for row, (ci, si) in enumerate(index.sentence_owner):
             chunk = index.chunks[ci]
             own[row] = set(tokenizer.terms(chunk.sentences[si].text))
@@ -142,6 +146,12 @@ class SentenceRows:
                 announced = (ci, frozenset())
             self._years_of_row[row] = years_named(unit.text if unit else line) | (
                 announced[1] if ITEM.match(line) and announced[0] == ci else frozenset())
+            if _YEAR_LABEL.match(line) and not (si + 1 < len(chunk.sentences) and ITEM.match(chunk.sentences[si + 1].text)):
+                # A year label closing a list (not announcing the next one) is the year of the items before it.
+                for item in items:
+                    self._years_of_row[item] = self._years_of_row[item] or years_named(line)
+            items = [*items, row] if ITEM.match(line) and items and index.sentence_owner[items[-1]][0] == ci \
+                else [row] if ITEM.match(line) else []
             if unit and unit.text != chunk.sentences[si].text:
                 self._unit_text[row] = unit.text
             # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures

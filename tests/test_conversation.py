@@ -785,3 +785,22 @@ def test_asking_only_for_the_phone_after_a_figure_keeps_the_topics_office(assist
                        "How big a share of sales do such firms have in Kansai?", "What about nationally?",
                        "Phone number?")
     assert not answer.abstained and answer.contacts[0].phone == "06-6966-6012", answer.answer
+
+
+def test_asking_which_companies_took_part_is_asked_of_the_topic(assistant: Assistant) -> None:
+    # 関わる here asks who took part, as 参加 would; it names no subject that would lead elsewhere.
+    answer = _chain(assistant, "DAYSは去年何回やったの？", "どこの会社が関わったの？")
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6013", answer.answer
+    assert "㈱" in answer.answer.split("\n")[1], answer.answer
+
+
+def test_asking_in_english_what_other_approaches_there_are_lists_them(assistant: Assistant) -> None:
+    answer = _chain(assistant, "How does the bureau help smaller firms cut carbon?",
+                    "Apart from working through trade bodies, what other approaches does it take?")
+    assert "工業団地" in answer.answer.split("\n")[1], answer.answer  # the line listing all six
+
+
+def test_a_years_goals_labelled_after_its_list_answer_for_that_year(assistant: Assistant) -> None:
+    # The slide's 令和7年度 box stands beside its two goals, so the extraction writes it after them.
+    answer = _chain(assistant, "関西・共創の森のDAYSって何？", "今年はどこまで連携を増やすつもり？")
+    assert "５社以上" in "\n".join(answer.answer.split("\n")[1:3]), answer.answer  # the list quoted first
