@@ -189,7 +189,7 @@ class Conversation:
                                      and self._names_another(route, options[0])):
             # A follow-up to a clarifying question using words only one option's slides use (「その３つの柱って
             # 具体的に何？」 after 人材確保's options, one of which has three pillars) picks that option.
-            uses = {title: self.router.uses(title, question) for title in options}
+            uses = {title: self.router.words.uses(title, question) for title in options}
             best = max(uses, key=lambda title: uses[title])
             lead = self.settings.topic.option_lead
             if uses[best] and all(lead * share <= uses[best] for title, share in uses.items() if title != best):
@@ -257,7 +257,7 @@ class Conversation:
         own = route.initiatives[0] if route.initiatives else None
         elsewhere = own is not None and own.title != current
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
-                and self.router.covers(current, question) < s.covers:
+                and self.router.words.covers(current, question) < s.covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
@@ -266,7 +266,7 @@ class Conversation:
         if elsewhere and own.title_hit > 0 and _LIKE_IT_FOR.search(question.normalized):
             return False  # "Is there something similar for semiconductors, and when did it start?"
         if elsewhere and not _POINTS_BACK.search(question.normalized) and \
-                self.router.names_only_in_title(question, own.title, current):
+                self.router.words.names_only_in_title(question, own.title, current):
             # A name typed in Latin letters that its title says and the topic's does not (「GXのほうは？」 after
             # 水素), unless it points back (「their Expo event」: the Expo of the office being talked about).
             return False
@@ -274,20 +274,20 @@ class Conversation:
             return False  # 「その中の空モビリティについて何をしてる？」: one of the map's fields, an initiative of its own
         if _SAME_AS.search(question.normalized):
             return True  # 「担当は水素と同じ部署？」 asks of the topic, naming another only to compare
-        if _INCLUDED.search(question.normalized) and self.router.covers(current, question, typed=True) >= s.covers:
+        if _INCLUDED.search(question.normalized) and self.router.words.covers(current, question, typed=True) >= s.covers:
             return True  # 「水素も対象に入ってますか」: whether the topic's text, which names it, includes it
-        if elsewhere and (also := _ALSO_DOES.search(question.normalized)) and self.router.says(current, also.group(1)):
+        if elsewhere and (also := _ALSO_DOES.search(question.normalized)) and self.router.words.says(current, also.group(1)):
             # 「海外展開の後押しもしてくれるの？」 reads alone as overseas sales; it asks whether the topic's work,
             # whose text names it, does that too.
             return True
         if _POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
-        if elsewhere and self.router.names_only_in_text(question, current, own.title):
+        if elsewhere and self.router.words.names_only_in_text(question, current, own.title):
             return True  # 「堺の方のプロジェクトは何？」 after hydrogen: 堺 is on the topic's slides, not the other's
         if self._names_another(route, current):
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too and the other initiative is not by far the better fit.
-            return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
+            return self.router.words.covers(current, question) >= s.covers and not self._far_better(route, current)
         if _POINTS_BACK.search(question.normalized):
             # 「それはいつから？」: whatever else it resembles, it points at what was said; but an English
             # pronoun is often no pointer ("What about GX support for SMEs, is it the same office?"): a
@@ -295,7 +295,7 @@ class Conversation:
             return not (question.english and elsewhere and route.confidence >= s.own_confidence
                         and self._far_better(route, current))
         if elsewhere and route.confidence >= s.own_confidence:
-            return self.router.covers(current, question) >= s.covers and not self._far_better(route, current)
+            return self.router.words.covers(current, question) >= s.covers and not self._far_better(route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
 
     def _joined_only(self, question: Question, topic: Route, combined: Route) -> bool:

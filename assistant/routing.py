@@ -10,7 +10,6 @@ equally well become a short question with both as options instead of a guess.
 from __future__ import annotations
 
 import math
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -19,11 +18,11 @@ import numpy as np
 
 from assistant.directory import Contact, Directory, Office
 from assistant.examples import Vote, vote
+from assistant.initiative_words import InitiativeWords
 from assistant.normalize import format_phone, nfkc
 from assistant.question import Question, QuestionReader, asking_sentence
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
-from assistant.verbatim import VerbatimNames
 
 
 class RouteReason(StrEnum):
@@ -80,10 +79,6 @@ class Route:
         return self.reason.abstains
 
 
-_LATIN_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
-_CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][a-z]*[A-Z][A-Za-z]*(?![A-Za-z])")  # two capitals or more: a name
-
-
 class Router:
     """Scores initiatives for a question and picks the offices to call."""
 
@@ -94,34 +89,11 @@ class Router:
         self.settings = settings
         self._owner_initiative = [index.chunks[ci].initiative for ci, _ in index.sentence_owner]
         self.titles = list(dict.fromkeys(c.initiative for c in index.chunks if c.initiative))
-        tok = index.sparse.tokenizer
         texts: dict[str, list[str]] = defaultdict(list)
         for c in index.chunks:
             texts[c.initiative].append(c.text)
-        self._text_of = {t: "\n".join(v) for t, v in texts.items()}
-        self._terms_of = {t: set(tok.terms(f"{t}\n{text}")) for t, text in self._text_of.items() if t}
-        self._verbatim = VerbatimNames({t: text for t, text in self._text_of.items() if t}, reader.tokenizer)
-        # Words weigh by how few initiatives use them: 中小企業, 支援 and 推進 are everywhere.
-        df: dict[str, int] = defaultdict(int)
-        for terms in self._terms_of.values():
-            for term in terms:
-                df[term] += 1
-        n = len(self._terms_of) or 1
-        self._idf = {term: math.log(1 + n / d) for term, d in df.items()}
-        self._unknown_idf = math.log(1 + 2 * n)  # a word the document never uses
-        # A question naming an initiative's own subject (its title words) is about it.
-        self._title_terms = {t: set(tok.terms(t)) for t in self.titles}
-        self._titles_naming: dict[str, set[str]] = defaultdict(set)  # a title word → the titles that say it
-        for title, terms in self._title_terms.items():
-            for term in terms:
-                self._titles_naming[term].add(title)
-        # A name in Latin letters that one initiative's slides alone write (DAYS, BiocK, WASSE: two capitals, where
-        # an English word has one at most, Economy, Pitch) names it as a title word would, when typed in a
-        # Japanese question (in English, 'days' is a word).
-        written = {w.lower() for w in _CAPITALISED.findall("\n".join(self._text_of.values()))}
-        self._text_naming = {term: {title} for title, terms in self._terms_of.items() for term in terms
-                             if df[term] == 1 and term in written and _LATIN_NAME.fullmatch(term)
-                             and term not in self._titles_naming}
+        self.words = InitiativeWords({t: "\n".join(v) for t, v in texts.items() if t}, index.sparse.tokenizer,
+                                     reader.glossary.no_topic)
         # Whom an initiative is for, where its title says (高度外国人材): the words that name them.
         self._audience_of = {t: words for t in self.titles for says, words in reader.glossary.audiences if says in t}
         self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
@@ -131,72 +103,12 @@ class Router:
             rows[e.initiative].append(i)
         self._example_rows = {t: np.array(r) for t, r in rows.items()}
 
-    def idf(self, term: str) -> float:
-        return self._idf.get(term, self._unknown_idf)
-
     def read(self, text: str) -> Question:
         return self.reader.read(text)
 
     def turned_away(self, question: Question, title: str) -> bool:
         """Whether a coverage rule says the initiative's text cannot answer the question."""
-        return self.reader.uncovered(question, self._text_of.get(title, "")) is not None
-
-    def says(self, title: str, phrase: str) -> bool:
-        """Whether the initiative's own text says the phrase as written (海外展開 on the hydrogen slides)."""
-        return self._verbatim.says(title, phrase)
-
-    def covers(self, title: str, question: Question, typed: bool = False) -> float:
-        """How much of what a question names (by word rarity) the initiative's own text uses: a
-        follow-up the current topic's text can answer stays on it (「コンソーシアムはいつできた？」).
-        ``typed``: only the words the asker wrote, not the glossary's words for them (水素 brings 利活用)."""
-        named = question.named & self._idf.keys()  # a word the document never uses points nowhere
-        if typed:
-            named &= question.typed_terms
-        return self._share_used(title, named) if named else 1.0
-
-    def uses(self, title: str, question: Question) -> float:
-        """How much of what the asker typed (by word rarity), asking words included, the initiative's text
-        uses: 「その３つの柱って？」 names no subject, but one initiative's slides speak of three 柱."""
-        return self._share_used(title, question.typed_terms - self.reader.glossary.no_topic)
-
-    def _share_used(self, title: str, terms: frozenset[str] | set[str]) -> float:
-        """The share (by word rarity) of ``terms`` that the initiative's own text uses (0 for no terms)."""
-        weight = sum(self.idf(t) for t in terms)
-        return sum(self.idf(t) for t in terms & self._terms_of.get(title, set())) / weight if weight else 0.0
-
-    def _latin_names(self, question: Question) -> tuple[dict[str, float], float]:
-        """Names the asker typed in Latin letters that some initiative's title says (DX, eVTOL, GSE), with
-        their rarity, and the rarity of all the question names: read once per question."""
-        named = question.named & self._idf.keys()
-        weight = sum(self.idf(t) for t in named)
-        # Only a name typed in Latin letters: one letter apart (DX, GX), the encoder hears them alike;
-        # everyday words (海外) belong to many initiatives whatever the titles say.
-        latin = {t: self.idf(t) for t in named & question.typed_terms if _LATIN_NAME.fullmatch(t) and (
-                 t in self._titles_naming or (t in self._text_naming and not question.english))}
-        return latin, weight
-
-    def names_only_in_title(self, question: Question, title: str, other: str) -> bool:
-        """Whether the question types a name in Latin letters that ``title`` says and ``other``'s title does
-        not (GX: 中堅・中小企業の面的GX支援プロジェクト, not 水素利活用促進プロジェクト)."""
-        latin, _ = self._latin_names(question)
-        return any(title in (named := self._titles_naming.get(t, set())) and other not in named for t in latin)
-
-    def names_only_in_text(self, question: Question, title: str, other: str) -> bool:
-        """Whether the question names a place or body (a proper noun: 堺) that ``title``'s own text writes and
-        ``other``'s never does (堺・泉北コンビナート on the hydrogen slides, not the circular economy's)."""
-        mine, theirs = self._terms_of.get(title, set()), self._terms_of.get(other, set())
-        return any(n in mine and n not in theirs for n in question.words.names)
-
-    def _names_elsewhere(self, title: str, latin: dict[str, float], weight: float) -> float:
-        """1, less the share (by word rarity) of what the question names that another initiative's title
-        says and this initiative's text never uses (DX for the GX project): the encoder hears 中小企業の
-        DX支援 much like 中小企業のGX支援, and the GX examples' vote for it is a false friend."""
-        if not weight:
-            return 1.0
-        own = self._terms_of.get(title, set())
-        foreign = [rarity for t, rarity in latin.items()
-                   if t not in own and (self._titles_naming.get(t) or self._text_naming[t]) - {title}]
-        return 1.0 - sum(foreign) / weight
+        return self.reader.uncovered(question, self.words.text_of.get(title, "")) is not None
 
     def vote(self, question: Question) -> Vote:
         """What the labelled examples nearest to the question say."""
@@ -238,22 +150,22 @@ class Router:
 
         degraded = self.index.request_degraded
         q_terms = set(question.terms)
-        q_weight = sum(self.idf(t) for t in q_terms) or 1.0
+        q_weight = sum(self.words.idf(t) for t in q_terms) or 1.0
         total = (s.weight_dense + s.weight_sentence + s.weight_bm25 + s.weight_title + s.weight_lexical
                  + s.weight_verbatim + s.weight_examples)
         familiarity = self._familiarity(examples)
-        latin, named_weight = self._latin_names(question)
+        latin, named_weight = self.words.latin_names(question)
         # Names in the sentence that asks: the asker's story (商工会議所で…者です) says who they are, not what about.
-        verbatim = self._verbatim.owners(asking_sentence(question.normalized)) if typed else frozenset()
+        verbatim = self.words.owners(asking_sentence(question.normalized)) if typed else frozenset()
         for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
-            si.title_hit = sum(self.idf(t) for t in q_terms & self._title_terms[si.title]) / q_weight
-            si.lexical = sum(self.idf(t) for t in q_terms & self._terms_of[si.title]) / q_weight
+            si.title_hit = sum(self.words.idf(t) for t in q_terms & self.words.title_terms[si.title]) / q_weight
+            si.lexical = sum(self.words.idf(t) for t in q_terms & self.words.terms_of[si.title]) / q_weight
         best_title = max((si.title_hit for si in by_title.values()), default=0.0)
         said = f"{question.normalized}\n{nfkc(question.search_text).lower()}"
         for si in by_title.values():
             si.verbatim = float(si.title in verbatim)
-            elsewhere = self._names_elsewhere(si.title, latin, named_weight)
+            elsewhere = self.words.names_elsewhere(si.title, latin, named_weight)
             # A question naming an initiative's title: the examples nearest in wording vote for an initiative
             # only as far as its title is named too. 「空飛ぶクルマの社会実装について、近畿局は何を」 is worded
             # like the map's examples (万博レガシーの社会実装…), but 空飛ぶクルマ is eVTOL's.
@@ -261,7 +173,7 @@ class Router:
             si.examples = examples.share(si.title) * familiarity * elsewhere * named
             # A name typed in Latin letters that another title says and this initiative never uses (DX for the
             # GX project) counts against all its evidence, not only the examples' vote.
-            elsewhere = 1.0 - s.named_elsewhere * (1.0 - self._names_elsewhere(si.title, latin, sum(latin.values())))
+            elsewhere = 1.0 - s.named_elsewhere * (1.0 - self.words.names_elsewhere(si.title, latin, sum(latin.values())))
             dense_weight = 0.0 if degraded else s.weight_dense
             si.score = (dense_weight * si.dense + s.weight_sentence * si.sentence + s.weight_bm25 * si.bm25
                         + s.weight_title * si.title_hit + s.weight_lexical * si.lexical
@@ -314,7 +226,7 @@ class Router:
         if evidence < self.settings.abstain_below:
             return Route(question, RouteReason.out_of_scope, ranked[:3], [], confidence,
                          out_of_scope_share=examples.out_of_scope, scores=scores)
-        if self.reader.uncovered(question, self._text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
+        if self.reader.uncovered(question, self.words.text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
             return Route(question, RouteReason.uncovered, ranked[:3], [], confidence, examples=examples, scores=scores)
         rivals = self._rivals(question, ranked)
         if rivals:
@@ -354,7 +266,7 @@ class Router:
         """A question asking for a kind of fact (a date, a count) is answerable only if the
         initiative states one; otherwise the document does not say, and the assistant must not guess.
         Asked for two (a day and a venue), it must state both: half an answer would read as the whole."""
-        text = self._text_of.get(top.title, "")
+        text = self.words.text_of.get(top.title, "")
         return all(t.pattern.search(text) for t in question.strict_types)
 
     def office_vote(self, question: Question, title: str) -> dict[str, float]:

@@ -54,7 +54,7 @@ def collect(paths: list[Path]) -> list[Row]:
             top = ranked[0]
             route = router.route(q)
             blocked = route.reason == RouteReason.uncovered or bool(
-                router.reader.uncovered(q, router._text_of.get(top.title, "")))
+                router.reader.uncovered(q, router.words.text_of.get(top.title, "")))
             rows.append(Row(case.id, case.abstain, correct, titles, x, vote.out_of_scope, blocked,
                             [router._offices_of[t] for t in titles]))
     return rows
