@@ -804,3 +804,9 @@ def test_a_years_goals_labelled_after_its_list_answer_for_that_year(assistant: A
     # The slide's 令和7年度 box stands beside its two goals, so the extraction writes it after them.
     answer = _chain(assistant, "関西・共創の森のDAYSって何？", "今年はどこまで連携を増やすつもり？")
     assert "５社以上" in "\n".join(answer.answer.split("\n")[1:3]), answer.answer  # the list quoted first
+
+
+def test_a_list_numbered_in_parenthesised_digits_answers_which_themes(assistant: Assistant) -> None:
+    # ⑴⑵⑶ are list marks as ①②③ are: asked which themes, the list under its heading answers.
+    answer = _chain(assistant, "外国人材を雇いたい会社向けのサポートある？", "具体的にはどんなテーマ？")
+    assert "リスクマネジメント" in answer.answer.split("\n")[1], answer.answer
