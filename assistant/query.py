@@ -46,6 +46,7 @@ class AnswerType:
     figure: bool = False  # answered by a figure (a target: 100者まで, 50件): its words alone (目標 ①…) half answer
     defined: bool = False  # answered by a slide about the thing named (（参考）「関西・共創の森」について)
     picked_by_words: bool = False  # many lines hold one (a name in 「」): the asker's rarer words pick which
+    pattern_asks_only: bool = False  # its asking pattern's words name no topic (どこの会社が協力した: 協力)
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -161,7 +162,7 @@ class Glossary:
                                    r.get("names", ""), bool(r.get("items")),
                                    re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
                                    tuple(r.get("refines", ())), bool(r.get("figure")), bool(r.get("defined")),
-                                   bool(r.get("picked_by_words")))
+                                   bool(r.get("picked_by_words")), bool(r.get("pattern_asks_only")))
                         for r in data.get("answer_types", [])]
         # Each word as MeCab reads it alone, and as written: a suffix (海外向け) is read alone as a verb (向ける).
         no_topic = frozenset(t for w in data.get("no_topic", [])
@@ -242,11 +243,12 @@ class Glossary:
         return False
 
     def pattern_asking(self, words: Words) -> list[str]:
-        """The words an answer type's asking pattern matched (「どこの会社が協力した」: who took part is asked,
-        協力 names no topic of its own), spaces removed."""
+        """The words matched by the asking pattern of an answer type whose pattern names nothing else
+        (「どこの会社が協力した」: who took part is asked, 協力 names no topic of its own), spaces removed;
+        not a pattern holding the kind asked about (どういうセミナーを開いて: セミナー is the subject)."""
         spaced = " ".join(relatives_dropped(words.surfaces)).lower()
         return [m.group(0).replace(" ", "") for t in self.answer_types if t.asks_pattern is not None
-                for m in t.asks_pattern.finditer(spaced)]
+                and t.pattern_asks_only for m in t.asks_pattern.finditer(spaced)]
 
     def asked_types(self, words: Words) -> tuple[AnswerType, ...]:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its

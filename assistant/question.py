@@ -133,6 +133,8 @@ class Question:
     asked_sentences: tuple[tuple[Words, str], ...] = ()
     # Years the asking sentence names (2023年度, FY2023, 令和5年度 → 2023), or points back to (そのとき).
     years: frozenset[int] = frozenset()
+    # The document's words the glossary reads it as (紙の伝票 → 業務のデジタル化, IT導入補助金), each as written.
+    glossed: tuple[str, ...] = ()
 
     @property
     def has_topic(self) -> bool:
@@ -246,7 +248,7 @@ class QuestionReader:
             language=language_of(text), asked=asked,
             phones=tuple(find_phones(text)), extensions=tuple(find_extensions(text)),
             offices=tuple(self.directory.by_division(text)), named=named, asked_sentences=asked_sentences,
-            years=self.glossary.years_asked(asking_sentence(normalized), normalized),
+            years=self.glossary.years_asked(asking_sentence(normalized), normalized), glossed=tuple(extra.split()),
         )
 
     def _heard_in_slips(self, asking: Words) -> list[AnswerType]:

@@ -69,6 +69,9 @@ class Asked:
     defined: bool  # asks what something is: a slide about it answers
     by_words: bool  # asks a kind many lines hold (a name): the asker's rarer words pick the line
     kinds: frozenset[str]  # the kinds of thing it asks to have named (どんな補助金 → 補助金)
+    # Help the glossary reads the asker's situation as, by its name (紙の伝票 → IT導入補助金; 電気代 → 省エネ診断):
+    # folded, spaces removed, as the lines are compared.
+    glossed_help: frozenset[str] = frozenset()
 
 
 class AskedReading(NamedLists):
@@ -134,7 +137,9 @@ class AskedReading(NamedLists):
             kinds=frozenset() if route.brings & self._rare_names else frozenset(
                 k for k in kinds_asked("".join(own.asking.surfaces).lower(), self._slides)
                 if self._written_idf(k) >= self._rare_idf),
-            help=self._help_asked(asking_sentence(own.normalized)))
+            help=self._help_asked(asking_sentence(own.normalized)),
+            glossed_help=frozenset(re.sub(r"\s", "", nfkc(w).lower()) for w in own.glossed
+                                   if self._help_kinds is not None and self._help_kinds(w)))
 
     def _help_asked(self, asking: str) -> float:
         """How much the question asks what help exists (quote_help_asked), or what something does (quote_done_asked)."""

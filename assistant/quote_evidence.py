@@ -45,6 +45,7 @@ EVIDENCE: tuple[str, ...] = (
     "named",  # names something in 「」
     "brought",  # names, by rarity, what a follow-up brings that its topic lacks (アンモニアのほうは？)
     "about",  # on a slide about the thing whose meaning is asked (（参考）「関西・共創の森」について)
+    "glossed_help",  # names the help the glossary reads the asker's situation as (紙の伝票 → IT導入補助金)
 )
 COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
 _MEANING = [COLUMN["sim_asked"], COLUMN["sim_search"], COLUMN["examples"]]  # read from each line's own vector
@@ -103,6 +104,7 @@ class QuoteEvidence(AskedReading):
         # A fact is in the sentence using the asker's own words; for a situation the glossary's words for
         # it (脱炭素 → 省エネ診断) point to the help as much as the words typed.
         expanded = w.quote_expanded if asked.patterns else 1.0
+        story = not (asked.patterns or asked.kinds or asked.brought or asked.asker_is or route.brings)
         vectors = self.index.sentence_vectors[[r for r, _, _ in rows]]
         like = self._examples_like(route, title) if own_words else None
         evidence = np.zeros((len(rows), len(EVIDENCE)))
@@ -139,7 +141,8 @@ class QuoteEvidence(AskedReading):
             # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
             x[COLUMN["echo"]] = any(e in self._unspaced[row] for e in asked.echoed) or bool(
                 holds and any(c in asked.said for c in self._counted[row]))
-            x[COLUMN["year"]] = bool(question.years & self._years_of_row[row])
+            x[COLUMN["year"]] = 1.0 if question.years & self._years_of_row[row] else \
+                self.weights.quote_year_beside * bool(question.years & self._years_beside.get(row, frozenset()))
             x[COLUMN["heading_list"]] = id(sentence) in asked.heads_named  # the list under a heading the question names
             # Labels and links answer nothing; an item of a list answers where a list does (• 半導体).
             if asked.list_answer and q_terms & self._count_rows.get(row, set()) and (not picked or row in picked):
@@ -169,6 +172,9 @@ class QuoteEvidence(AskedReading):
                                              or (t in self._unspaced[row] and row not in self._label_rows)),
                                             default=0.0) ** 3
             x[COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)
+            # A situation told in the asker's words, asking no fact and naming nothing to pick a line by (no kind, no
+            # word a follow-up brings, not who the asker is): its own help, by name, over a line resembling its words.
+            x[COLUMN["glossed_help"]] = story and any(h in self._unspaced[row] for h in asked.glossed_help)
             if own_words or asked.help:
                 help_on_offer[i] = self._help_on_offer(row, max(own_words, asked.help), elsewhere, asked)
         return evidence, help_on_offer

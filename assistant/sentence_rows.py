@@ -80,6 +80,7 @@ class SentenceRows:
                  actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
                  offers: Callable[[str], bool] | None = None) -> None:
         self.index = index
+        self._help_kinds = help_kinds
         self.tokenizer = tokenizer
         # Joining a quote's lines asks MeCab about the same pairs of lines for every question: remember.
         self._word_across = lru_cache(maxsize=4096)(self._read_across)
@@ -99,6 +100,9 @@ class SentenceRows:
         self._unit_text: dict[int, str] = {}
         self._slide_of_row: dict[int, frozenset[str]] = {}
         self._years_of_row: dict[int, frozenset[int]] = {}  # read with the lines quoted with it (2023年度 4回 + firms)
+        # Years read from a label the extraction wrote after a list (its box beside the items): where the label
+        # stood is a guess from the layout, so such a year says less than one a line or its list announces.
+        self._years_beside: dict[int, frozenset[int]] = {}
         self._count_rows: dict[int, set[str]] = {}  # a count over labels (重点３分野), with what it counts (分野)
         self._count_row_terms: dict[int, set[str]] = {}  # such a row's own words (a follow-up naming one picks it)
         # Each bullet of a slide's list with the bullets beside it (its lines wrapped under it skipped): the
@@ -149,7 +153,8 @@ class SentenceRows:
             if _YEAR_LABEL.match(line) and not (si + 1 < len(chunk.sentences) and ITEM.match(chunk.sentences[si + 1].text)):
                 # A year label closing a list (not announcing the next one) is the year of the items before it.
                 for item in items:
-                    self._years_of_row[item] = self._years_of_row[item] or years_named(line)
+                    if not self._years_of_row[item]:
+                        self._years_beside[item] = years_named(line)
             items = [*items, row] if ITEM.match(line) and items and index.sentence_owner[items[-1]][0] == ci \
                 else [row] if ITEM.match(line) else []
             if unit and unit.text != chunk.sentences[si].text:

@@ -39,6 +39,10 @@ class QuoteWeights(BaseModel):
                               "(主 催：… for 主催は？, 場 所：… for 場所): the slide's own label for what was asked.")
     quote_year: float = Field(0.4, description="A sentence or table row naming the year the question names "
                               "(2023年度 4回 … for 'in FY2023'): the row of that year among rows alike.")
+    quote_year_beside: float = Field(
+        0.5, description="The share of quote_year for an item whose year is a label the extraction wrote after its "
+        "list (①… ②… 令和7年度): a guess from the layout, so a sentence naming the form asked (越境型) can still "
+        "come before the second item.")
     quote_heading_named: float = Field(0.6, description="The share (by word rarity) of a list's heading the "
                                        "question must name for the list under it to answer (パートナー側のメリット "
                                        "for ＜パートナー側の共創メリット＞).")
@@ -54,6 +58,10 @@ class QuoteWeights(BaseModel):
                                      "ルグ), not the two-character pieces a phrase splits into (つながりづくり → 作り, "
                                      "which quoted きっかけ作り); a place or organisation the slides name counts "
                                      "however short (播磨).")
+    quote_glossed_help: float = Field(
+        0.3, description="Where no fact is asked, names the help (by its name: IT導入補助金, 省エネ診断) that the "
+        "glossary reads the asker's situation as (紙の伝票, 電気代): the help on offer for it, over a line about the "
+        "initiative's aims that shares more of the story's words.")
     quote_named: float = Field(0.1, description="Names a programme, event or tool in 「」: help the asker can use.")
     quote_help: float = Field(0.25, description="Each kind of help an owner can take up that a sentence names "
                               "(a centre, a diagnosis, a seminar: glossary help_words), when no particular fact is asked.")

@@ -158,3 +158,21 @@ def test_a_caption_is_not_quoted_with_the_source_notes_under_it(assistant: Assis
     answer = ask_chain(assistant, "Is the Kinki bureau doing anything about flying taxis?",
                        "Which office should I call about that?")
     assert not [c.quote for c in answer.citations if "出所" in c.quote], answer.answer
+
+
+def _first_quote(text: str) -> str:
+    return next(line for line in text.splitlines() if line.startswith(">"))
+
+
+@pytest.mark.parametrize("story", ["事務所ではまだ紙の請求書とハンコで回してて、パソコンに強い人もいない。どこから始めたら？",
+                                   "伝票も台帳も紙のままで、社内にデジタルが分かる人がいません。"])
+def test_a_story_is_answered_first_by_the_help_it_reads_as(assistant: Assistant, story: str) -> None:
+    # The glossary reads paper slips and seals as 業務のデジタル化 and its help, IT導入補助金: the line naming it is
+    # the help on offer, over a course on new business by digital means that resembles the story more.
+    answer = assistant.ask(story).answer
+    assert "IT導入補助金" in _first_quote(answer), answer
+
+
+def test_asking_whether_there_are_so_many_answers_with_the_count(assistant: Assistant) -> None:
+    answer = assistant.ask("海外展開のセミナーって3回やるの？").answer
+    assert "全3回" in _first_quote(answer), answer
