@@ -51,10 +51,6 @@ class InitiativeWords:
     def idf(self, term: str) -> float:
         return self._idf.get(term, self.unknown_idf)
 
-    def known(self, term: str) -> bool:
-        """Whether the document uses the word at all."""
-        return term in self._idf
-
     def says(self, title: str, phrase: str) -> bool:
         """Whether the initiative's own text says the phrase as written (海外展開 on the hydrogen slides)."""
         return self._verbatim.says(title, phrase)
