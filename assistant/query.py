@@ -18,6 +18,12 @@ from assistant.tokenizer import GRAMMAR, Tokenizer
 from assistant.words import PREFIX, Phrase, Words, phrase_of, relatives_dropped
 
 
+def _spaced(words: Words) -> str:
+    """A message's words separated by spaces, lower case, each relative where/when made "that": what asking
+    patterns are written against."""
+    return " ".join(relatives_dropped(words.surfaces)).lower()
+
+
 @dataclass(frozen=True)
 class CoverageRule:
     about: str
@@ -246,7 +252,7 @@ class Glossary:
         """The words matched by the asking pattern of an answer type whose pattern names nothing else
         (「どこの会社が協力した」: who took part is asked, 協力 names no topic of its own), spaces removed;
         not a pattern holding the kind asked about (どういうセミナーを開いて: セミナー is the subject)."""
-        spaced = " ".join(relatives_dropped(words.surfaces)).lower()
+        spaced = _spaced(words)
         return [m.group(0).replace(" ", "") for t in self.answer_types if t.asks_pattern is not None
                 and t.pattern_asks_only for m in t.asks_pattern.finditer(spaced)]
 
@@ -254,7 +260,7 @@ class Glossary:
         """The kinds of fact the question asks for; a word typed in kana (ばしょ, なんしゃ) asks as its
         kanji would."""
         present = words.tokens
-        spaced = " ".join(relatives_dropped(words.surfaces)).lower()
+        spaced = _spaced(words)
         asked = [t for t in self.answer_types
                  if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs
                          or "".join(p) in present) and words.asks(p)

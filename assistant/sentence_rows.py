@@ -155,8 +155,12 @@ class SentenceRows:
                 for item in items:
                     if not self._years_of_row[item]:
                         self._years_beside[item] = years_named(line)
-            items = [*items, row] if ITEM.match(line) and items and index.sentence_owner[items[-1]][0] == ci \
-                else [row] if ITEM.match(line) else []
+            if not ITEM.match(line):
+                items = []
+            elif items and index.sentence_owner[items[-1]][0] == ci:
+                items.append(row)
+            else:
+                items = [row]
             if unit and unit.text != chunk.sentences[si].text:
                 self._unit_text[row] = unit.text
             # Quoted as a numbered measure (not inside labels), or an item on a slide of support measures
