@@ -130,7 +130,8 @@ class QuoteEvidence(AskedReading):
             digits = row in self._numbered_rows
             x[COLUMN["overlap"]] = sum(self._idf.get(t, self._unknown_idf) * (1.0 if t in typed else expanded)
                                         * asked.share[t] for t in q_terms & self._terms_of_row[row]) / asked.words
-            x[COLUMN["number"]] = bool(asked.patterns) and digits
+            # A figure answers a fact, not what a word means (バイオものづくりって何のこと？).
+            x[COLUMN["number"]] = bool(asked.patterns) and digits and not asked.defined
             x[COLUMN["names_asked"]] = self._names_asked(row, question)
             # A label answers with the line it is quoted with, too (a year's row with its firms).
             read = self._unit_text.get(row, "") if row in self._label_rows else ""

@@ -37,6 +37,7 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][の
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
 ITEM = re.compile(rf"^[{MARKS}{DOTS}]|{NUMBERED.pattern}")
+_BOX_HEAD = re.compile(r"^[＜<][^＞>]+[＞>]$")  # ＜パートナー側の共創メリット＞: a box of a diagram, named
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
 # answers, the count is quoted with its labels.
@@ -99,7 +100,12 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while j + 1 < len(units) and _names_more(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
     listed = False  # items joined as a list: separate on purpose, not labels side by side
-    if items and (ITEM.match(units[i].text) or any(
+    # A box's heading too short to read alone, joined with the first item under it (＜…メリット＞ ・外部ノウハウの
+    # 活用), would read as if that item were all it heads: its items come with it, where they fit one quote.
+    # (A 【…】 heading heads a list long enough to need two quotes, read whole where it is asked for.)
+    heads_list = j == i + 1 and bool(_BOX_HEAD.match(units[i].text)) and bool(ITEM.match(units[j].text)) \
+        and _length(units, i, _items_end(units, j), wraps) <= MAX_QUOTE
+    if (items or heads_list) and (ITEM.match(units[i].text) or any(
             k + 1 < len(units) and ANNOUNCES.search(units[k].text) and ITEM.match(units[k + 1].text)
             for k in range(i, j + 1))):
         listed = True
@@ -150,6 +156,13 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if not listed and len(LABEL_GAP.findall(text)) >= 2 and not re.search(r"[、。，：:「]", text):
         return None  # diagram labels side by side (アドバンスド ビギナー ターゲット層): no sentence in it
     return StoredSentence(text, units[i].start + lead, end)
+
+
+def _items_end(units: tuple[StoredSentence, ...], k: int) -> int:
+    """The last item of the list item ``k`` belongs to."""
+    while k + 1 < len(units) and ITEM.match(units[k + 1].text):
+        k += 1
+    return k
 
 
 def diagram_labels(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> tuple[int, int] | None:

@@ -173,6 +173,7 @@ def test_everyday_ways_of_asking_a_count_or_a_list(
     ("共創の森のDAYS、2022年度はどこの企業が開いたの？", "ナレッジキャピタル", "オカムラ"),
     ("Which companies hosted the DAYS events in fiscal 2022?", "ナレッジキャピタル", "オカムラ"),
     ("令和5年度のDAYSはどの会社が開催しましたか", "オカムラ", "大日本印刷"),
+    ("2023年度の共創の森DAYSって、どういう企業とやったの？", "オカムラ", "大日本印刷"),
 ])
 def test_the_year_asked_picks_its_row_and_which_firms_asks_for_their_names(
         assistant: Assistant, question: str, firm: str, other_years_firm: str) -> None:
@@ -293,6 +294,20 @@ def test_a_list_named_by_its_heading_is_quoted_whole_even_across_passages(assist
     # ＜パートナー側の共創メリット＞ and its first item ended one passage of the index; three items began the next.
     first = assistant.ask("中堅企業と組むパートナー側のメリットは？").citations[0].quote
     assert first.startswith("＜パートナー側の共創メリット＞") and "対応スピードの早さ" in first and "安定した経営力" in first, first
+
+
+def test_a_heading_quoted_for_its_own_sake_comes_with_every_item_under_it(assistant: Assistant) -> None:
+    # ＜中堅企業側の共創メリット＞ is too short to quote alone: joined with its first item only, it read as if
+    # 外部ノウハウの活用 were the one merit.
+    answer = ask_chain(assistant, "中堅企業の新しい事業づくりを応援してもらえる？", "ベンチャーと手を組んだら、うちにはどんなメリットがある？")
+    ours = next((c.quote for c in answer.citations if "中堅企業側の共創メリット" in c.quote), "")
+    assert "外部ノウハウの活用" in ours and "自社のPR" in ours, answer.answer
+
+
+def test_what_things_of_a_kind_follow_up_asks_for_the_list_in_english(assistant: Assistant) -> None:
+    answer = ask_chain(assistant, "Does the bureau help groups of small firms decarbonise together?",
+                       "What approaches does it use?")
+    assert "⑤工業団地" in answer.citations[0].quote, answer.answer
 
 
 def test_where_is_answered_by_the_place_an_event_is_held_at(assistant: Assistant) -> None:
@@ -691,3 +706,42 @@ def test_the_items_of_a_list_announced_for_a_year_are_that_years(assistant: Assi
     # year, the items answer, not the sentence that only names the year.
     answer = assistant.ask("バッテリー人材のコンソーシアムって、今年度は具体的に何に取り組むの？")
     assert any(c.quote[0] in "①②③④⑤" for c in answer.citations[:2]), answer.answer
+
+
+def test_how_far_a_share_goes_is_asked_with_dono_teido(assistant: Assistant) -> None:
+    # どの程度 asks a size as どのくらい does: the share of the industry, 約4割.
+    answer = assistant.ask("蓄電池のコンソーシアムができたのはいつ？関西にどの程度関連産業があるかも知りたい")
+    assert any("約4割" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_company_list_is_answered_by_the_line_saying_how_many_it_lists(assistant: Assistant) -> None:
+    # A directory "lists" (掲載) its firms: the line giving its 110 firms answers 名簿, not the aims around it.
+    answer = assistant.ask("海外の取引先を探してる。関西企業を紹介する企業リストってあるの？")
+    assert any("110社" in c.quote for c in answer.citations), answer.answer
+
+
+def test_what_a_body_does_asked_with_koto_wa_is_not_asking_what_a_word_means(assistant: Assistant) -> None:
+    # 「やっていることは？」 ends in こと + は: not 「〜とは？」, so the CPs footnote (※CPs･･･) is no answer.
+    answer = assistant.ask("古着を回収して再生する事業をやっています。循環型の取組で局がやっていることは？")
+    assert not answer.citations[0].quote.startswith("※"), answer.answer
+
+
+def test_a_labelled_award_is_found_from_the_everyday_word_for_it(assistant: Assistant) -> None:
+    # The slide names the award in capitals (KANSAI DX AWARD): 表彰 is how people ask for it.
+    answer = assistant.ask("DXの取組を表彰してくれる場はある？")
+    assert any("AWARD" in c.quote for c in answer.citations[:2]), answer.answer
+
+
+def test_whether_spending_on_a_measure_pays_is_answered_where_a_slide_weighs_cost_against_investment(
+        assistant: Assistant) -> None:
+    # 費用をかける asks whether to spend, not a fee: the slide's 「コスト」ではなく「投資」 answers it.
+    answer = ask_chain(assistant, "経済安全保障のことを教えて", "そういう対策に費用をかけるのは割に合うの？")
+    assert not answer.abstained and "投資" in answer.citations[0].quote, answer.answer
+    assert assistant.ask("省エネ診断の費用はいくら？").abstained  # a fee is still one the slides never state
+
+
+def test_what_a_word_means_is_answered_by_its_definition_not_by_a_line_with_figures(assistant: Assistant) -> None:
+    # 何のこと asks what a word means; a figure (2030年に向けた…) answers a fact, not that.
+    answer = assistant.ask("バイオものづくりの意味がわからないんだけど、何のこと？")
+    assert "とは" in answer.citations[0].quote, answer.answer
+
