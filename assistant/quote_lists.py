@@ -35,8 +35,12 @@ class NamedLists(SentenceRows):
         """The numbered items of a numbered heading of the initiative most of whose words the question names
         (「プランの基本的な取組姿勢は？」 → （１）イーコールパートナーシップ … （４）アジャイルな取組), or the labels
         of a diagram one of which it names (ターゲット層 → アドバンスド ビギナー ターゲット層), quoted whole."""
+        # The initiative's own words are the topic, named or not; a heading is named by its other words
+        # (① 関西・アジアビジネス共創推進プランの必要性 by 必要性): asking about the plan is no reason to list its
+        # （１）…（４）, asking its 姿勢 is.
+        topic = self._title_terms(title)
         for terms, chunk, items in self._items_of_head.values():
-            if chunk.initiative == title and self._names_most_of(terms, q_terms):
+            if chunk.initiative == title and terms - topic & q_terms and self._names_most_of(terms, q_terms | topic):
                 if (whole := self._diagram_of_labels.get(id(items[0]))) is not None:
                     return whole
                 text = " ".join(x.text for x in items)

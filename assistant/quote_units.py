@@ -37,6 +37,9 @@ _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][の
 # (「令和7年度は以下の活動を柱として…」): where a list is the answer, the items are quoted together.
 _SHORT_LABEL = 6  # characters: a line this short fills no box, so it never wraps into a longer one
 ITEM = re.compile(rf"^[{MARKS}{DOTS}]|{NUMBERED.pattern}")
+# A chart's value label (アジア, 52.04%) and the caption over a chart (…の比較（2024年）).
+_CHART_VALUE = re.compile(r"^[^、。\s]{1,12}[,，]\s*[0-9０-９.]+\s*[%％]$")
+_CHART_CAPTION = re.compile(r"比較|推移|割合|構成比|内訳|シェア|[（(](19|20)[0-9]{2}年?度?[）)]$")
 _BOX_HEAD = re.compile(r"^[＜<][^＞>]+[＞>]$")  # ＜パートナー側の共創メリット＞: a box of a diagram, named
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
@@ -96,6 +99,9 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     while i > 0 and not link(i - 1) and _length(units, i, j, wraps) < MIN_QUOTE \
             and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # the last item of its slide: join it with the one before
+    if i > 0 and _CHART_VALUE.match(units[i].text) and _CHART_CAPTION.search(units[i - 1].text) \
+            and not units[i - 1].text.endswith(ENDS) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+        i -= 1  # a chart's figures (アジア, 52.04%) say what they measure only under their caption
     if i == j and BULLET.match(units[i].text) and _FIELD.match(BULLET.sub("", units[i].text)):
         while j + 1 < len(units) and _names_more(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1

@@ -137,6 +137,12 @@ class QuoteChooser(QuoteEvidence):
                     and not any(when.quote in c.quote for c in mine):
                 mine.append(when)  # an event asked about in general: when it is, whatever else is quoted
             for k, cited in enumerate(mine if n == 0 else []):
+                # A numbered heading quoted (② プランにおける基本的な取組姿勢) says only that a list exists: its
+                # items (（１）イーコールパートナーシップ …) follow it.
+                if (items := self._heading_items.get((cited.section, cited.start, cited.end))) is not None:
+                    if not any(items.quote in c.quote for c in mine):
+                        mine.insert(k + 1, items)
+                    break
                 if (listed := self._list_named(initiative.title, cited)) is not None:
                     if not any(listed.quote in c.quote for c in mine):
                         mine.insert(k + 1, listed)

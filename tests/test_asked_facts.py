@@ -745,3 +745,19 @@ def test_what_a_word_means_is_answered_by_its_definition_not_by_a_line_with_figu
     answer = assistant.ask("バイオものづくりの意味がわからないんだけど、何のこと？")
     assert "とは" in answer.citations[0].quote, answer.answer
 
+
+def test_a_charts_figures_are_quoted_under_the_caption_saying_what_they_measure(assistant: Assistant) -> None:
+    # 「アジア, 52.04%」 alone says neither exports nor the year; under its caption (…輸出・輸入の比較（2024年）) it does.
+    answer = assistant.ask("関西からの輸出って、アジア向けが全体の何割くらい？日本全体と比べて多い？")
+    charted = next((c.quote for c in answer.citations if "52.04%" in c.quote), "")
+    assert "輸出" in charted and "62.29%" in charted, answer.answer
+
+
+def test_a_plain_question_about_a_plan_is_answered_by_what_it_is_for_not_by_its_numbered_stances(
+        assistant: Assistant) -> None:
+    # A heading that repeats the plan's name (① …プランの必要性) is not named by asking about the plan; the
+    # numbered stances come when the stance is asked for, after the heading that announces them.
+    answer = assistant.ask("アジアの国々との商売を後押ししてくれる計画って、何かありますか？")
+    assert answer.citations and not answer.citations[0].quote.startswith("（１）"), answer.answer
+    stances = ask_chain(assistant, "アジアのプランってある？", "どういう姿勢で取り組むつもりなん？")
+    assert any("アジャイルな取組" in c.quote for c in stances.citations), stances.answer
