@@ -264,6 +264,9 @@ def test_an_aside_on_the_next_line_is_read_with_the_phrase_it_interrupts(assista
     ("DX支援について教えて", "IT導入補助金の補助率ってどのくらい？"),  # MeCab reads 率って as 率っ + て
     ("What does the hydrogen project aim for?", "What's the subsidy rate for a fuel cell forklift?"),
     ("eVTOLの取組を知りたい", "ドローンの免許ってどこで取れる？"),  # a licence: another authority's
+    # A body the slides say is to be set up (設立予定), never when.
+    ("蓄電池の人材育成のコンソーシアムって何してるの？", "業界の全国団体ができるらしいけど、いつ発足する予定？"),
+    ("Tell me about the battery talent consortium.", "When will the national industry body be set up?"),
 ])
 def test_a_follow_up_drifting_out_of_the_document_is_turned_away(assistant: Assistant, topic: str, drift: str) -> None:
     answer = _chain(assistant, topic, drift)

@@ -500,3 +500,11 @@ def test_a_name_in_latin_capitals_one_initiatives_slides_write_pins_it(assistant
     answer = assistant.ask(question)
     assert not answer.abstained and "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
     assert answer.contacts[0].phone == "06-6966-6013", answer.answer
+
+
+def test_hiring_a_person_of_an_asian_country_is_foreign_talent_not_trade_with_asia(assistant: Assistant) -> None:
+    # ベトナム alone is the Asia business plan; ベトナム人 hired is a foreign employee.
+    hire = assistant.ask("フィリピン人のスタッフを雇いたいんですが、相談できるところは？")
+    assert hire.initiatives[:1] == ["高度外国人材の関西への就労及び定着の促進"], hire.answer
+    trade = assistant.ask("フィリピンの会社と取引を始めたい。後押ししてくれる取組はある？")
+    assert trade.initiatives[:1] == ["関西・アジアビジネス共創推進プランの促進"], trade.answer
