@@ -116,9 +116,12 @@ def test_whom_a_measure_is_meant_for_asked_in_english_quotes_its_target_firms(as
     assert any("スタートアップ企業" in c.quote for c in answer.citations), answer.answer
 
 
-def test_casual_how_much_asks_for_a_size(assistant: Assistant) -> None:
-    # どんくらい / どんだけ: どれくらい said casually.
-    answer = assistant.ask("電池の会社、関西にどんくらい集まっとる？")
+@pytest.mark.parametrize("question", [
+    "電池の会社、関西にどんくらい集まっとる？",  # どんくらい / どんだけ: どれくらい said casually
+    "蓄電池のコンソーシアムができたのはいつ？関西にどの程度関連産業があるかも知りたい",  # どの程度, as どのくらい
+])
+def test_how_much_said_another_way_asks_for_a_size(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
     assert any("約4割" in c.quote for c in answer.citations), answer.answer
 
 
@@ -706,12 +709,6 @@ def test_the_items_of_a_list_announced_for_a_year_are_that_years(assistant: Assi
     # year, the items answer, not the sentence that only names the year.
     answer = assistant.ask("バッテリー人材のコンソーシアムって、今年度は具体的に何に取り組むの？")
     assert any(c.quote[0] in "①②③④⑤" for c in answer.citations[:2]), answer.answer
-
-
-def test_how_far_a_share_goes_is_asked_with_dono_teido(assistant: Assistant) -> None:
-    # どの程度 asks a size as どのくらい does: the share of the industry, 約4割.
-    answer = assistant.ask("蓄電池のコンソーシアムができたのはいつ？関西にどの程度関連産業があるかも知りたい")
-    assert any("約4割" in c.quote for c in answer.citations), answer.answer
 
 
 def test_a_company_list_is_answered_by_the_line_saying_how_many_it_lists(assistant: Assistant) -> None:
