@@ -40,7 +40,7 @@ class NamedLists(SentenceRows):
         # （１）…（４）, asking its 姿勢 is.
         topic = self._title_terms(title)
         for terms, chunk, items in self._items_of_head.values():
-            if chunk.initiative == title and terms - topic & q_terms and self._names_most_of(terms, q_terms | topic):
+            if chunk.initiative == title and (terms - topic) & q_terms and self._names_most_of(terms, q_terms | topic):
                 if (whole := self._diagram_of_labels.get(id(items[0]))) is not None:
                     return whole
                 text = " ".join(x.text for x in items)
