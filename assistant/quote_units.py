@@ -29,7 +29,7 @@ SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]
 POINTS_ELSEWHERE = re.compile(r"(以下|下記|次)の(とおり|通り)[。.]?$|太字|下線部|赤字|網掛け|色付き")
 LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
 # A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
-_OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
+OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
 # A wrapped line that starts inside a word or a phrase, or with an aside that the phrase goes on after
 # (「…マッチングサイト」 / 「（SMRJ＆METI-KANSAI MATCHING CORNER）の運用を通じた…」).
 _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][のをにでがはとへ]")
@@ -46,13 +46,6 @@ ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>
 # answers, the count is quoted with its labels.
 _COUNTS = re.compile(r"^[^、。，\s]{0,8}[0-9０-９一二三四五六七八九]+つ?の?(?P<counted>[^、。，\s]{1,6})$")
 _LISTED_LABEL = 20  # characters: a label under a count is a name, not a sentence
-_PARALLEL_ENDING = 3  # characters: headings of one set end alike (…アプローチ)
-_BOX_SENTENCES = 3  # sentences saying what a box does, between its heading and its numbered measures
-_BOX_HEADING = 40  # characters: a box's heading is a label, not a line of the slide's text
-_PARALLEL_HEADINGS = 3  # labels ending alike on one slide: a set of headings, not two names that happen to
-_DIAGRAM_LABEL = 8  # characters: a diagram's box is named in a word or two (ビギナー, ターゲット層), not a line
-_DIAGRAM_WIDTH = 30  # characters: a line of a diagram's box; a longer line is text beside the diagram
-_DIAGRAM_LINES = 12  # the most lines read as a diagram's boxes
 # A bulleted field of a slide's outline (■主 催：経済産業省、近畿経済産業局): the unbulleted names under it
 # (日本貿易振興機構（JETRO）) are more of its value, not labels of their own.
 _FIELD = re.compile(r"^[^：:、。]{1,8}[：:]")
@@ -78,7 +71,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
         prev, cur = units[k - 1].text, units[k].text
         return not prev.endswith(ENDS) and not BULLET.match(cur) and (
-            bool(_OPEN_END.search(prev)) or _wrapped(prev, cur, wraps))
+            bool(OPEN_END.search(prev)) or wraps_within(prev, cur, wraps))
 
     def link(k: int) -> bool:  # a link is never read into a quote
         return units[k].text.startswith("http")
@@ -126,16 +119,16 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         # Labels naming things of one kind side by side (育成WG / 需要喚起・情報発信WG / …WG): the list asked for.
         (k, end_word), listed = kinds[0], True
         i = j = k
-        while i > 0 and _is_listed_label(units[i - 1].text) and units[i - 1].text.endswith(end_word):
+        while i > 0 and is_listed_label(units[i - 1].text) and units[i - 1].text.endswith(end_word):
             i -= 1
-        while j + 1 < len(units) and _is_listed_label(units[j + 1].text) and units[j + 1].text.endswith(end_word) \
+        while j + 1 < len(units) and is_listed_label(units[j + 1].text) and units[j + 1].text.endswith(end_word) \
                 and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
     counted = next((k for k in range(i, j + 1) if counted_at(units, k)), None) if items and not listed else None
     if counted is not None:
         listed = True
         i = j = counted
-        while j + 1 < len(units) and _is_listed_label(units[j + 1].text) \
+        while j + 1 < len(units) and is_listed_label(units[j + 1].text) \
                 and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
     # A caption joined with the source notes under it (アジアマーケットの成長可能性 / 出所：…財務省貿易統計): the
@@ -171,120 +164,16 @@ def _items_end(units: tuple[StoredSentence, ...], k: int) -> int:
     return k
 
 
-def diagram_labels(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> tuple[int, int] | None:
-    """The first and last unit of the run of diagram labels unit k stands in (アドバンスド / ビギナー /
-    ターゲット層: boxes named side by side); None when k is no such label, stands alone, or the run holds a
-    line wrapped inside a word or a phrase (イノベーショ / ン, 人財育成と / 人材交流: text, not labels)."""
-    if not _is_diagram_label(units[k].text):
-        return None
-    first = last = k
-    while first > 0 and _is_diagram_label(units[first - 1].text):
-        first -= 1
-    while last + 1 < len(units) and _is_diagram_label(units[last + 1].text):
-        last += 1
-    if first == last or any(_OPEN_END.search(units[i].text) or _wrapped(units[i].text, units[i + 1].text, wraps)
-                            for i in range(first, last)):
-        return None
-    return first, last
-
-
-def diagram_cells(units: tuple[StoredSentence, ...], last: int) -> tuple[int, str]:
-    """The boxes under a run of diagram labels (外国人材雇用の経験が一 / 定程度あり… / 企業, これから外国人雇用に
-    取 / り組む企業): the lines after the labels up to the next sentence, each box's lines wrapped at the
-    boxes' width and ended by a shorter line. Returns the last unit read and the boxes side by side ("" for
-    fewer than two)."""
-    lines: list[str] = []
-    k = last
-    while k + 1 < len(units) and len(lines) < _DIAGRAM_LINES:
-        text = units[k + 1].text.strip()
-        if not text or text.endswith(ENDS) or text.startswith("http") or BULLET.match(text) or ITEM.match(text) \
-                or len(text) > _DIAGRAM_WIDTH:
-            break
-        lines.append(text)
-        k += 1
-    width = max((len(x) for x in lines), default=0)
-    boxes, box = [], ""
-    for text in lines:
-        box += text
-        if len(text) < width:  # a line shorter than the boxes' width ends its box
-            boxes.append(box)
-            box = ""
-    if box:
-        boxes.append(box)
-    return (k, " ".join(boxes)) if len(boxes) >= 2 else (last, "")
-
-
-def _is_diagram_label(text: str) -> bool:
-    bare = unicodedata.normalize("NFKC", text).strip()
-    return 0 < len(bare) <= _DIAGRAM_LABEL and not re.search(r"[、。，,]", bare) and not ITEM.match(text) \
-        and not bare.startswith("http")
-
-
 def sibling_suffix(units: tuple[StoredSentence, ...], k: int) -> str:
     """The word a label shares as its ending with a label beside it (育成WG, 需要喚起・情報発信WG → WG): labels
     naming things of one kind; '' for anything else."""
     text = units[k].text
-    if not _is_listed_label(text) or len(text) < 3:
+    if not is_listed_label(text) or len(text) < 3:
         return ""
     for other in (units[k - 1].text if k else "", units[k + 1].text if k + 1 < len(units) else ""):
-        if _is_listed_label(other) and len(other) >= 3 and other[-2:] == text[-2:] and other != text:
+        if is_listed_label(other) and len(other) >= 3 and other[-2:] == text[-2:] and other != text:
             return text[-2:]
     return ""
-
-
-def parallel_headings(lines: list[str]) -> dict[int, int]:
-    """Of a slide's lines in order, each bullet under a heading of a parallel set (支援機関アプローチ, 自治体
-    アプローチ, 工業団地アプローチ …: three or more labels sharing their ending), mapped to that heading: the
-    box does not say which of the set it is, its heading does."""
-    def ending(text: str) -> str:
-        return text[-_PARALLEL_ENDING:] if _is_listed_label(text) and not ITEM.match(text) \
-            and len(text) > _PARALLEL_ENDING else ""
-    endings = [ending(x) for x in lines]
-    shared = {e for e in endings if e and endings.count(e) >= _PARALLEL_HEADINGS}
-    boxes = {k + 1: k for k, e in enumerate(endings[:-1]) if e in shared and ITEM.match(lines[k + 1])}
-    # Where a two-column slide's extraction put a heading after its box (⚫ 金融機関による… then 金融機関アプローチ,
-    # the next heading straight after): the box before it, not under another heading, naming what the heading
-    # names besides the set's ending.
-    for k, e in enumerate(endings):
-        if e in shared and k not in boxes.values() and k and ITEM.match(lines[k - 1]) and k - 1 not in boxes \
-                and len(own := _own_part(lines[k], [x for x, f in zip(lines, endings, strict=True) if f == e])) >= 2 \
-                and own in lines[k - 1]:
-            boxes[k - 1] = k
-    return boxes
-
-
-def box_headings(lines: list[str]) -> dict[int, int]:
-    """Of a slide's lines in order, each numbered measure of a box ((1) … (3), names not sentences, after its
-    heading and the sentences saying what the box does) mapped to the box's heading (経営支援機関との連携による
-    面的支援（経営支援機関向け）): an item alone does not say whom it is for or what it belongs to."""
-    boxes: dict[int, int] = {}
-    k = 0
-    while k < len(lines):
-        if not (NUMBERED.match(lines[k]) and (k == 0 or not NUMBERED.match(lines[k - 1]))):
-            k += 1
-            continue
-        told = k
-        while told > 0 and k - told < _BOX_SENTENCES and lines[told - 1].endswith(ENDS) and not ITEM.match(lines[told - 1]):
-            told -= 1
-        run = k
-        while run < len(lines) and NUMBERED.match(lines[run]):
-            run += 1
-        head = told - 1
-        if told < k and head >= 0 and not ITEM.match(lines[head]) and not lines[head].endswith(ENDS) \
-                and len(lines[head]) <= _BOX_HEADING and all(len(x) <= _BOX_HEADING for x in lines[k:run]):
-            boxes.update(dict.fromkeys(range(k, run), head))
-        k = run
-    return boxes
-
-
-def _own_part(heading: str, siblings: list[str]) -> str:
-    """What a heading names besides the ending its set shares (金融機関 of 金融機関アプローチ)."""
-    def shared(a: str, b: str) -> int:
-        n = 0
-        while n < min(len(a), len(b)) and a[-1 - n] == b[-1 - n]:
-            n += 1
-        return n
-    return heading[: len(heading) - max((shared(heading, x) for x in siblings if x != heading), default=0)]
 
 
 def item_tail(units: tuple[StoredSentence, ...], k: int) -> bool:
@@ -303,10 +192,10 @@ def heads_items(units: tuple[StoredSentence, ...], k: int, unit: StoredSentence 
     which its quoted ``unit`` would start elsewhere) with a bulleted item under it, or under the heading
     beside it (サイバーセキュリティ 変革のきっかけ / • 近畿総合通信局との…)."""
     text = units[k].text
-    if ITEM.match(text) or not _is_listed_label(text) or unit is None or not unit.text.startswith(text):
+    if ITEM.match(text) or not is_listed_label(text) or unit is None or not unit.text.startswith(text):
         return False
     return (k + 1 < len(units) and bool(ITEM.match(units[k + 1].text))) or (
-        k + 2 < len(units) and _is_listed_label(units[k + 1].text) and bool(ITEM.match(units[k + 2].text)))
+        k + 2 < len(units) and is_listed_label(units[k + 1].text) and bool(ITEM.match(units[k + 2].text)))
 
 
 def bulleted_name(text: str) -> bool:
@@ -323,7 +212,7 @@ def _names_more(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)  # asked of the same slide lines for every quote of every question
-def _is_listed_label(text: str) -> bool:
+def is_listed_label(text: str) -> bool:
     # Counted as read: half-width katakana (ｵｰﾌﾟﾝｲﾉﾍﾞｰｼｮﾝ) is not longer than full-width.
     return len(unicodedata.normalize("NFKC", text)) <= _LISTED_LABEL and not re.search(r"[、。，]", text)
 
@@ -333,7 +222,7 @@ def counted_at(units: tuple[StoredSentence, ...], k: int) -> str | None:
     or None for any other unit."""
     m = _COUNTS.match(units[k].text)
     # At least two short labels follow: the things it counts.
-    if m is None or k + 2 >= len(units) or not all(_is_listed_label(u.text) for u in units[k + 1 : k + 3]):
+    if m is None or k + 2 >= len(units) or not all(is_listed_label(u.text) for u in units[k + 1 : k + 3]):
         return None
     return m.group("counted")
 
@@ -348,7 +237,7 @@ def _captions(text: str) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if MIN_QUOTE <= b - a <= MAX_QUOTE]
 
 
-def _wrapped(line: str, after: str, wraps: Wraps) -> bool:
+def wraps_within(line: str, after: str, wraps: Wraps) -> bool:
     """Whether ``after`` is the rest of ``line`` wrapped inside a word (…雇用に取 / り組む企業). A wrapped
     line fills its box: a line of a word or two above a longer one (the label 企業 over 「これから外国人
     雇用に取」) is a label of its own, though the next line starts in kana."""
@@ -363,7 +252,7 @@ def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
     for u in units:
         item = BULLET.sub("", u.text).rstrip()
         runs_on = out and not out.endswith(ENDS) and not BULLET.match(u.text) and (
-            _OPEN_END.search(out) or _wrapped(last, item, wraps))
+            OPEN_END.search(out) or wraps_within(last, item, wraps))
         out += ("" if not out or runs_on else " ") + item
         last = item
     return out

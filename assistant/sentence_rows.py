@@ -24,16 +24,13 @@ from assistant.quote_units import (
     MIN_QUOTE,
     NUMBERED,
     SOURCE_NOTE,
-    box_headings,
     counted_at,
-    diagram_cells,
-    diagram_labels,
     heads_items,
-    parallel_headings,
     quotable,
     sibling_suffix,
 )
 from assistant.retrieval import PolicyIndex
+from assistant.slide_layout import box_headings, diagram_cells, diagram_labels, parallel_headings
 from assistant.tokenizer import Tokenizer, hiragana
 
 _DROPPED_PARTICLES = frozenset({"を", "が", "は"})  # case particles speech drops (外国人雇うの初めて)
