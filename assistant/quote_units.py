@@ -41,6 +41,7 @@ ITEM = re.compile(rf"^[{MARKS}{DOTS}]|{NUMBERED.pattern}")
 _CHART_VALUE = re.compile(r"^[^、。\s]{1,12}[,，]\s*[0-9０-９.]+\s*[%％]$")
 _CHART_CAPTION = re.compile(r"比較|推移|割合|構成比|内訳|シェア|[（(](19|20)[0-9]{2}年?度?[）)]$")
 _BOX_HEAD = re.compile(r"^[＜<][^＞>]+[＞>]$")  # ＜パートナー側の共創メリット＞: a box of a diagram, named
+_LATIN_LABEL = re.compile(r"^[A-Z][a-z]{2,15}$")  # Session, Pitch: a programme's part named over what it offers
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
 # answers, the count is quoted with its labels.
@@ -95,6 +96,9 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if i > 0 and _CHART_VALUE.match(units[i].text) and _CHART_CAPTION.search(units[i - 1].text) \
             and not units[i - 1].text.endswith(ENDS) and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # a chart's figures (アジア, 52.04%) say what they measure only under their caption
+    if i > 0 and _LATIN_LABEL.match(units[i - 1].text.strip()) and not _LATIN_LABEL.match(units[i].text.strip()) \
+            and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
+        i -= 1  # what a part of a programme offers (起業家のビジョンや想いを知り…) under its name (Pitch)
     if i == j and BULLET.match(units[i].text) and _FIELD.match(BULLET.sub("", units[i].text)):
         while j + 1 < len(units) and _names_more(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1

@@ -176,3 +176,10 @@ def test_a_story_is_answered_first_by_the_help_it_reads_as(assistant: Assistant,
 def test_asking_whether_there_are_so_many_answers_with_the_count(assistant: Assistant) -> None:
     answer = assistant.ask("海外展開のセミナーって3回やるの？").answer
     assert "全3回" in _first_quote(answer), answer
+
+
+def test_a_part_of_a_programme_is_quoted_under_its_name(assistant: Assistant) -> None:
+    # The slide names each part in English (Session, Pitch, …) over what it offers: the offer alone does
+    # not say which part it is, and ネットワーキング is the asker's spelling of Networking.
+    answer = assistant.ask("GSEでネットワーキングの場はある？")
+    assert any(c.quote.startswith("Networking 起業家") for c in answer.citations), answer.answer
