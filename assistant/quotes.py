@@ -14,7 +14,7 @@ from dataclasses import replace
 import numpy as np
 
 from assistant.quote_evidence import COLUMN, EVIDENCE, QuoteEvidence
-from assistant.quote_units import BULLET, MAX_QUOTE, quotable
+from assistant.quote_units import BULLET, MAX_QUOTE, quotable, unlabelled
 from assistant.routing import Route, RouteReason
 from assistant.sentence_rows import Citation
 
@@ -22,7 +22,7 @@ from assistant.sentence_rows import Citation
 def _held_in(text: str, other: str) -> bool:
     """Whether ``other`` says all of ``text``: a slide's summary line (「…促進を図る。」) read again in the sentence
     that goes on from it (「…促進を図るとともに、…」) says nothing new, so its full stop does not make it a second quote."""
-    return text.rstrip("。．.") in other
+    return unlabelled(text).rstrip("。．.") in unlabelled(other)
 
 
 class QuoteChooser(QuoteEvidence):

@@ -183,3 +183,6 @@ def test_a_part_of_a_programme_is_quoted_under_its_name(assistant: Assistant) ->
     # not say which part it is, and ネットワーキング is the asker's spelling of Networking.
     answer = assistant.ask("GSEでネットワーキングの場はある？")
     assert any(c.quote.startswith("Networking 起業家") for c in answer.citations), answer.answer
+    # Two parts the slide says the same of (Pitch and Networking) are one offer: quoted once.
+    both = assistant.ask("Global Startup EXPOで起業家と対話できる機会はある？")
+    assert sum("起業家のビジョン" in c.quote for c in both.citations) == 1, both.answer
