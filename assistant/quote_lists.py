@@ -40,12 +40,25 @@ class NamedLists(SentenceRows):
         # （１）…（４）, asking its 姿勢 is.
         topic = self._title_terms(title)
         for terms, chunk, items in self._items_of_head.values():
-            if chunk.initiative == title and (terms - topic) & q_terms and self._names_most_of(terms, q_terms | topic):
-                if (whole := self._diagram_of_labels.get(id(items[0]))) is not None:
-                    return whole
-                text = " ".join(x.text for x in items)
-                if MIN_QUOTE <= len(text) <= MAX_QUOTE:
-                    return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
+            if chunk.initiative == title and (terms - topic) & q_terms and self._names_most_of(terms, q_terms | topic) \
+                    and (quoted := self._items_quoted(chunk, items)) is not None:
+                return quoted
+        return None
+
+    def _items_under_heading(self, cited: Citation) -> Citation | None:
+        """The items of the numbered heading a quote is (② プランにおける基本的な取組姿勢: it says only that a
+        list exists), quoted whole; None for any other quote."""
+        head = self._items_of_head.get((cited.section, cited.start, cited.end))
+        return self._items_quoted(head[1], head[2]) if head is not None else None
+
+    def _items_quoted(self, chunk: StoredChunk, items: tuple[StoredSentence, ...]) -> Citation | None:
+        """A heading's items or a diagram's labels as one quote (a diagram with the boxes under its labels);
+        None if they do not fit one."""
+        if (whole := self._diagram_of_labels.get(id(items[0]))) is not None:
+            return whole
+        text = " ".join(x.text for x in items)
+        if MIN_QUOTE <= len(text) <= MAX_QUOTE:
+            return Citation(chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
         return None
 
     def _run_named(self, row: int, rare: frozenset[str]) -> Citation | None:

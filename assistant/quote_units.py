@@ -41,8 +41,9 @@ ITEM = re.compile(rf"^[{MARKS}{DOTS}]|{NUMBERED.pattern}")
 _CHART_VALUE = re.compile(r"^[^、。\s]{1,12}[,，]\s*[0-9０-９.]+\s*[%％]$")
 _CHART_CAPTION = re.compile(r"比較|推移|割合|構成比|内訳|シェア|[（(](19|20)[0-9]{2}年?度?[）)]$")
 _BOX_HEAD = re.compile(r"^[＜<][^＞>]+[＞>]$")  # ＜パートナー側の共創メリット＞: a box of a diagram, named
-_LATIN_LABEL = re.compile(r"^[A-Z][a-z]{2,15}$")  # Session, Pitch: a programme's part named over what it offers
-_LATIN_LABELLED = re.compile(r"^[A-Z][a-z]{2,15} (?=[^\x00-\x7f])")  # such a name heading a quote
+_PART_NAME = r"[A-Z][a-z]{2,15}"  # Session, Pitch: a programme's part named over what it offers
+_LATIN_LABEL = re.compile(rf"^{_PART_NAME}$")
+_LATIN_LABELLED = re.compile(rf"^{_PART_NAME} (?=[^\x00-\x7f])")  # such a name heading a quote
 ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$|^[＜<【][^＞>】]+[＞>】]$")
 # A label counting what the labels under it are (重点３分野 / 育成 / 需要喚起・情報発信 / …): where a list
 # answers, the count is quoted with its labels.

@@ -139,7 +139,7 @@ class QuoteChooser(QuoteEvidence):
             for k, cited in enumerate(mine if n == 0 else []):
                 # A numbered heading quoted (② プランにおける基本的な取組姿勢) says only that a list exists: its
                 # items (（１）イーコールパートナーシップ …) follow it.
-                if (items := self._heading_items.get((cited.section, cited.start, cited.end))) is not None:
+                if (items := self._items_under_heading(cited)) is not None:
                     if not any(items.quote in c.quote for c in mine):
                         mine.insert(k + 1, items)
                     break

@@ -206,8 +206,9 @@ class SentenceRows:
                     self._head_terms[id(x)] = frozenset(tokenizer.terms(name))
         # A numbered heading (② プランにおける基本的な取組姿勢) with its numbered items beside it, after it or, where
         # the extraction put them first, before it: a question naming the heading is answered by the items.
-        self._items_of_head: dict[int, tuple[frozenset[str], StoredChunk, tuple[StoredSentence, ...]]] = {}
-        self._heading_items: dict[tuple[str, int, int], Citation] = {}  # by the heading's (section, start, end)
+        # By the heading's place (section, start, end), where a quote of it is found too; the first chunk holding
+        # a heading (chunks overlap) keeps it.
+        self._items_of_head: dict[tuple[str, int, int], tuple[frozenset[str], StoredChunk, tuple[StoredSentence, ...]]] = {}
         for rows in self._sentences_of.values():
             for _, chunk, x in rows:
                 if not (head := _NUMBERED_HEAD.match(x.text.strip())):
@@ -223,12 +224,8 @@ class SentenceRows:
                         first -= 1
                     last = k - 1
                 if first <= last and first != k:
-                    items = units[first : last + 1]
-                    self._items_of_head[id(x)] = (frozenset(tokenizer.terms(head["name"])), chunk, items)
-                    text = " ".join(i.text for i in items)
-                    if MIN_QUOTE <= len(text) <= MAX_QUOTE:  # the heading quoted: its items follow it
-                        self._heading_items[(chunk.section, x.start, x.end)] = Citation(
-                            chunk.section, chunk.page, text, chunk.initiative, items[0].start, items[-1].end)
+                    self._items_of_head.setdefault((chunk.section, x.start, x.end), (
+                        frozenset(tokenizer.terms(head["name"])), chunk, units[first : last + 1]))
         # A diagram holding words the slides use nowhere else (ビギナー, アドバンスド beside ターゲット層): a
         # question naming one of its labels is answered by the labels side by side, the only place they are.
         spans = {row: diagram_labels(index.chunks[ci].sentences, si, self._wraps)
@@ -249,7 +246,8 @@ class SentenceRows:
             chunk = index.chunks[ci]
             labels = chunk.sentences[span[0] : span[1] + 1]
             for label in labels:
-                self._items_of_head.setdefault(id(label), (frozenset(tokenizer.terms(label.text)), chunk, labels))
+                self._items_of_head.setdefault((chunk.section, label.start, label.end),
+                                               (frozenset(tokenizer.terms(label.text)), chunk, labels))
             last, boxes = diagram_cells(chunk.sentences, span[1])
             text = " ".join([*(x.text for x in labels), boxes])
             if boxes and len(text) <= MAX_QUOTE:
