@@ -31,3 +31,27 @@ def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistan
 def test_what_the_slides_never_state_routes_no_one(assistant: Assistant, turns: tuple[str, ...]) -> None:
     answer = ask_chain(assistant, *turns)
     assert answer.abstained and not answer.contacts, answer.answer
+
+
+@pytest.mark.parametrize("turns", [
+    ("Is there support for companies that want to employ international graduates?",
+     "How many international students are studying in Kansai right now?"),
+    ("中小企業のデジタル化の支援について知りたい", "その事業の採択率は？"),
+    ("What is the acceptance rate for companies applying to join the eVTOL project?",),
+])
+def test_a_head_count_or_a_rate_the_slides_never_give_routes_no_one(assistant: Assistant,
+                                                                   turns: tuple[str, ...]) -> None:
+    # Counting people (students, visitors) or asking a rate asks a figure of its own kind: the slides'
+    # counts of firms and events do not answer it.
+    answer = ask_chain(assistant, *turns)
+    assert answer.abstained and not answer.contacts, answer.answer
+
+
+def test_a_head_count_the_slides_give_is_quoted(assistant: Assistant) -> None:
+    answer = assistant.ask("By 2030, how many workers is the Kinki region expected to be short of?")
+    assert "80万人" in answer.citations[0].quote, answer.answer
+
+
+def test_a_rate_only_named_in_a_story_is_not_asked(assistant: Assistant) -> None:
+    answer = assistant.ask("離職率が高くて若手が定着しない町工場です。相談できるところは？")
+    assert not answer.abstained and answer.contacts, answer.answer
