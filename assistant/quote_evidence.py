@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from assistant.normalize import nfkc
+from assistant.normalize import nfkc, years_named
 from assistant.question import Question
 from assistant.quote_asked import Asked, AskedReading
 from assistant.quote_kinds import names_one
@@ -48,6 +48,13 @@ EVIDENCE: tuple[str, ...] = (
     "glossed_help",  # names the help the glossary reads the asker's situation as (紙の伝票 → IT導入補助金)
 )
 COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
+
+
+def holds_kind(pattern: re.Pattern[str], text: str, years: frozenset[int]) -> bool:
+    """Whether a text holds a kind of fact asked; where the question names a year, another year does not
+    answer it (2024年度 holds a record of past work, but not the record of 2022年度 that was asked)."""
+    return any(not years or not (named := years_named(m.group(0))) or bool(named & years)
+               for m in pattern.finditer(text))
 _MEANING = [COLUMN["sim_asked"], COLUMN["sim_search"], COLUMN["examples"]]  # read from each line's own vector
 
 
@@ -74,13 +81,13 @@ class QuoteEvidence(AskedReading):
         self._usual = {title: index.example_vectors[rows].mean(axis=0) for title, rows in example_rows.items()}
 
     @staticmethod
-    def _counts_for_year(text: str, asked: Asked) -> bool:
-        """Whether a line is a table's row for one year holding a figure of the kind asked (「2022年度 2回」),
-        not a sentence or heading that only names the year (「令和６年度までの開催実績」)."""
+    def _counts_for_year(text: str, asked: Asked, any_figure: bool = False) -> bool:
+        """Whether a line is a table's row for one year holding a figure (of the kind asked, unless
+        ``any_figure``: 「2022年度 2回」), not a sentence or heading that only names the year (「令和６年度までの開催実績」)."""
         text = nfkc(text)
         row = _YEAR_ROW.match(text)
         rest = text[row.end():] if row else ""
-        return bool(re.search(r"\d", rest)) and any(p.search(rest) for p, _ in asked.patterns)
+        return bool(re.search(r"\d", rest)) and (any_figure or any(p.search(rest) for p, _ in asked.patterns))
 
     def _own_words(self, question: Question, title: str) -> float:
         """How much a question is a situation told in the asker's own words rather than the document's (0
@@ -137,7 +144,8 @@ class QuoteEvidence(AskedReading):
             read = self._unit_text.get(row, "") if row in self._label_rows else ""
             # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
             x[COLUMN["fact"]] = holds = sum(1.0 if digits or not figure else 0.5 for p, figure in asked.patterns
-                               if p.search(sentence.text) or p.search(read))
+                               if holds_kind(p, sentence.text, question.years)
+                               or holds_kind(p, read, question.years))
             # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
             # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
             x[COLUMN["echo"]] = any(e in self._unspaced[row] for e in asked.echoed) or bool(

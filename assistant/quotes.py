@@ -68,13 +68,15 @@ class QuoteChooser(QuoteEvidence):
                 firsts = {id(x): x for p in patterns if (x := next((y for y in scored if p.search(y[2].text)), None))}
                 lead = sorted(firsts.values(), key=lambda x: -x[0])
                 scored = lead + [x for x in scored if id(x) not in firsts]
-            if n == 0 and len(question.years) > 1:
+            if n == 0 and question.years:
                 # Several years asked (「2022年度と2023年度は？」, 「今まで何回？」): each year's row holding a figure of
-                # the kind asked, in the slide's order, where the latest alone would read as the whole.
+                # the kind asked, in the slide's order, where the latest alone would read as the whole. One year
+                # asked of a table (「2022年度の実績は？」): its row, where the table's heading would lead.
+                one = len(question.years) == 1
                 yearly = sorted((x for x in scored if len(self._years_of_row[x[3]]) == 1
                                  and self._years_of_row[x[3]] & question.years
-                                 and self._counts_for_year(x[2].text, asked)), key=lambda x: x[3])
-                if len(yearly) > 1:
+                                 and self._counts_for_year(x[2].text, asked, any_figure=one)), key=lambda x: x[3])
+                if len(yearly) > 1 or (one and yearly):
                     take = max(take, len(yearly))
                     scored = yearly + [x for x in scored if x not in yearly]
             set_heads = {row for (row, _, _), x in zip(rows, evidence, strict=True) if x[COLUMN["count_list"]]}

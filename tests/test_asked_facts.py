@@ -185,6 +185,16 @@ def test_the_year_asked_picks_its_row_and_which_firms_asks_for_their_names(
     assert firm in first and other_years_firm not in first, first
 
 
+@pytest.mark.parametrize(("question", "row"), [
+    ("共創の森のDAYS、令和4年度の開催実績はどうだった？", "2022年度 2回"),
+    ("Show me the track record of DAYS for FY2023.", "2023年度 4回"),
+])
+def test_a_years_record_asked_is_that_years_row(assistant: Assistant, question: str, row: str) -> None:
+    # 令和６年度までの「DAYS」開催実績 heads the table and 2024年度 is the latest record; neither is the year asked.
+    answer = assistant.ask(question)
+    assert answer.citations[0].quote.startswith(row), answer.answer
+
+
 @pytest.mark.parametrize("question", [
     "eVTOLの推進会議、経済産業省の本省からはどの部署が入ってるの？",
     "Which METI office is part of the Kansai eVTOL council?",
