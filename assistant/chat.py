@@ -76,6 +76,10 @@ class Turn:
     content: str
 
 
+def _last_answer(history: list[Turn]) -> str:
+    return next((t.content for t in reversed(history) if t.role == "assistant"), "")
+
+
 class Conversation:
     """Answers a message given the history of the chat (only user turns are read as context)."""
 
@@ -86,8 +90,7 @@ class Conversation:
 
     def chosen_option(self, message: str, history: list[Turn]) -> str | None:
         """The option a reply picks when the assistant's last turn asked which initiative was meant."""
-        last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-        options = {int(n): title for n, title in _OPTION_LINE.findall(last)}
+        options = {int(n): title for n, title in _OPTION_LINE.findall(_last_answer(history))}
         if not options:
             return None
         text = nfkc(message).strip(" 　。.!！?？")
@@ -134,7 +137,8 @@ class Conversation:
             talked_about = {named, topic.initiatives[0].title if topic.initiatives and not looked_up else ""} - {""}
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
-        if not self._is_follow_up(question, route, topic):
+        shown = " ".join(self.composer.quoted_in(_last_answer(history)))
+        if not self._is_follow_up(question, route, topic, shown):
             if _ONLY_SUBJECT.search(question.normalized) and not self._asks_own(question) and topic.question.asked \
                     and route.reason == RouteReason.retrieval:
                 # 「蓄電池の方は？」 after 「半導体の協議会は今年度何をするの？」: another subject, asked what the
@@ -244,12 +248,13 @@ class Conversation:
         return bool(question.asked) or self.router.reader.uncovered(question, "") is not None \
             or bool(_INTERROGATIVE.search(question.normalized) or _YES_NO.search(question.normalized))
 
-    def _is_follow_up(self, question: Question, route: Route, topic: Route) -> bool:
+    def _is_follow_up(self, question: Question, route: Route, topic: Route, shown: str = "") -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read
         alone it finds no initiative confidently, or only several, and it is not a question of another
         kind (its nearest examples are mostly questions the document does not answer). One that names
         another initiative's subject starts a new topic, unless the current topic's own text speaks of
-        what it names (「コンソーシアムはいつできた？」 after foreign talent, whose consortium it is)."""
+        what it names (「コンソーシアムはいつできた？」 after foreign talent, whose consortium it is). ``shown``:
+        the quotes of the last answer, whose words a follow-up may pick up."""
         s = self.settings.topic
         if len(question.normalized) > (s.follow_up_max_chars_english if question.english else s.follow_up_max_chars):
             return False
@@ -294,6 +299,10 @@ class Conversation:
             # message confidently and far better about another initiative starts a new topic.
             return not (question.english and elsewhere and route.confidence >= s.own_confidence
                         and self._far_better(route, current))
+        if elsewhere and shown and self.router.words.echoes(question, shown, current, own.title):
+            # 「地域の取組には具体的にどんな支援を？」 picks up words the last answer quoted from the topic's slides
+            # (各地域の取組に対し、情報提供や伴走支援…): it asks about them, however like another's its words sound.
+            return True
         if elsewhere and route.confidence >= s.own_confidence:
             return self.router.words.covers(current, question) >= s.covers and not self._far_better(route, current)
         return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
@@ -324,7 +333,6 @@ class Conversation:
         history = history or []
         route = self.resolve(message, history)
         # 「他には？」 asks for more of what the last answer listed: what it quoted weighs less.
-        last = next((t.content for t in reversed(history) if t.role == "assistant"), "")
-        shown = self.composer.quoted_in(last) if _OTHERS.search(nfkc(message).lower()) else ()
+        shown = self.composer.quoted_in(_last_answer(history)) if _OTHERS.search(nfkc(message).lower()) else ()
         # A follow-up is routed with the earlier message's words, but answered in its own language.
         return self.composer.compose(route, language_of(message), shown)

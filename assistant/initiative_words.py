@@ -55,6 +55,12 @@ class InitiativeWords:
         """Whether the initiative's own text says the phrase as written (海外展開 on the hydrogen slides)."""
         return self._verbatim.says(title, phrase)
 
+    def echoes(self, question: Question, shown: str, title: str, other: str) -> bool:
+        """Whether a message picks up a phrase of quotes just shown (地域の取組, quoted from the hydrogen slides)
+        that ``title``'s own text writes and ``other``'s never does."""
+        return any(self.says(title, p) and not self.says(other, p)
+                   for p in self._verbatim.echoed(question.normalized, shown))
+
     def owners(self, text: str) -> frozenset[str]:
         """The initiatives whose text alone writes a run of the text's words (IT導入補助金)."""
         return self._verbatim.owners(text)

@@ -48,17 +48,29 @@ class VerbatimNames:
                 found.add(holders[0])
         return frozenset(found)
 
-    def _runs(self, normalized: str) -> list[str]:
-        """The longest runs of consecutive words, none a particle, that the document writes as one string."""
+    def echoed(self, normalized: str, shown: str) -> list[str]:
+        """The phrases of a message that a text shown to the asker writes as typed: runs of its words joined
+        by の at most (地域の取組: the words of a quote picked up)."""
+        return self._runs(normalized, _folded(shown), through_no=True)
+
+    def _runs(self, normalized: str, within: str | None = None, through_no: bool = False) -> list[str]:
+        """The longest runs of consecutive words, none a particle (but の, ``through_no``, between two words),
+        that the document (or ``within``) writes as one string."""
+        within = self._document if within is None else within
         morphemes = [m for m in self._tokenizer.morphemes(normalized) if m.surface.strip()]
         runs: list[str] = []
         i = 0
         while i < len(morphemes):
-            run, last = "", None
+            run, read, last = "", "", None  # the run so far, and up to its last word (not a の after it)
             for j in range(i, len(morphemes)):
-                if morphemes[j].pos in _JOINING or (longer := run + _folded(morphemes[j].surface)) not in self._document:
+                joins = through_no and j > i and morphemes[j].surface == "の" and j + 1 < len(morphemes) \
+                    and morphemes[j + 1].pos not in _JOINING
+                if (morphemes[j].pos in _JOINING and not joins) \
+                        or (longer := read + _folded(morphemes[j].surface)) not in within:
                     break
-                run, last = longer, j
+                read = longer
+                if not joins:
+                    run, last = read, j
             if last is None:
                 i += 1
                 continue

@@ -813,3 +813,10 @@ def test_a_list_numbered_in_parenthesised_digits_answers_which_themes(assistant:
     # ⑴⑵⑶ are list marks as ①②③ are: asked which themes, the list under its heading answers.
     answer = _chain(assistant, "外国人材を雇いたい会社向けのサポートある？", "具体的にはどんなテーマ？")
     assert "リスクマネジメント" in answer.answer.split("\n")[1], answer.answer
+
+
+def test_a_follow_up_picking_up_words_the_last_answer_quoted_stays_on_its_topic(assistant: Assistant) -> None:
+    # The hydrogen answer quotes 「…各地域の取組に対し、情報提供や伴走支援等を実施。」; alone, 伴走支援 sounds like
+    # the overseas-business slides' help, but the asker is asking about what they were just shown.
+    answer = _chain(assistant, "水素の取組の目標は？", "伴走支援って具体的には何をしてくれるの？")
+    assert answer.contacts[0].phone == "06-6966-6055", answer.answer
