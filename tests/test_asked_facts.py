@@ -355,6 +355,9 @@ def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant
     ("バッテリー人材のコンソーシアムは何をしてきましたか？", "教育プログラム"),
     # The slide calls them ワーキンググループ once and WG in its diagram (育成WG, 需要喚起・情報発信WG, …).
     ("バイオのワーキンググループはどんなのがある？", "需要喚起・情報発信WG"),
+    # "what are the …s" and "which working groups" ask for the list as どんなのがある does.
+    ("Which working groups does the bio steering committee have?", "需要喚起・情報発信WG"),
+    ("For the bio manufacturing push, what are the working groups?", "需要喚起・情報発信WG"),
     # どんなのがある asks what there is, a list: (1)人材活用ガイドラインセミナー(2)テーマ別セミナー…
     ("人材確保の取組で、経営者向けのセミナーってどんなのがある？", "人材活用ガイドライン"),
     ("中小企業のGX支援、どういう切り口のアプローチを取るのか教えて", "工業団地"),  # the six approaches
