@@ -358,6 +358,8 @@ def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant
     # "what are the …s" and "which working groups" ask for the list as どんなのがある does.
     ("Which working groups does the bio steering committee have?", "需要喚起・情報発信WG"),
     ("For the bio manufacturing push, what are the working groups?", "需要喚起・情報発信WG"),
+    # "which office of" an organisation asks its branch (大阪本部, 関西センター), as "which office" asks a division.
+    ("What office of AMED is a member of Kansai Kyoso no Mori?", "西日本統括部"),
     # どんなのがある asks what there is, a list: (1)人材活用ガイドラインセミナー(2)テーマ別セミナー…
     ("人材確保の取組で、経営者向けのセミナーってどんなのがある？", "人材活用ガイドライン"),
     ("中小企業のGX支援、どういう切り口のアプローチを取るのか教えて", "工業団地"),  # the six approaches
