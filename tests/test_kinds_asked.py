@@ -55,3 +55,10 @@ def test_a_head_count_the_slides_give_is_quoted(assistant: Assistant) -> None:
 def test_a_rate_only_named_in_a_story_is_not_asked(assistant: Assistant) -> None:
     answer = assistant.ask("離職率が高くて若手が定着しない町工場です。相談できるところは？")
     assert not answer.abstained and answer.contacts, answer.answer
+
+
+def test_a_menu_asked_for_is_the_list_of_measures(assistant: Assistant) -> None:
+    # 支援メニュー is the list of what is offered: the box for support bodies with its (1)–(3), not the
+    # sentence about the box.
+    answer = ask_chain(assistant, "中小企業の人材確保の取組を知りたい", "経営支援機関向けの支援メニューを教えて")
+    assert any("副業・兼業人材" in c.quote for c in answer.citations), answer.answer
