@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.directory import Contact
 from assistant.loaders import DocumentCard
+from assistant.normalize import bracketed
 from assistant.query import AnswerType
 from assistant.question import Language
 from assistant.quotes import Citation, QuoteChooser
@@ -112,7 +113,7 @@ class Composer:
                 lines.append(f"{'Also' if english else 'ほかの窓口'}: {rest}")
             related = [c for c in others if c.initiative != first.initiative]
             if related:
-                rest = "、".join(f"「{c.initiative}」{c.division} {c.phone}" for c in related)
+                rest = "、".join(f"{bracketed(c.initiative)}{c.division} {c.phone}" for c in related)
                 lines.append(f"{'Related' if english else '関連する取組'}: {rest}")
         suggestions = self._suggestions(route, english)
         if suggestions:
@@ -163,7 +164,7 @@ class Composer:
         lines = [ask]
         for i, o in enumerate(options, 1):
             # Each option with its own evidence under it, so the asker sees which one fits.
-            lines.append(f"{i}. 「{o.initiative}」— {o.division} {'Tel' if english else '電話'} {o.phone}")
+            lines.append(f"{i}. {bracketed(o.initiative)}— {o.division} {'Tel' if english else '電話'} {o.phone}")
             lines += [self._quote_line(c, english) for c in citations if c.initiative == o.initiative]
         shown = {o.initiative for o in options}
         lines += [self._quote_line(c, english) for c in citations if c.initiative not in shown]
@@ -175,19 +176,19 @@ class Composer:
 
     def _lead(self, route: Route, english: bool) -> str:
         titles = [s.title for s in route.initiatives]
-        named = "」「".join(titles)
+        named = "".join(bracketed(t) for t in titles)
         if route.reason in (RouteReason.phone, RouteReason.division) and route.offices:
             o = route.offices[0]
             if english:
-                return f"{o.phone} is {o.department} {o.division}, in charge of 「{named}」."
-            return f"{o.phone} は {o.department} {o.division} です。担当: 「{named}」"
+                return f"{o.phone} is {o.department} {o.division}, in charge of {named}."
+            return f"{o.phone} は {o.department} {o.division} です。担当: {named}"
         # Plain words first: which of the bureau's initiatives helps.
         publisher = self.card.publisher.get("en" if english else "ja")
         if english:
             whose = f"{publisher}'s" if publisher else "The"
-            return f"{whose} 「{titles[0]}」 fits what you describe."
+            return f"{whose} {bracketed(titles[0])} fits what you describe."
         # The office and its number follow on the contact line; related initiatives' offices after it.
-        return f"お尋ねの件は、{publisher + 'の' if publisher else ''}「{titles[0]}」が当てはまります。"
+        return f"お尋ねの件は、{publisher + 'の' if publisher else ''}{bracketed(titles[0])}が当てはまります。"
 
     def _abstain_text(self, route: Route, english: bool) -> str:
         if route.reason == RouteReason.unknown_phone:

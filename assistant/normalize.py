@@ -71,6 +71,13 @@ def unvoiced(kana: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFD", kana) if c not in "\u3099\u309a")
 
 
+def bracketed(name: str) -> str:
+    """A name in 「」 as an answer writes it; a title the document already writes in 「」 (「関西における成長分野
+    ポテンシャルマップ」) is not bracketed twice."""
+    whole = name.startswith("「") and name.endswith("」") and "「" not in name[1:-1]
+    return name if whole else f"「{name}」"
+
+
 def format_phone(digits: str) -> str:
     """Write a Japanese number the way the directory prints it: 06-6966-6055, 078-393-2682."""
     if digits.startswith("06") and len(digits) == 10:

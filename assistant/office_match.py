@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from assistant.directory import Office
+from assistant.normalize import bracketed
 from assistant.service import OfficeSearch
 
 
@@ -21,7 +22,7 @@ def why_matched(found: OfficeSearch, office: Office) -> str:
         mine = matched_initiatives(found, office)
         if not mine:  # put first because a short query names its place (神戸 → 神戸通商事務所)
             return "the query names the place this office is in"
-        handles = "、".join(f"「{t}」" for t in mine)
+        handles = "、".join(bracketed(t) for t in mine)
         return f"it handles {handles}, which the " + ("term is used in" if kind == "term" else "topic matched")
     if kind == "all":
         return "every office (the whole directory was asked for)"

@@ -19,6 +19,14 @@ def test_answer_quotes_the_document_verbatim_with_citations(assistant: Assistant
         assert c.quote in answer.answer
 
 
+@pytest.mark.parametrize("question", ["成長分野のポテンシャルマップについて教えて", "What is the growth-field potential map?",
+                                      "06-6966-6001はどこの課？"])
+def test_a_title_the_document_writes_in_brackets_is_not_bracketed_twice(assistant: Assistant, question: str) -> None:
+    # The map's title is 「関西における成長分野ポテンシャルマップ」 itself; the lead names it once, as the slides do.
+    answer = assistant.ask(question)
+    assert "「関西における成長分野ポテンシャルマップ」" in answer.answer and "「「" not in answer.answer, answer.answer
+
+
 def test_reverse_lookup_by_phone_number(assistant: Assistant) -> None:
     answer = assistant.ask("06-6966-6014はどこ？")
     assert answer.route == "phone"
