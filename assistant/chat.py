@@ -221,6 +221,13 @@ class Conversation:
             # fact in words of no initiative's own (「支援の対象になるのはどんな会社？」 after technology leaks).
             return replace(self.router.led_by(combined, current), reason=RouteReason.retrieval, follow_up=follow_up,
                            brings=brings)
+        if points_back and settled and strays and topic.initiatives and not combined.abstained \
+                and not self._names_another(route, current) and route.confidence < self.settings.topic.own_confidence:
+            # 「それの支援メニューを教えて」 after the circular economy: "it" is the topic, though a phrase of the
+            # message (支援メニュー) is written word for word on another initiative's slides alone. Not where the
+            # message alone is sure of another (「その期間にスタートアップの国際イベントある？」: the period is the
+            # topic's, the event another's).
+            return replace(topic, question=combined.question, follow_up=follow_up, brings=brings)
         if settled and (not question.has_topic or (points_back and not self._names_another(route, current))) \
                 and combined.reason == RouteReason.out_of_scope and topic.initiatives:
             # A message naming nothing (「相談先の電話番号は？」) can only be about the topic: the words it adds

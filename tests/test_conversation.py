@@ -820,3 +820,9 @@ def test_a_follow_up_picking_up_words_the_last_answer_quoted_stays_on_its_topic(
     # the overseas-business slides' help, but the asker is asking about what they were just shown.
     answer = _chain(assistant, "水素の取組の目標は？", "伴走支援って具体的には何をしてくれるの？")
     assert answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
+def test_it_points_at_the_topic_though_its_words_are_another_slides(assistant: Assistant) -> None:
+    # 支援メニュー is written word for word only on the overseas-business slides; 「それの」 is the circular economy.
+    answer = _chain(assistant, "サーキュラーエコノミーについて知りたい", "それの支援メニューは？")
+    assert answer.contacts[0].phone == "06-6966-6018", answer.answer
