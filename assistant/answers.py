@@ -29,6 +29,11 @@ class Option:
     division: str
     phone: str
 
+    @property
+    def named(self) -> str:
+        """The initiative as an option names it, in 「」 once."""
+        return bracketed(self.initiative)
+
 
 @dataclass
 class Clarify:
@@ -164,7 +169,7 @@ class Composer:
         lines = [ask]
         for i, o in enumerate(options, 1):
             # Each option with its own evidence under it, so the asker sees which one fits.
-            lines.append(f"{i}. {bracketed(o.initiative)}— {o.division} {'Tel' if english else '電話'} {o.phone}")
+            lines.append(f"{i}. {o.named}— {o.division} {'Tel' if english else '電話'} {o.phone}")
             lines += [self._quote_line(c, english) for c in citations if c.initiative == o.initiative]
         shown = {o.initiative for o in options}
         lines += [self._quote_line(c, english) for c in citations if c.initiative not in shown]

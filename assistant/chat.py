@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.answers import Answer, Composer
-from assistant.normalize import nfkc
+from assistant.normalize import bracketed, nfkc
 from assistant.question import Question, language_of
 from assistant.routing import Route, Router, RouteReason
 from assistant.settings import Settings
@@ -65,8 +65,9 @@ _YES_NO = re.compile(r"(って|とは)[^。？?]*[^はのもで、\s][？?]*$|"
 # A message that only names a subject (「蓄電池の方は？」, 'And DX?', 'What about hydrogen?').
 _ONLY_SUBJECT = re.compile(r"^[^。？?]{1,20}?(の\s*(ほう|方)|って|は|も)\s*[?？]+$|^(and|what about|how about) [^?]{1,30}\?$")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
-# of "1", "２番", "the second" or part of an option's title picks it.
-_OPTION_LINE = re.compile(r"^(\d+)\. 「([^」]+)」", re.MULTILINE)
+# of "1", "２番", "the second" or part of an option's title picks it. A title may hold 」 itself
+# (「「Global Startup EXPO 2025」の推進」): the name ends where the office follows.
+_OPTION_LINE = re.compile(r"^(\d+)\. (「.*?」)— ", re.MULTILINE)
 _ORDINALS = {"1": 1, "一": 1, "最初": 1, "first": 1, "2": 2, "二": 2, "second": 2, "3": 3, "三": 3, "third": 3}
 
 
@@ -90,7 +91,8 @@ class Conversation:
 
     def chosen_option(self, message: str, history: list[Turn]) -> str | None:
         """The option a reply picks when the assistant's last turn asked which initiative was meant."""
-        options = {int(n): title for n, title in _OPTION_LINE.findall(_last_answer(history))}
+        titles = {bracketed(t): t for t in self.router.words.text_of}  # as the options name them
+        options = {int(n): titles.get(name, name[1:-1]) for n, name in _OPTION_LINE.findall(_last_answer(history))}
         if not options:
             return None
         text = nfkc(message).strip(" 　。.!！?？")

@@ -50,7 +50,7 @@ EVIDENCE: tuple[str, ...] = (
 COLUMN = {name: i for i, name in enumerate(EVIDENCE)}
 
 
-def holds_kind(pattern: re.Pattern[str], text: str, years: frozenset[int]) -> bool:
+def _holds_kind(pattern: re.Pattern[str], text: str, years: frozenset[int]) -> bool:
     """Whether a text holds a kind of fact asked; where the question names a year, another year does not
     answer it (2024年度 holds a record of past work, but not the record of 2022年度 that was asked)."""
     return any(not years or not (named := years_named(m.group(0))) or bool(named & years)
@@ -144,8 +144,8 @@ class QuoteEvidence(AskedReading):
             read = self._unit_text.get(row, "") if row in self._label_rows else ""
             # A sentence holding the kind of fact asked for (a date for いつ, N社 for 何社) answers it.
             x[COLUMN["fact"]] = holds = sum(1.0 if digits or not figure else 0.5 for p, figure in asked.patterns
-                               if holds_kind(p, sentence.text, question.years)
-                               or holds_kind(p, read, question.years))
+                               if _holds_kind(p, sentence.text, question.years)
+                               or _holds_kind(p, read, question.years))
             # The slide's own word for what is asked (■主 催：… for 主催は), or a count of what the
             # question names (37団体 for 委員団体がいくつ), picks the line among those of the kind.
             x[COLUMN["echo"]] = any(e in self._unspaced[row] for e in asked.echoed) or bool(

@@ -826,3 +826,13 @@ def test_it_points_at_the_topic_though_its_words_are_another_slides(assistant: A
     # 支援メニュー is written word for word only on the overseas-business slides; 「それの」 is the circular economy.
     answer = _chain(assistant, "サーキュラーエコノミーについて知りたい", "それの支援メニューは？")
     assert answer.contacts[0].phone == "06-6966-6018", answer.answer
+
+
+@pytest.mark.parametrize("reply", ["1", "Global Startup EXPO"])
+def test_an_option_whose_title_holds_brackets_is_picked_with_its_office(assistant: Assistant, reply: str) -> None:
+    # 「「Global Startup EXPO 2025」の推進」: the option's name holds a 」 of its own before the office follows.
+    asked = assistant.ask("万博で何かやってる？")
+    assert asked.clarify and "Global Startup EXPO" in asked.clarify.options[0].initiative, asked.answer
+    answer = _chain(assistant, "万博で何かやってる？", reply)
+    assert answer.initiatives[0] == "「Global Startup EXPO 2025」の推進" and answer.contacts[0].phone == "06-6966-6014", \
+        answer.answer

@@ -88,7 +88,7 @@ def chat_turn(assistant: Assistant, message: Any, chat: ChatHistory | None,
     records[str(len(chat) - 1)] = {"question": message, "history": [t["content"] for t in turns if t["role"] == "user"],
                                    "answer": answer.to_dict()}
     turns = turns + [{"role": "user", "content": message}, {"role": "assistant", "content": answer.answer}]
-    options = [f"{i}. 「{o.initiative}」（{o.division}）" for i, o in enumerate(answer.clarify.options, 1)] \
+    options = [f"{i}. {o.named}（{o.division}）" for i, o in enumerate(answer.clarify.options, 1)] \
         if answer.clarify else []
     return ChatTurn(chat, "", contact_card_html(answer), turns, records, options)
 
