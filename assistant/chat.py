@@ -34,6 +34,12 @@ _POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そ�
 # Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
 _ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
+# Asking what the office handles (そこは何の施策を担当してる？, what do they handle?): answered by the office's list.
+_HANDLES = re.compile(r"(何|なに|なん|どんな|どの|どういう|どういった)[^。？?]{0,8}(担当|扱って|扱う|所管|受け持)|"
+                      r"\bwhat (do|does) (they|it|that office|this office|that division|the office) (handle|cover|deal with|look after)")
+# The office pointed at (そこ, その課, that office), not the topic's work (その事業で何を扱う？ asks about the work).
+_THE_OFFICE = re.compile(r"^(じゃあ|では|で)?[、,\s]*(そこ|そちら|そっち|その(課|部署|室|部|窓口|担当))|"
+                         r"\b(they|that office|this office|that division|the office)\b")
 # A pointer inside the message at the topic's own thing (その分野, この会議): what it names is asked of the topic.
 _POINTS_AT = re.compile(r"(その|この|そこの|そっちの|そちらの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
 # Picking one thing out of the topic's list (その中の空モビリティについて): what is picked is asked about itself.
@@ -130,7 +136,10 @@ class Conversation:
             return route
         # A topic found by a phone number or an office's name: the office's list of initiatives, not one talked about.
         looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
-        if _ELSE_HANDLED.search(question.normalized) and topic.contacts:
+        # Pointing back at the office to ask what it handles: the office's list (「そこは何の施策を担当してる？」
+        # after a number looked up), not the one initiative the words of the question happen to suit.
+        asks_remit = bool(_HANDLES.search(question.normalized) and _THE_OFFICE.search(question.normalized))
+        if (_ELSE_HANDLED.search(question.normalized) or asks_remit) and topic.contacts:
             # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
             # lists every initiative it handles; the one talked about, or one the message names (「水素以外に」),
             # comes after the others.
@@ -138,6 +147,8 @@ class Conversation:
             named = route.initiatives[0].title if route.initiatives and question.has_topic else ""
             talked_about = {named, topic.initiatives[0].title if topic.initiatives and not looked_up else ""} - {""}
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
+            if asks_remit and not _ELSE_HANDLED.search(question.normalized):
+                return handled
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
         shown = " ".join(self.composer.quoted_in(_last_answer(history)))
         if not self._is_follow_up(question, route, topic, shown):

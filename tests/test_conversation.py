@@ -836,3 +836,11 @@ def test_an_option_whose_title_holds_brackets_is_picked_with_its_office(assistan
     answer = _chain(assistant, "万博で何かやってる？", reply)
     assert answer.initiatives[0] == "「Global Startup EXPO 2025」の推進" and answer.contacts[0].phone == "06-6966-6014", \
         answer.answer
+
+
+@pytest.mark.parametrize("follow_up", ["そこはどんな事業を担当してますか", "What does that office handle?"])
+def test_asking_what_the_office_looked_up_handles_lists_all_of_its_work(assistant: Assistant, follow_up: str) -> None:
+    # 6008 handles DX, the battery consortium and semiconductor talent: the words "事業" or "handle" suit
+    # some one initiative better, but the asker points at the office.
+    answer = _chain(assistant, "06-6966-6008はどこの課？", follow_up)
+    assert len(answer.initiatives) == 3 and answer.contacts[0].phone == "06-6966-6008", answer.answer
