@@ -773,3 +773,15 @@ def test_a_plain_question_about_a_plan_is_answered_by_what_it_is_for_not_by_its_
     assert answer.citations and not answer.citations[0].quote.startswith("（１）"), answer.answer
     stances = ask_chain(assistant, "アジアのプランってある？", "どういう姿勢で取り組むつもりなん？")
     assert any("アジャイルな取組" in c.quote for c in stances.citations), stances.answer
+
+
+@pytest.mark.parametrize(("question", "year"), [
+    ("水素のインフラ拠点、いつまでに供給を始めるのを目指してる？", "2030年"),
+    ("バイオものづくりの方向性はいつを目標に検討されていますか", "2030年"),
+])
+def test_when_something_is_aimed_for_is_answered_by_its_target_year(
+        assistant: Assistant, question: str, year: str) -> None:
+    # The slides give the target as a year alone (2030年の…供給・利用開始を目指した), no month or day.
+    answer = assistant.ask(question)
+    assert not answer.abstained and year in answer.citations[0].quote, answer.answer
+
