@@ -785,3 +785,10 @@ def test_when_something_is_aimed_for_is_answered_by_its_target_year(
     answer = assistant.ask(question)
     assert not answer.abstained and year in answer.citations[0].quote, answer.answer
 
+
+
+def test_a_firms_revenue_is_not_stated_where_only_a_list_of_firms_is(assistant: Assistant) -> None:
+    # The Kansai Companies Profile lists 110 firms; no slide of that initiative states what they sell.
+    assert assistant.ask("The Kansai Companies Profileの掲載企業の売上高はわかりますか").abstained
+    answer = assistant.ask("関西では中堅企業が総売上高のどれくらいを占めてるの？")
+    assert not answer.abstained and "19.37" in answer.answer, answer.answer
