@@ -8,18 +8,45 @@ of its lines, is answered by the lines together, each still verbatim.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from assistant.chunking import NUMBERED
 from assistant.index import StoredChunk, StoredSentence
 from assistant.quote_units import BULLET, DOTS, ENDS, MAX_QUOTE, MIN_QUOTE, bulleted_name, item_tail, quotable
 from assistant.sentence_rows import LIST_HEAD, Citation, SentenceRows
 from assistant.settings import QuoteWeights
+from assistant.slide_layout import programme_parts
 
 
 class NamedLists(SentenceRows):
     """The lists of the document's slides, and which of them a question or a quote names."""
 
     weights: QuoteWeights  # set by the chooser: how much of a heading a question must name
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for chunk in self.index.chunks:
+            self._read_parts(chunk)
+
+    def _read_parts(self, chunk: StoredChunk) -> None:
+        """A programme's parts (主なコンテンツ: Session, Pitch, Exhibition, Networking, each over what it offers)
+        are a list the line before them names: a question naming it is answered by the parts quoted together;
+        the heading's own quote (開催概要 主なコンテンツ Session) says only that they exist."""
+        units = chunk.sentences
+        for head, name, parts in programme_parts(units):
+            quoted = [u for k in parts if (u := quotable(chunk, units[k], self._wraps)) is not None]
+            text = " ".join(u.text for u in quoted)
+            if len(quoted) < len(parts) or len(text) > MAX_QUOTE:
+                continue
+            items = tuple(units[k] for k in parts)
+            self._diagram_of_labels.setdefault(id(items[0]), Citation(
+                chunk.section, chunk.page, text, chunk.initiative, items[0].start, quoted[-1].end))
+            named = (frozenset(self.tokenizer.terms(name)), chunk, items)
+            places = {(units[head].start, units[head].end)}
+            if (heading := quotable(chunk, units[head], self._wraps)) is not None:
+                places.add((heading.start, heading.end))
+            for start, end in places:
+                self._items_of_head.setdefault((chunk.section, start, end), named)
 
     def _names_most_of(self, heading: frozenset[str], q_terms: frozenset[str]) -> bool:
         """Whether the question names most of a heading's words, by word rarity (``quote_heading_named``)."""

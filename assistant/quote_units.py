@@ -163,6 +163,11 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     return StoredSentence(text, units[i].start + lead, end)
 
 
+def names_a_part(text: str) -> bool:
+    """Whether a line is only a programme's part named (Session, Pitch), over the lines saying what it offers."""
+    return bool(_LATIN_LABEL.match(text.strip()))
+
+
 def unlabelled(quote: str) -> str:
     """A quote without the programme part's name heading it (Pitch of 「Pitch 起業家のビジョン…」): two parts
     the slide says the same of are one thing said, not two."""

@@ -19,6 +19,12 @@ from assistant.routing import Route, RouteReason
 from assistant.sentence_rows import Citation
 
 
+def _overlaps(quote: Citation, whole: Citation) -> bool:
+    """Whether a quote holds part of a whole list's text without holding the list."""
+    return quote.section == whole.section and quote.start < whole.end and whole.start < quote.end \
+        and not (quote.start <= whole.start and whole.end <= quote.end)
+
+
 def _held_in(text: str, other: str) -> bool:
     """Whether ``other`` says all of ``text``: a slide's summary line (「…促進を図る。」) read again in the sentence
     that goes on from it (「…促進を図るとともに、…」) says nothing new, so its full stop does not make it a second quote."""
@@ -132,9 +138,10 @@ class QuoteChooser(QuoteEvidence):
                     mine.append(citation)
                 else:
                     mine[held] = citation
+            whole: Citation | None = None  # a list quoted whole: a quote holding a piece of it repeats it
             if n == 0 and (items := self._items_named(initiative.title, question.terms)) is not None \
                     and not any(items.quote in c.quote for c in mine):
-                mine.insert(0, items)
+                mine.insert(0, whole := items)
             if n == 0 and not patterns and (when := self._when_of.get(initiative.title)) is not None \
                     and not any(when.quote in c.quote for c in mine):
                 mine.append(when)  # an event asked about in general: when it is, whatever else is quoted
@@ -143,12 +150,14 @@ class QuoteChooser(QuoteEvidence):
                 # items (（１）イーコールパートナーシップ …) follow it.
                 if (items := self._items_under_heading(cited)) is not None:
                     if not any(items.quote in c.quote for c in mine):
-                        mine.insert(k + 1, items)
+                        mine.insert(k + 1, whole := items)
                     break
                 if (listed := self._list_named(initiative.title, cited)) is not None:
                     if not any(listed.quote in c.quote for c in mine):
                         mine.insert(k + 1, listed)
                     break
+            if whole is not None:  # 開催概要 主なコンテンツ Session beside Session … Pitch … Networking …
+                mine = [c for c in mine if c is whole or not _overlaps(c, whole)]
             if n == 0 and (asked.heads_named or any(t.items and not t.figure for t in question.asked)):
                 # A list asked for (who takes part, its heading named; not a target's items) that one quote
                 # cannot hold goes on in the next.

@@ -10,7 +10,17 @@ import unicodedata
 
 from assistant.chunking import NUMBERED
 from assistant.index import StoredSentence
-from assistant.quote_units import BULLET, ENDS, ITEM, OPEN_END, Wraps, is_listed_label, wraps_within
+from assistant.quote_units import (
+    BULLET,
+    ENDS,
+    ITEM,
+    LABEL_GAP,
+    OPEN_END,
+    Wraps,
+    is_listed_label,
+    names_a_part,
+    wraps_within,
+)
 
 _PARALLEL_ENDING = 3  # characters: headings of one set end alike (…アプローチ)
 _BOX_SENTENCES = 3  # sentences saying what a box does, between its heading and its numbered measures
@@ -19,6 +29,9 @@ _PARALLEL_HEADINGS = 3  # labels ending alike on one slide: a set of headings, n
 _DIAGRAM_LABEL = 8  # characters: a diagram's box is named in a word or two (ビギナー, ターゲット層), not a line
 _DIAGRAM_WIDTH = 30  # characters: a line of a diagram's box; a longer line is text beside the diagram
 _DIAGRAM_LINES = 12  # the most lines read as a diagram's boxes
+_PARTS = 3  # parts named one after another: a programme's list of them, not a name that happens to stand alone
+_PART_LINES = 4  # the most lines saying what one part offers
+_MAIN = re.compile(r"^(主な|主要な|おもな)")  # 主なコンテンツ names コンテンツ: "what content" names it whole
 
 
 def diagram_labels(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> tuple[int, int] | None:
@@ -123,3 +136,27 @@ def _own_part(heading: str, siblings: list[str]) -> str:
             n += 1
         return n
     return heading[: len(heading) - max((shared(heading, x) for x in siblings if x != heading), default=0)]
+
+
+def programme_parts(units: tuple[StoredSentence, ...]) -> list[tuple[int, str, list[int]]]:
+    """Each list of a programme's parts (Session / Pitch / Exhibition / Networking: a name alone on its line over
+    the short lines saying what it offers, three or more in a row) with the line just before the first, and the
+    name that line gives them, its last label (主なコンテンツ of 開催概要 主なコンテンツ)."""
+    found: list[tuple[int, str, list[int]]] = []
+    k = 1
+    while k < len(units):
+        if not names_a_part(units[k].text) or names_a_part(units[k - 1].text):
+            k += 1
+            continue
+        parts, j = [k], k + 1
+        while j < len(units) and not names_a_part(units[j].text) and j - parts[-1] <= _PART_LINES \
+                and len(units[j].text.strip()) <= _DIAGRAM_WIDTH and not ITEM.match(units[j].text):
+            j += 1
+            if j < len(units) and names_a_part(units[j].text):
+                parts.append(j)
+                j += 1
+        head = units[k - 1].text.strip()
+        if len(parts) >= _PARTS and head and not head.endswith(ENDS) and len(head) <= _BOX_HEADING:
+            found.append((k - 1, _MAIN.sub("", LABEL_GAP.split(head)[-1]), parts))
+        k = j
+    return found

@@ -186,3 +186,14 @@ def test_a_part_of_a_programme_is_quoted_under_its_name(assistant: Assistant) ->
     # Two parts the slide says the same of (Pitch and Networking) are one offer: quoted once.
     both = assistant.ask("Global Startup EXPOで起業家と対話できる機会はある？")
     assert sum("起業家のビジョン" in c.quote for c in both.citations) == 1, both.answer
+
+
+@pytest.mark.parametrize("question", ["万博のスタートアップイベントではどんなコンテンツが用意されてる？",
+                                      "What content does the startup conference at the Expo offer?"])
+def test_a_programmes_parts_are_quoted_together_under_their_name(assistant: Assistant, question: str) -> None:
+    # 主なコンテンツ heads four parts, each a name over what it offers (Session …, Pitch …, Exhibition …,
+    # Networking …): the list is the answer, not the heading's line with the first name hanging off it.
+    answer = assistant.ask(question)
+    first = answer.citations[0].quote
+    assert all(part in first for part in ("Session", "Pitch", "Exhibition", "Networking")), answer.answer
+    assert not any("主なコンテンツ" in c.quote for c in answer.citations), answer.answer
