@@ -792,3 +792,10 @@ def test_a_firms_revenue_is_not_stated_where_only_a_list_of_firms_is(assistant: 
     assert assistant.ask("The Kansai Companies Profileの掲載企業の売上高はわかりますか").abstained
     answer = assistant.ask("関西では中堅企業が総売上高のどれくらいを占めてるの？")
     assert not answer.abstained and "19.37" in answer.answer, answer.answer
+
+
+@pytest.mark.parametrize("question", ["水素の資料にハンブルグって載ってる？", "水素の資料でハンブルグは出てきますか"])
+def test_the_slides_named_as_where_to_look_ask_for_no_reading_materials(assistant: Assistant, question: str) -> None:
+    # 「水素の資料に」 says where to look; it does not ask for the hydrogen firms' data book (データ集).
+    answer = assistant.ask(question)
+    assert "ハンブルグ" in answer.citations[0].quote, answer.answer
