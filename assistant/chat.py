@@ -7,69 +7,29 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from assistant.answers import Answer, Composer
+from assistant.follow_up_cues import (
+    ALSO_DOES,
+    CHANGES_TOPIC,
+    ELSE_HANDLED,
+    FOLLOW_UP,
+    HANDLES,
+    INCLUDED,
+    INTERROGATIVE,
+    LIKE_IT_FOR,
+    ONLY_SUBJECT,
+    OTHERS,
+    PICKS_FROM,
+    POINTS_AT,
+    POINTS_BACK,
+    SAME_AS,
+    THE_OFFICE,
+    YES_NO,
+)
 from assistant.normalize import bracketed, nfkc
 from assistant.question import Question, language_of
 from assistant.routing import Route, Router, RouteReason
 from assistant.settings import Settings
 
-# Words that make a message lean on what was said before ("その電話番号は？", "神戸の窓口は？").
-_FOLLOW_UP = re.compile(
-    r"その|そこ|それ|そちら|この|あの|さっき|先ほど|担当|電話|番号|連絡先|窓口|問い?合わせ|いつ|開催日|日程|場所|"
-    r"詳しく|もっと|ほか|他に|どこ|誰|\b(it|its|that|this|they|them|their|there|phone|number|contact|when|where|who)\b"
-)
-# Words that say a new topic starts (話は変わるけど, ところで, 別件で, by the way).
-_CHANGES_TOPIC = re.compile(r"話(は|が)?変わ|話題(は|が)?変わ|話を変え|(違う|別の)(話|質問|件)|ところで|別件|それとは別|関係ない(けど|が)|"
-                            r"\bby the way\b|\b(another|different|new|unrelated|other) (question|topic|subject|matter)\b|"
-                            r"\b(changing|switching) (the )?(topic|subject)s?\b|\bon another note\b|\bunrelated\b")
-# Asking for the topic's kind of work for another subject ("Is there something similar for semiconductors?",
-# 「半導体でも似たような取組ある？」): what the message names is the new topic, and its "it" points there.
-_LIKE_IT_FOR = re.compile(r"\b(something|anything|one|programmes?|programs?|initiatives?|schemes?|projects?|support|"
-                          r"things?) (similar|like (that|this|it))\b|\bsimilar (ones?|programmes?|programs?|"
-                          r"initiatives?|schemes?|things?|support|projects?)\b|\bthe same (thing|kind of)\b|"
-                          r"(似た|同じ|同様|おなじ)(よう)?な?(もの|の|取組|取り組み|支援|仕組み|こと)|同様の")
-# Words that point back at what was said (そこ, それ, その…), not at anything new; 「具体的には？」「詳しく」
-# ask for more of it.
-_POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
-                          r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
-# Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
-_ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
-                           r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
-# Asking what the office handles (そこは何の施策を担当してる？, what do they handle?): answered by the office's list.
-_HANDLES = re.compile(r"(何|なに|なん|どんな|どの|どういう|どういった)[^。？?]{0,8}(担当|扱って|扱う|所管|受け持)|"
-                      r"\bwhat (do|does) (they|it|that office|this office|that division|the office) (handle|cover|deal with|look after)")
-# The office pointed at (そこ, その課, that office), not the topic's work (その事業で何を扱う？ asks about the work).
-_THE_OFFICE = re.compile(r"^(じゃあ|では|で)?[、,\s]*(そこ|そちら|そっち|その(課|部署|室|部|窓口|担当))|"
-                         r"\b(they|that office|this office|that division|the office)\b")
-# A pointer inside the message at the topic's own thing (その分野, この会議): what it names is asked of the topic.
-_POINTS_AT = re.compile(r"(その|この|そこの|そっちの|そちらの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
-# Picking one thing out of the topic's list (その中の空モビリティについて): what is picked is asked about itself.
-_PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
-# Whether the topic's own list holds something (「水素も対象に入ってますか」, "Is hydrogen included?").
-_INCLUDED = re.compile(r"(も|は|って)(その)?(対象|範囲|分野|中)?(に|の中に)?(入って|入る|入り|含まれ|含む)|"
-                       r"\b(included|includes|include|covered|among them)\b")
-# Whether the topic's work also does something (「海外展開の後押しもしてくれるの？」 after hydrogen, whose slides
-# name its firms' overseas expansion): asked of the topic, not of the initiative named for that work.
-_ALSO_DOES = re.compile(r"([一-龥ァ-ヶーa-z0-9]{2,})(?:の(?:後押し|支援|サポート|手伝い|応援|相談))?も"
-                        r"(?:(?:して|やって|やり|行って|おこなって|扱って|手伝って|応援して|支援して|後押しして)"
-                        r"(?:くれ|もらえ|いる|いま|る|ます|ん|は)|(?:対応|支援|後押し)(?:して|し|可能|でき|ある|あり))")
-# Comparing the topic with another (「担当は水素と同じ部署？」, "Is it the same office as hydrogen?"): the topic is
-# still what is asked about; in 「水素も同じ？」 水素 is, so only と同じ counts.
-_SAME_AS = re.compile(r"と(同じ|一緒|おなじ)|\bsame (office|team|division|department|section|people|number) as\b")
-# Asking for more of the same (他には？, ほかにもある？, それ以外は？, any others?, what else?).
-_OTHERS = re.compile(r"^(じゃあ|では|で)?[、,\s]*(他|ほか)(に|の)?(は|も|には)|それ以外(は|に|の)|"
-                     r"^(and )?(any )?others?\b|\b(what|anything|anyone|who) else\b")
-# Words that ask a question of their own (「今年度はどんな形でやる？」), where 「アンモニアのほうは？」 only names
-# another subject and asks what the question before it asked.
-_INTERROGATIVE = re.compile(r"何|なに|なん[でのだ]|どんな|どう|どこ|どの|どれ|どちら|いつ|誰|だれ|なぜ|"
-                            r"\b(what|which|how|who|when|where|why)\b")
-# A question of its own that asks yes or no (「講師派遣って無料？」「Is it free?」「相談できる？」): a predicate after
-# its subject, where 「アンモニアのほうは？」 ends on the subject.
-_YES_NO = re.compile(r"(って|とは)[^。？?]*[^はのもで、\s][？?]*$|"
-                     r"(ある|あります|あるの|できる|できます|使える|使えます|もらえる|もらえます)[かの]?[？?]+$|"
-                     r"も(そこ|そちら|そっち|同じ|一緒)(です|でしょう|だ)?(か|よね|なの|なん)?[？?]*$|"  # 「セミナーもそこ？」
-                     r"^(is|are|was|were|do|does|did|have|has|had|can|could|will|would|should|may|might)\b")
-# A message that only names a subject (「蓄電池の方は？」, 'And DX?', 'What about hydrogen?').
-_ONLY_SUBJECT = re.compile(r"^[^。？?]{1,20}?(の\s*(ほう|方)|って|は|も)\s*[?？]+$|^(and|what about|how about) [^?]{1,30}\?$")
 # How a clarifying question lists its options ("1. 「水素利活用促進プロジェクト」— …"), so a reply
 # of "1", "２番", "the second" or part of an option's title picks it. A title may hold 」 itself
 # (「「Global Startup EXPO 2025」の推進」): the name ends where the office follows.
@@ -138,8 +98,8 @@ class Conversation:
         looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)
         # Pointing back at the office to ask what it handles: the office's list (「そこは何の施策を担当してる？」
         # after a number looked up), not the one initiative the words of the question happen to suit.
-        asks_remit = bool(_HANDLES.search(question.normalized) and _THE_OFFICE.search(question.normalized))
-        if (_ELSE_HANDLED.search(question.normalized) or asks_remit) and topic.contacts:
+        asks_remit = bool(HANDLES.search(question.normalized) and THE_OFFICE.search(question.normalized))
+        if (ELSE_HANDLED.search(question.normalized) or asks_remit) and topic.contacts:
             # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
             # lists every initiative it handles; the one talked about, or one the message names (「水素以外に」),
             # comes after the others.
@@ -147,12 +107,12 @@ class Conversation:
             named = route.initiatives[0].title if route.initiatives and question.has_topic else ""
             talked_about = {named, topic.initiatives[0].title if topic.initiatives and not looked_up else ""} - {""}
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
-            if asks_remit and not _ELSE_HANDLED.search(question.normalized):
+            if asks_remit and not ELSE_HANDLED.search(question.normalized):
                 return handled
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
         shown = " ".join(self.composer.quoted_in(_last_answer(history)))
         if not self._is_follow_up(question, route, topic, shown):
-            if _ONLY_SUBJECT.search(question.normalized) and not self._asks_own(question) and topic.question.asked \
+            if ONLY_SUBJECT.search(question.normalized) and not self._asks_own(question) and topic.question.asked \
                     and route.reason == RouteReason.retrieval:
                 # 「蓄電池の方は？」 after 「半導体の協議会は今年度何をするの？」: another subject, asked what the
                 # topic's question asked (this year's activities), which the message alone does not say.
@@ -173,7 +133,7 @@ class Conversation:
         # the message only points back at that office (「そこは何を担当？」): the number read again would
         # answer the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
-        points_back = bool(_POINTS_BACK.search(question.normalized) or _POINTS_AT.search(question.normalized))
+        points_back = bool(POINTS_BACK.search(question.normalized) or POINTS_AT.search(question.normalized))
         # Pointing back at the office with a subject of its own (「そこがやってるイベントは？」) asks about the
         # office's initiative; the office looked up stays the one to call.
         keeps_office = looked_up and points_back and question.has_topic
@@ -209,9 +169,14 @@ class Conversation:
             uses = {title: self.router.words.uses(title, question) for title in options}
             best = max(uses, key=lambda title: uses[title])
             lead = self.settings.topic.option_lead
-            if uses[best] and all(lead * share <= uses[best] for title, share in uses.items() if title != best):
+            if uses[best] >= self.settings.topic.option_used \
+                    and all(lead * share <= uses[best] for title, share in uses.items() if title != best):
                 return replace(self.router.chosen(combined.question, best), follow_up=follow_up, brings=brings)
-        if topic.initiatives and combined.initiatives and _SAME_AS.search(question.normalized):
+            if points_back and route.confidence < self.settings.topic.own_confidence:
+                # "Is it only for big companies?" after being asked which of two was meant, in words that pick
+                # neither: "it" is the likelier, listed first, not whichever the words added happen to suit.
+                return replace(self.router.chosen(combined.question, options[0]), follow_up=follow_up, brings=brings)
+        if topic.initiatives and combined.initiatives and SAME_AS.search(question.normalized):
             # 「それ、水素の担当と同じ部署？」 names the other initiative only to compare: the topic leads, whatever
             # the words it adds suit better, and the one compared with follows with its office.
             mine = next((i for i in combined.initiatives if i.title == current), topic.initiatives[0])
@@ -266,7 +231,7 @@ class Conversation:
         """Whether a message asks something of its own (a kind of fact, a question word, yes or no, something
         the document does not cover), not only naming a subject (「アンモニアのほうは？」)."""
         return bool(question.asked) or self.router.reader.uncovered(question, "") is not None \
-            or bool(_INTERROGATIVE.search(question.normalized) or _YES_NO.search(question.normalized))
+            or bool(INTERROGATIVE.search(question.normalized) or YES_NO.search(question.normalized))
 
     def _is_follow_up(self, question: Question, route: Route, topic: Route, shown: str = "") -> bool:
         """A short message without a topic of its own (「その電話番号は？」, 「金融機関向けもある？」): read
@@ -286,26 +251,26 @@ class Conversation:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
         if route.abstained or route.reason == RouteReason.clarify:
             return True
-        if elsewhere and _CHANGES_TOPIC.search(question.normalized):
+        if elsewhere and CHANGES_TOPIC.search(question.normalized):
             return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
-        if elsewhere and own.title_hit > 0 and _LIKE_IT_FOR.search(question.normalized):
+        if elsewhere and own.title_hit > 0 and LIKE_IT_FOR.search(question.normalized):
             return False  # "Is there something similar for semiconductors, and when did it start?"
-        if elsewhere and not _POINTS_BACK.search(question.normalized) and \
+        if elsewhere and not POINTS_BACK.search(question.normalized) and \
                 self.router.words.names_only_in_title(question, own.title, current):
             # A name typed in Latin letters that its title says and the topic's does not (「GXのほうは？」 after
             # 水素), unless it points back (「their Expo event」: the Expo of the office being talked about).
             return False
-        if _PICKS_FROM.search(question.normalized) and self._names_another(route, current):
+        if PICKS_FROM.search(question.normalized) and self._names_another(route, current):
             return False  # 「その中の空モビリティについて何をしてる？」: one of the map's fields, an initiative of its own
-        if _SAME_AS.search(question.normalized):
+        if SAME_AS.search(question.normalized):
             return True  # 「担当は水素と同じ部署？」 asks of the topic, naming another only to compare
-        if _INCLUDED.search(question.normalized) and self.router.words.covers(current, question, typed=True) >= s.covers:
+        if INCLUDED.search(question.normalized) and self.router.words.covers(current, question, typed=True) >= s.covers:
             return True  # 「水素も対象に入ってますか」: whether the topic's text, which names it, includes it
-        if elsewhere and (also := _ALSO_DOES.search(question.normalized)) and self.router.words.says(current, also.group(1)):
+        if elsewhere and (also := ALSO_DOES.search(question.normalized)) and self.router.words.says(current, also.group(1)):
             # 「海外展開の後押しもしてくれるの？」 reads alone as overseas sales; it asks whether the topic's work,
             # whose text names it, does that too.
             return True
-        if _POINTS_AT.search(question.normalized):
+        if POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
         if elsewhere and self.router.words.names_only_in_text(question, current, own.title):
             return True  # 「堺の方のプロジェクトは何？」 after hydrogen: 堺 is on the topic's slides, not the other's
@@ -313,7 +278,7 @@ class Conversation:
             # It names another initiative's subject (「じゃあeVTOLは？」): a new topic, unless the topic's text
             # speaks of it too and the other initiative is not by far the better fit.
             return self.router.words.covers(current, question) >= s.covers and not self._far_better(route, current)
-        if _POINTS_BACK.search(question.normalized):
+        if POINTS_BACK.search(question.normalized):
             # 「それはいつから？」: whatever else it resembles, it points at what was said; but an English
             # pronoun is often no pointer ("What about GX support for SMEs, is it the same office?"): a
             # message confidently and far better about another initiative starts a new topic.
@@ -325,7 +290,7 @@ class Conversation:
             return True
         if elsewhere and route.confidence >= s.own_confidence:
             return self.router.words.covers(current, question) >= s.covers and not self._far_better(route, current)
-        return route.confidence < s.own_confidence or bool(_FOLLOW_UP.search(question.normalized))
+        return route.confidence < s.own_confidence or bool(FOLLOW_UP.search(question.normalized))
 
     def _joined_only(self, question: Question, topic: Route, combined: Route) -> bool:
         """Whether the topic's text is turned away only for the topic's and the follow-up's words read
@@ -353,6 +318,6 @@ class Conversation:
         history = history or []
         route = self.resolve(message, history)
         # 「他には？」 asks for more of what the last answer listed: what it quoted weighs less.
-        shown = self.composer.quoted_in(_last_answer(history)) if _OTHERS.search(nfkc(message).lower()) else ()
+        shown = self.composer.quoted_in(_last_answer(history)) if OTHERS.search(nfkc(message).lower()) else ()
         # A follow-up is routed with the earlier message's words, but answered in its own language.
         return self.composer.compose(route, language_of(message), shown)

@@ -143,6 +143,9 @@ class TopicThresholds(BaseModel):
     option_lead: float = Field(
         2.0, description="A follow-up to a clarifying question picks the option whose slides use this many times "
         "the share of its words (by rarity) that each other option's use (「その３つの柱って？」: 0.76 against 0).")
+    option_used: float = Field(
+        0.35, description="…and uses at least this share of them: one everyday word of several (\"Is it only for big "
+        "companies?\": 会社, 0.29) says nothing of which option was meant; 「大学と組んだ取組もある？」 (0.43) does.")
     elsewhere_share: float = Field(
         0.5, description="A message whose nearest examples are at least this share out of scope asks about "
         "something else, not about the earlier topic.")

@@ -844,3 +844,13 @@ def test_asking_what_the_office_looked_up_handles_lists_all_of_its_work(assistan
     # some one initiative better, but the asker points at the office.
     answer = _chain(assistant, "06-6966-6008はどこの課？", follow_up)
     assert len(answer.initiatives) == 3 and answer.contacts[0].phone == "06-6966-6008", answer.answer
+
+
+
+@pytest.mark.parametrize("follow_up", ["Is that just for larger firms?", "Does it only cover bigger businesses?"])
+def test_it_after_a_clarifying_question_is_the_likelier_option_when_its_words_pick_neither(
+        assistant: Assistant, follow_up: str) -> None:
+    # Asked which of the SME measures and hiring help was meant, the asker says "it": the first option, not
+    # whichever initiative "larger firms" happens to suit (the mid-size firms' help, not even an option).
+    answer = _chain(assistant, "中小企業向けの支援ってある？", follow_up)
+    assert answer.initiatives[0] == "中小企業の「稼ぐ力」の強化", answer.answer
