@@ -99,7 +99,8 @@ class Conversation:
         # Pointing back at the office to ask what it handles: the office's list (「そこは何の施策を担当してる？」
         # after a number looked up), not the one initiative the words of the question happen to suit.
         asks_remit = bool(HANDLES.search(question.normalized) and THE_OFFICE.search(question.normalized))
-        if (ELSE_HANDLED.search(question.normalized) or asks_remit) and topic.contacts:
+        asks_else = bool(ELSE_HANDLED.search(question.normalized))
+        if (asks_else or asks_remit) and topic.contacts:
             # 「同じ番号でほかに何を担当してる？」: the office the conversation is about, looked up by its number,
             # lists every initiative it handles; the one talked about, or one the message names (「水素以外に」),
             # comes after the others.
@@ -107,7 +108,7 @@ class Conversation:
             named = route.initiatives[0].title if route.initiatives and question.has_topic else ""
             talked_about = {named, topic.initiatives[0].title if topic.initiatives and not looked_up else ""} - {""}
             others = [i.title for i in handled.initiatives if i.title not in talked_about]
-            if asks_remit and not ELSE_HANDLED.search(question.normalized):
+            if not asks_else:
                 return handled
             return self.router.led_by(handled, others[0]) if others and talked_about else handled
         shown = " ".join(self.composer.quoted_in(_last_answer(history)))
