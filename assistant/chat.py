@@ -250,10 +250,12 @@ class Conversation:
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
                 and self.router.words.covers(current, question) < s.covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
+        if CHANGES_TOPIC.search(question.normalized) and not POINTS_BACK.search(question.normalized) and \
+                (elsewhere or route.abstained or route.reason == RouteReason.clarify):
+            # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic, found or not
+            return False
         if route.abstained or route.reason == RouteReason.clarify:
             return True
-        if elsewhere and CHANGES_TOPIC.search(question.normalized):
-            return False  # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic
         if elsewhere and own.title_hit > 0 and LIKE_IT_FOR.search(question.normalized):
             return False  # "Is there something similar for semiconductors, and when did it start?"
         if elsewhere and not POINTS_BACK.search(question.normalized) and \

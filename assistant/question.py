@@ -13,8 +13,9 @@ import numpy as np
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
+from assistant.follow_up_cues import CHANGES_TOPIC
 from assistant.latin_names import LatinNames
-from assistant.normalize import KANJI, find_extensions, find_phones, nfkc, normalize_query, unspaced
+from assistant.normalize import KANJI, find_extensions, find_phones, nfkc, normalize_query, squeeze, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary
 from assistant.readings import Readings
 from assistant.romaji import read_romaji
@@ -191,7 +192,10 @@ class QuestionReader:
         # (Corrected before lower case, since a name is told from a word by its capitals; NFKC folds ＤＸ to DX.)
         normalized = normalize_query(read_romaji(unspaced(self._latin.correct(unicodedata.normalize("NFKC", text)).lower()),
                                                  known=self.readings.knows))
-        spelled, spelled_words = self.readings.spell(normalized)
+        # 「話は変わるけど」, "Switching topics:" say something of the conversation, not of the subject: read
+        # without them, "switching topics" is not テーマ (the chat still sees them in ``normalized``).
+        content = squeeze(CHANGES_TOPIC.sub(" ", normalized)) or normalized
+        spelled, spelled_words = self.readings.spell(content)
         words = Words.of(spelled, self.tokenizer)
         last = asking_sentence(spelled)
         itself = self.glossary.document_itself
@@ -202,7 +206,7 @@ class QuestionReader:
         # An English question's words in the document's words (member organisations → 会員, 団体): matched
         # word for word, but not encoded (the encoder reads English already), and naming no topic of their
         # own ("How many model cases?" still follows the conversation's topic).
-        translated = " ".join(self.english.document_words(normalized)) \
+        translated = " ".join(self.english.document_words(content)) \
             if self.english is not None and language_of(text) == Language.en else ""
         sparse_text = f"{search_text} {translated}".strip()
         # The examples are compared with the question as asked (kana spelled out), the passages with

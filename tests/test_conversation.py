@@ -60,6 +60,19 @@ def test_a_changed_topic_is_a_new_topic(assistant: Assistant, first: str, then: 
     assert answer.contacts[0].phone == phone, answer.answer
 
 
+@pytest.mark.parametrize(("first", "then", "phone"), [
+    ("When is the startup conference at the Expo?", "Switching topics: is there anything on the circular economy?",
+     "06-6966-6018"),
+    ("外国人材の定着支援について教えて", "話題を変えますが、電気代の削減に使える支援はある？", "06-6966-6055"),
+])
+def test_saying_the_topic_changes_is_not_read_as_the_subject(assistant: Assistant, first: str, then: str,
+                                                            phone: str) -> None:
+    # "topics" is not テーマ and 話題 names nothing: read alone the rest still fits two initiatives and asks
+    # which; it never falls back on the topic being left.
+    answer = _chain(assistant, first, then)
+    assert answer.contacts[0].phone == phone, answer.answer
+
+
 @pytest.mark.parametrize(("follow_up", "phone"), [
     ("同じ施策で価格転嫁の話ならどこ？", "06-6966-6037"),  # a new subject: its own office
     ("そこは何を担当してるの？", "06-6966-6023"),  # pointing back: the office looked up
