@@ -27,6 +27,9 @@ def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistan
     ("Does the Kansai regional transport bureau give grants for electric delivery vans?",),
     ("Is there help for hydrogen fuel cell forklifts?", "How much?"),
     ("近畿の輸出でアジアはどれくらいを占めてる？", "来年の為替レートの見通しは？"),  # within a topic too
+    ("バイオものづくりの会議って何をするの？", "傍聴はできる？参加は無料？"),  # no fee, free or not, is stated
+    ("Tell me about the hydrogen business exchange lounge.", "Do we need to book in advance?"),
+    ("技術流出を防ぐ取組について知りたい", "違反したら罰則はどうなる？"),
 ])
 def test_what_the_slides_never_state_routes_no_one(assistant: Assistant, turns: tuple[str, ...]) -> None:
     answer = ask_chain(assistant, *turns)
