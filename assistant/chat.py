@@ -250,7 +250,7 @@ class Conversation:
         if route.reason == RouteReason.out_of_scope and route.out_of_scope_share >= s.elsewhere_share \
                 and self.router.words.covers(current, question) < s.covers:
             return False  # its nearest examples ask about something else (「ところで登記はどこで？」)
-        if CHANGES_TOPIC.search(question.normalized) and not POINTS_BACK.search(question.normalized) and \
+        if CHANGES_TOPIC.search(question.normalized) and \
                 (elsewhere or route.abstained or route.reason == RouteReason.clarify):
             # 「話変わるけど、バイオものづくりの担当は？」 says itself that it is a new topic, found or not
             return False

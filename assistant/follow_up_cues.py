@@ -24,8 +24,7 @@ LIKE_IT_FOR = re.compile(r"\b(something|anything|one|programmes?|programs?|initi
 # Words that point back at what was said (そこ, それ, その…), not at anything new; 「具体的には？」「詳しく」
 # ask for more of it.
 POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
-                          r"\b(it|its|that|this|they|them|their|specifically|in (more )?detail)\b|"
-                          r"(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )\bthere\b(?! (is|are|was|were)\b)")  # not "is there"
+                          r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
 # Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
 ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
                            r"\bwhat else (do|does|can) (they|it|that office|this office) (handle|cover|deal with)")
