@@ -4,6 +4,7 @@ spelt another way or kanji the IME chose wrongly (会上 for 会場) finds the w
 from __future__ import annotations
 
 import re
+from itertools import product
 
 from assistant.normalize import KANJI, hiragana, nfkc, unvoiced
 from assistant.tokenizer import GRAMMAR, Tokenizer
@@ -23,6 +24,36 @@ _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 +
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 _FOREIGN_WORD = re.compile(r"[ァ-ヺー]{4,}")  # a loanword or foreign name, long enough not to meet another by chance
 _LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろうくぐすずつづぬふぶぷむゆゅる])う")  # the う of a long o or u
+
+
+# Latin letters as they are said and typed in kana (GX: じーえっくす, 下請Gメン: したうけじーめん), the usual names
+# first; MeCab reads a letter as itself.
+_LETTER_NAMES = {
+    "a": ("えー", "えい"), "b": ("びー",), "c": ("しー",), "d": ("でぃー", "でー"), "e": ("いー",), "f": ("えふ",),
+    "g": ("じー",), "h": ("えいち", "えっち"), "i": ("あい",), "j": ("じぇー", "じぇい"), "k": ("けー", "けい"),
+    "l": ("える",), "m": ("えむ",), "n": ("えぬ",), "o": ("おー",), "p": ("ぴー",), "q": ("きゅー",), "r": ("あーる",),
+    "s": ("えす",), "t": ("てぃー", "てー"), "u": ("ゆー",), "v": ("ぶい", "ぶいー"), "w": ("だぶりゅー",),
+    "x": ("えっくす",), "y": ("わい",), "z": ("ぜっと",),
+}
+_ACRONYM = re.compile(r"[A-Za-z]{1,3}")  # letters said one by one (DX); a longer run is a word (EXPO)
+
+
+def _sounds(reading: str, letters: int = 2) -> list[str]:
+    """A morpheme's reading in hiragana, and for an acronym of at least ``letters`` letters each way they are said
+    (one letter alone, えっち or えっくす, is an everyday word as often)."""
+    if not _ACRONYM.fullmatch(reading) or len(reading) < letters:
+        return [hiragana(reading)]
+    return ["".join(names) for names in product(*(_LETTER_NAMES[c] for c in reading.lower()))]
+
+
+_VOWEL_OF = {k: v for v, row in zip("あいうえお", ("あかさたなはまやらわがざだばぱぁゃゎ", "いきしちにひみりぎじぢびぴぃ",
+                                                   "うくすつぬふむゆるぐずづぶぷぅゅ", "えけせてねへめれげぜでべぺぇ",
+                                                   "おこそとのほもよろをごぞどぼぽぉょ"), strict=True) for k in row}
+
+
+def _long_vowels_doubled(sound: str) -> str:
+    """A long vowel as romaji often types it, the vowel twice (zeminaaru: ぜみなある for ゼミナール)."""
+    return re.sub("(?<=(.))ー", lambda m: _VOWEL_OF.get(m.group(1), "ー"), sound)
 
 
 def _as_romaji_types(sound: str) -> str:
@@ -57,10 +88,10 @@ class Readings:
         for text in texts:
             ms = tokenizer.morphemes(nfkc(text))
             for k, m in enumerate(ms):
-                reading = hiragana(m.reading)
-                if m.pos == "名詞" and len(reading) >= _MIN_READING and reading != m.surface:
-                    by_reading.setdefault(reading, m.surface)
-                    by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
+                for reading in _sounds(m.reading) if m.pos == "名詞" else ():
+                    if len(reading) >= _MIN_READING and reading != m.surface:
+                        by_reading.setdefault(reading, m.surface)
+                        by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
                 # A name MeCab reads in pieces (天下 + 一 + 合 + 説, 補助 + the suffix 金) is typed in kana whole
                 # (てんかいちごうせつ, ほじょきん), and a name joined by の (共創の森) too (romaji types it in words:
                 # kyousou no mori).
@@ -72,16 +103,19 @@ class Readings:
                     if n.pos not in _NAME_PARTS:
                         continue
                     surface = "".join(x.surface for x in run)
-                    sound = hiragana("".join(x.reading for x in run))
                     least = _MIN_SUFFIXED if n.pos == "接尾辞" else _MIN_COMPOUND
-                    if len(sound) >= least and sound != surface:
-                        compounds.setdefault(sound, surface)
+                    if n.pos == "接尾辞" and len(run) == 2 and len(hiragana(run[0].reading)) >= _MIN_READING:
+                        # A suffix on a word heard alone already (ろうむ: 労務) only lengthens it: ろうむひ is 労務費.
+                        least = _MIN_READING + 1
+                    for sound in map("".join, product(*(_sounds(x.reading, letters=1) for x in run))):
+                        if len(sound) >= least and sound != surface:
+                            compounds.setdefault(sound, surface)
         for sound, surface in compounds.items():
             by_reading.setdefault(sound, surface)
         # Romaji seldom marks a long vowel (zemina-ru, chuken, kigyo) and cannot tell づ from ず (hizuke):
         # ぜみなる finds ゼミナール, ちゅけん 中堅, ひずけ 日付.
         for sound, surface in list(by_reading.items()):
-            for short in (sound.replace("ー", ""), _as_romaji_types(sound)):
+            for short in (sound.replace("ー", ""), _as_romaji_types(sound), _long_vowels_doubled(sound)):
                 if len(short) >= _MIN_READING + 1:
                     by_reading.setdefault(short, surface)
         return cls(by_reading, tokenizer)

@@ -251,6 +251,21 @@ def test_a_long_vowel_left_out_in_romaji_still_finds_the_word(assistant: Assista
     assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_long_vowel_typed_twice_in_romaji_finds_the_word(assistant: Assistant) -> None:
+    # zeminaaaru types ゼミナール's long vowel as a second a: ぜみなある.
+    answer = assistant.ask("DX no zeminaaru ni sanka shitai kedo doko ni kikeba ii?")
+    assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_word_typed_in_kana_with_a_suffix_or_a_letter_is_the_documents(assistant: Assistant) -> None:
+    # A letter said by its name (G is じー) in a name MeCab reads in pieces: 下請 + G + メン.
+    answer = assistant.ask("したうけじーめんってどんな人？")
+    assert "稼ぐ力" in answer.initiatives[0] and any("下請Ｇメン" in c.quote for c in answer.citations), answer.answer
+    # 労務 + the suffix 費: four kana, heard as one word where 労務 alone is heard already.
+    spelled, _ = assistant.conversation.router.reader.readings.spell("ろうむひの指針")
+    assert spelled == "労務費の指針"
+
+
 def test_romaji_without_macrons_finds_words_with_long_vowels(assistant: Assistant) -> None:
     # chuken kigyo is ちゅうけん きぎょう (中堅企業) typed as Hepburn without its long vowels.
     answer = assistant.ask("chuken kigyo no shinki jigyo wo soudan shitai")
