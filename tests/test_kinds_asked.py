@@ -65,3 +65,9 @@ def test_a_menu_asked_for_is_the_list_of_measures(assistant: Assistant) -> None:
     # sentence about the box.
     answer = ask_chain(assistant, "中小企業の人材確保の取組を知りたい", "経営支援機関向けの支援メニューを教えて")
     assert any("副業・兼業人材" in c.quote for c in answer.citations), answer.answer
+
+
+def test_whether_a_list_takes_up_something_is_answered_by_the_list(assistant: Assistant) -> None:
+    # 取り上げてる asks whether the map's fields include robots: the list of fields answers, yes or no.
+    answer = assistant.ask("ポテンシャルマップでロボットは取り上げてる？")
+    assert any("ロボット・AI" in c.quote for c in answer.citations), answer.answer
