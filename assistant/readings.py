@@ -56,7 +56,7 @@ def _long_vowels_doubled(sound: str) -> str:
     return re.sub("(?<=(.))ー", lambda m: _VOWEL_OF.get(m.group(1), "ー"), sound)
 
 
-def _as_romaji_types(sound: str) -> str:
+def as_romaji_types(sound: str) -> str:
     """A reading as romaji without macrons spells it: no long vowels, づ and ぢ as ず and じ."""
     return _LONG_U.sub("", sound.replace("ー", "")).translate(str.maketrans("づぢ", "ずじ"))
 
@@ -115,7 +115,7 @@ class Readings:
         # Romaji seldom marks a long vowel (zemina-ru, chuken, kigyo) and cannot tell づ from ず (hizuke):
         # ぜみなる finds ゼミナール, ちゅけん 中堅, ひずけ 日付.
         for sound, surface in list(by_reading.items()):
-            for short in (sound.replace("ー", ""), _as_romaji_types(sound), _long_vowels_doubled(sound)):
+            for short in (sound.replace("ー", ""), as_romaji_types(sound), _long_vowels_doubled(sound)):
                 if len(short) >= _MIN_READING + 1:
                     by_reading.setdefault(short, surface)
         return cls(by_reading, tokenizer)

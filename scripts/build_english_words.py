@@ -26,7 +26,9 @@ from collections import defaultdict
 from pathlib import Path
 
 from assistant.english import stems
-from assistant.normalize import nfkc
+from assistant.normalize import hiragana, nfkc
+from assistant.readings import as_romaji_types
+from assistant.romaji import to_kana
 from assistant.settings import Settings
 from assistant.tokenizer import Tokenizer
 
@@ -43,21 +45,38 @@ STOP = frozenset(stems(
 _JAPANESE = re.compile(r"[一-龥ァ-ヶ]")
 
 
-def document_words(text: str, tokenizer: Tokenizer) -> set[str]:
+def document_words(text: str, tokenizer: Tokenizer) -> tuple[set[str], dict[str, str]]:
+    """The document's words, and of them the places' names with their kana readings."""
     words: set[str] = set()
+    places: dict[str, str] = {}
     for line in text.splitlines():
         ms = [m for m in tokenizer.morphemes(line) if m.surface.strip()]
         for i, m in enumerate(ms):
-            # A name (大和 of 大和ハウス工業) is not the word a dictionary means by it ("Japan").
-            if m.pos in ("名詞", "動詞", "形容詞") and _JAPANESE.search(m.base) and not m.proper:
+            # A name (大和 of 大和ハウス工業) is not the word a dictionary means by it ("Japan"); a place's name is
+            # (ドイツ: Germany, 欧州: Europe), asked in English by the place's English name.
+            if m.pos in ("名詞", "動詞", "形容詞") and _JAPANESE.search(m.base) and m.proper in ("", "地名"):
                 words.add(m.base)
+                if m.proper:
+                    places[m.base] = hiragana(m.reading)
             for n in (2, 3):  # compounds MeCab cuts apart (事務 + 局)
                 run = ms[i : i + n]
                 if len(run) == n and all(x.pos == "名詞" and not x.proper for x in run) and all(
                         a.end == b.start for a, b in zip(run, run[1:], strict=False)):
                     words.add("".join(x.surface for x in run))
     # A katakana fragment of one or two characters (イベ of イベント) is an abbreviation, not the word used.
-    return {w for w in words if not re.fullmatch(r"[ァ-ヶー]{1,2}", w)}
+    return {w for w in words if not re.fullmatch(r"[ァ-ヶー]{1,2}", w)}, places
+
+
+def _sound(kana: str) -> str:
+    """Kana as romaji without macrons types it: おおさか and おさか, きょうと and きょと alike."""
+    return re.sub(r"([あいうえお])\1", r"\1", as_romaji_types(kana))
+
+
+def place_name(gloss: str, reading: str) -> bool:
+    """Whether a gloss is a place's English name (Germany for ドイツ): capitalised, and not only its Japanese sound
+    in romaji (Osaka, Kansai: the romaji reader finds those), nor another sense of the same word (兵庫 "armoury")."""
+    kana = to_kana(gloss.replace(" ", "")) if gloss[:1].isupper() else None
+    return gloss[:1].isupper() and (kana is None or _sound(kana) != _sound(reading))
 
 
 def open_jmdict(path: Path, scratch: Path) -> sqlite3.Connection:
@@ -72,7 +91,7 @@ def open_jmdict(path: Path, scratch: Path) -> sqlite3.Connection:
     return sqlite3.connect(db)
 
 
-def build(jmdict: sqlite3.Connection, words: set[str]) -> dict[str, list[str]]:
+def build(jmdict: sqlite3.Connection, words: set[str], places: dict[str, str]) -> dict[str, list[str]]:
     table: dict[str, dict[str, bool]] = defaultdict(dict)  # stem → document word → a common word
     for word in sorted(words):
         ids = [(i, k) for i, k in jmdict.execute("SELECT idseq, ID FROM Kanji WHERE text = ?", (word,))]
@@ -86,6 +105,8 @@ def build(jmdict: sqlite3.Connection, words: set[str]) -> dict[str, list[str]]:
                 glosses = jmdict.execute("SELECT text FROM SenseGloss WHERE sid = ? AND lang = 'eng' ORDER BY rowid LIMIT ?",
                                          (sid, GLOSSES))
                 for (gloss,) in glosses.fetchall():
+                    if word in places and not place_name(re.sub(r"\([^)]*\)", "", gloss).strip(), places[word]):
+                        continue
                     gloss = re.sub(r"\([^)]*\)", " ", gloss.lower())
                     gloss = re.sub(r"^\s*(to|a|an|the)\s+", "", gloss)
                     key = stems(gloss)
@@ -110,9 +131,9 @@ def main() -> None:
     args = parser.parse_args()
     settings = Settings()
     text = nfkc("\n".join(p.read_text(encoding="utf-8") for p in sorted(settings.corpus_dir.glob("*.txt"))))
-    words = document_words(text, Tokenizer())
+    words, places = document_words(text, Tokenizer())
     with tempfile.TemporaryDirectory() as scratch:
-        table = build(open_jmdict(args.jmdict, Path(scratch)), words)
+        table = build(open_jmdict(args.jmdict, Path(scratch)), words, places)
     out = settings.corpus_dir / "english_words.json"
     out.write_text(json.dumps({
         "about": "The document's words for English words, keyed by their uninflected forms (assistant.english): "

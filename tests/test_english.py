@@ -48,6 +48,8 @@ def test_a_missing_list_reads_english_as_before(tmp_path: Path) -> None:
     ("What is the greenhouse gas reduction target for 2030?", "46"),
     # partner organisations → 連携機関 (108機関), not the 37 committee members beside it.
     ("How many partner organisations take part in BiocK?", "108"),
+    # A place's English name is the dictionary's for the slides' place name: Germany → ドイツ.
+    ("Did the bureau take Kansai hydrogen firms to any event in Germany?", "HYDROGEN Technology EXPO EUROPE"),
 ])
 def test_an_english_question_finds_the_sentence_in_the_documents_words(assistant: Assistant, question: str,
                                                                        fact: str) -> None:
