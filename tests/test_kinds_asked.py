@@ -29,6 +29,7 @@ def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistan
     ("近畿の輸出でアジアはどれくらいを占めてる？", "来年の為替レートの見通しは？"),  # within a topic too
     ("バイオものづくりの会議って何をするの？", "傍聴はできる？参加は無料？"),  # no fee, free or not, is stated
     ("Tell me about the hydrogen business exchange lounge.", "Do we need to book in advance?"),
+    ("Tell me about the hydrogen exchange lounge.", "Can we go for free?"),
     ("技術流出を防ぐ取組について知りたい", "違反したら罰則はどうなる？"),
 ])
 def test_what_the_slides_never_state_routes_no_one(assistant: Assistant, turns: tuple[str, ...]) -> None:
