@@ -252,7 +252,7 @@ def test_a_long_vowel_left_out_in_romaji_still_finds_the_word(assistant: Assista
 
 
 def test_a_long_vowel_typed_twice_in_romaji_finds_the_word(assistant: Assistant) -> None:
-    # zeminaaaru types ゼミナール's long vowel as a second a: ぜみなある.
+    # zeminaaru types ゼミナール's long vowel as a second a: ぜみなある.
     answer = assistant.ask("DX no zeminaaru ni sanka shitai kedo doko ni kikeba ii?")
     assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
 
