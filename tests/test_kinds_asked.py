@@ -72,3 +72,14 @@ def test_whether_a_list_takes_up_something_is_answered_by_the_list(assistant: As
     # 取り上げてる asks whether the map's fields include robots: the list of fields answers, yes or no.
     answer = assistant.ask("ポテンシャルマップでロボットは取り上げてる？")
     assert any("ロボット・AI" in c.quote for c in answer.citations), answer.answer
+
+
+@pytest.mark.parametrize("question", [
+    "Our margins are shrinking because of rising costs. Can the bureau help us pass them on to the buyer?",
+    "材料の費用が高騰していて、発注元に値上げを言い出せない",
+])
+def test_a_cost_the_asker_says_is_rising_is_their_situation_not_an_amount_asked(assistant: Assistant,
+                                                                               question: str) -> None:
+    # The money words tell what the firm is under; price pass-through is the help, whatever no slide costs.
+    answer = assistant.ask(question)
+    assert not answer.abstained and "稼ぐ力" in answer.initiatives[0], answer.answer
