@@ -26,6 +26,7 @@ def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistan
 @pytest.mark.parametrize("turns", [
     ("Does the Kansai regional transport bureau give grants for electric delivery vans?",),
     ("Is there help for hydrogen fuel cell forklifts?", "How much?"),
+    ("Who can advise us on protecting our designs from leaking abroad?", "Do the slides say how much that advice costs?"),
     ("近畿の輸出でアジアはどれくらいを占めてる？", "来年の為替レートの見通しは？"),  # within a topic too
     ("バイオものづくりの会議って何をするの？", "傍聴はできる？参加は無料？"),  # no fee, free or not, is stated
     ("Tell me about the hydrogen business exchange lounge.", "Do we need to book in advance?"),
