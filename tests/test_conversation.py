@@ -859,7 +859,6 @@ def test_asking_what_the_office_looked_up_handles_lists_all_of_its_work(assistan
     assert len(answer.initiatives) == 3 and answer.contacts[0].phone == "06-6966-6008", answer.answer
 
 
-
 @pytest.mark.parametrize("follow_up", ["Is that just for larger firms?", "Does it only cover bigger businesses?"])
 def test_it_after_a_clarifying_question_is_the_likelier_option_when_its_words_pick_neither(
         assistant: Assistant, follow_up: str) -> None:
