@@ -9,7 +9,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from assistant.normalize import find_extensions, find_phones, hiragana, nfkc, phone_digits, unvoiced
+from assistant.normalize import (
+    find_extensions,
+    find_number_starts,
+    find_phones,
+    hiragana,
+    nfkc,
+    phone_digits,
+    unvoiced,
+)
 
 log = logging.getLogger(__name__)
 # A document's own contact table sits beside it: ``report.pdf`` → ``report.contacts.json``.
@@ -219,10 +227,13 @@ class Directory:
         return found
 
     def by_extension(self, text: str) -> list[Office]:
-        """Offices whose number ends with the four digits given ("末尾が6034の番号はどこ？")."""
+        """Offices whose number ends with the four digits given ("末尾が6034の番号はどこ？") or starts with
+        the area code given ("078で始まる番号の窓口")."""
         found: list[Office] = []
         for ext in find_extensions(text):
             found += [o for o in self.offices if o.digits.endswith(ext) and o not in found]
+        for start in find_number_starts(text):
+            found += [o for o in self.offices if o.digits.startswith(start) and o not in found]
         return found
 
     def by_digits(self, text: str) -> list[Office]:

@@ -120,6 +120,18 @@ def find_extensions(text: str) -> list[str]:
     return re.findall(r"(?<![\d-])(\d{4})(?![\d-]|\s*年)", folded)
 
 
+# The area code a caller remembers ("078で始まる番号", "市外局番075", "starting with 078"): 2-4 digits from 0.
+_NUMBER_START = re.compile(r"(?<![\d-])(0\d{1,3})(?![\d-])\s*(?:で|から)\s*始ま"
+                           r"|市外局番\s*(?:が|は)?\s*(0\d{1,3})(?![\d-])"
+                           r"|\b(?:start(?:s|ing)?|begin(?:s|ning)?)\s+with\s+(0\d{1,3})\b"
+                           r"|\barea\s+code\s*(?:is\s*)?(0\d{1,3})\b")
+
+
+def find_number_starts(text: str) -> list[str]:
+    """The opening digits of a phone number asked about ("078で始まる番号の窓口"), not a whole number."""
+    return [next(g for g in m.groups() if g) for m in _NUMBER_START.finditer(nfkc(text).lower())]
+
+
 # A fiscal or calendar year as written: 2023年度, FY2023, by 2030, 令和5年度 (2018 + 5), R5年度; not the
 # digits of a phone number (06-6966-2023) or of a name (Global Startup EXPO 2025).
 _WESTERN_YEAR = re.compile(r"(?:\b(?:fy|fiscal|year|in|by|for|until|since|from|through|before|after)\s*'?(20\d\d)\b)"

@@ -34,6 +34,14 @@ def test_reverse_lookup_by_phone_number(assistant: Assistant) -> None:
     assert "「Global Startup EXPO 2025」の推進" in answer.initiatives
 
 
+@pytest.mark.parametrize("question", ["市外局番が078の事務所ってなんの担当？", "Who answers the line that begins with 078?"])
+def test_an_area_code_alone_finds_the_office_whose_number_starts_with_it(assistant: Assistant, question: str) -> None:
+    # A caller often remembers only how a number began; the directory, not a guess, completes it.
+    answer = assistant.ask(question)
+    assert answer.contacts and {c.phone for c in answer.contacts} == {"078-393-2682"}, answer.answer
+    assert "経済安全保障の推進" in answer.initiatives
+
+
 def test_question_naming_a_division(assistant: Assistant) -> None:
     answer = assistant.ask("神戸通商事務所に連絡したい")
     assert answer.contacts[0].phone == "078-393-2682"
