@@ -94,8 +94,8 @@ class Readings:
                         by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
                 # A name MeCab reads in pieces (天下 + 一 + 合 + 説, 補助 + the suffix 金) is typed in kana whole
                 # (てんかいちごうせつ, ほじょきん), and a name joined by の (共創の森) too (romaji types it in words:
-                # kyousou no mori).
-                run = [m] if m.pos == "名詞" else []
+                # kyousou no mori). A verb as a noun's modifier starts one as well (稼ぐ力: kasegu chikara).
+                run = [m] if m.pos == "名詞" or (m.pos == "動詞" and m.surface == m.base) else []
                 for n in ms[k + 1 : k + _COMPOUND + 1] if run else ():
                     if n.start != run[-1].end or not (n.pos in _NAME_PARTS or (n.surface == "の" and run[-1].pos == "名詞")):
                         break

@@ -30,7 +30,9 @@ for _head, _i in {"sh": "し", "ch": "ち", "j": "じ", "sy": "し", "ty": "ち"
         _SYLLABLES[f"{_head}{_v}"] = _i + _small
 _LONGEST = max(len(k) for k in _SYLLABLES)
 # Words that only Japanese typed in romaji has: a sentence with none of them is read as English.
-_CUES = frozenset(["no", "wa", "ga", "wo", "ni", "de", "to", "mo", "ka", "desu", "masu", "desuka", "arimasu", "doko", "nani", "dare", "itsu", "tantou", "soudan", "madoguchi", "oshiete", "kudasai", "onegai", "shitai", "denwa", "bangou", "ha", "he"])
+_CUES = frozenset(["no", "wa", "ga", "wo", "ni", "de", "to", "mo", "ka", "desu", "masu", "desuka", "arimasu", "doko", "nani", "dare", "itsu", "tantou", "soudan", "madoguchi", "oshiete", "kudasai", "onegai", "shitai", "denwa", "bangou", "ha", "he",
+                   # spoken endings and everyday asking words (…tte dou iu shien?, aru kana)
+                   "tte", "dou", "iu", "aru", "nai", "kana", "ii", "dekiru", "shien"])
 _STRONG_CUES = _CUES - {"no", "to", "he", "ha", "mo", "de", "ka", "ni"}  # not also English words or names
 _WORD = re.compile(r"[a-z][a-z'-]*")
 

@@ -287,6 +287,13 @@ def test_a_name_joined_by_no_typed_in_romaji_words_is_found(assistant: Assistant
     assert answer.clarify is None and "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
 
 
+def test_a_name_whose_first_word_is_a_verb_is_found_typed_in_kana_or_romaji(assistant: Assistant) -> None:
+    # 稼ぐ力: the verb 稼ぐ modifies 力, so the name is not nouns alone; typed as sounds it is still the name.
+    for question in ("kasegu chikara tte dou iu shien?", "かせぐちからの窓口は？"):
+        answer = assistant.ask(question)
+        assert "稼ぐ力" in answer.initiatives[0], (question, answer.answer)
+
+
 @pytest.mark.parametrize("question", ["evtol no suishin kaigi ni haitte iru fuken wa dore desu ka",
                                       "suiso no kaigi ni sanka dekiru?"])
 def test_a_document_word_in_romaji_does_not_ask_what_it_only_half_sounds_like(
