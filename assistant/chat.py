@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from assistant.answers import Answer, Composer
 from assistant.follow_up_cues import (
@@ -206,13 +206,13 @@ class Conversation:
             # message (支援メニュー) is written word for word on another initiative's slides alone. Not where the
             # message alone is sure of another (「その期間にスタートアップの国際イベントある？」: the period is the
             # topic's, the event another's).
-            return replace(topic, question=combined.question, follow_up=follow_up, brings=brings)
+            return self._on_topic(topic, question, combined, follow_up=follow_up, brings=brings)
         if settled and (not question.has_topic or (points_back and not self._names_another(route, current))) \
                 and combined.reason == RouteReason.out_of_scope and topic.initiatives:
             # A message naming nothing (「相談先の電話番号は？」) can only be about the topic: the words it adds
             # weaken the evidence read with the topic's, they do not make it about something else; nor do those
             # of one pointing back at it ("Which firms took part that year?" after the DAYS events).
-            return replace(topic, question=combined.question, follow_up=None)
+            return self._on_topic(topic, question, combined, follow_up=None)
         if settled and not question.has_topic and combined.reason == RouteReason.uncovered and topic.initiatives \
                 and self._joined_only(question, topic, combined):
             # A rule matched only across the join asks nothing either message asks (「よろず支援拠点も関係
@@ -227,6 +227,14 @@ class Conversation:
             # figure asked again with its words, read elsewhere, is not what it asks; the topic's office is.
             return replace(topic, question=combined.question, follow_up=None)
         return route if combined.abstained else replace(combined, follow_up=follow_up, brings=brings)
+
+    def _on_topic(self, topic: Route, question: Question, combined: Route, **kept: Any) -> Route:
+        """The topic answering a follow-up, unless the follow-up asks what the topic's slides never state
+        (「それの申請締切はいつ？」 after a subsidy they only name): that is said, as for the question alone."""
+        on_topic = replace(topic, question=combined.question, **kept)
+        if self.router.reader.uncovered(question, self.router.words.text_of.get(topic.initiatives[0].title, "")):
+            return replace(on_topic, reason=RouteReason.uncovered, contacts=[])
+        return on_topic
 
     def _asks_own(self, question: Question) -> bool:
         """Whether a message asks something of its own (a kind of fact, a question word, yes or no, something

@@ -27,6 +27,13 @@ def test_a_follow_up_the_topic_cannot_answer_says_so_instead_of_wandering(assist
     assert answer.abstained and not answer.contacts
 
 
+def test_a_follow_up_asking_what_the_topics_slides_never_state_is_told_so(assistant: Assistant) -> None:
+    # The DX slides name 省力化補助金 among their measures but give no deadline for it: "its deadline" is
+    # not on them, and no office is offered as if it had said one.
+    answer = _chain(assistant, "省力化補助金について", "それの締切は？")
+    assert answer.abstained and not answer.contacts, answer.answer
+
+
 def test_naming_another_initiative_that_fits_far_better_is_a_new_topic(assistant: Assistant) -> None:
     # The hydrogen slides say GX and 中小企業 too, but the message names the GX support project.
     for first, then in (("水素の担当はどこ？", "じゃあ中小企業のGX支援プロジェクトは？"),
