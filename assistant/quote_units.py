@@ -72,9 +72,7 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     units = chunk.sentences
 
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
-        prev, cur = units[k - 1].text, units[k].text
-        return not prev.endswith(ENDS) and not BULLET.match(cur) and (
-            bool(OPEN_END.search(prev)) or wraps_within(prev, cur, wraps))
+        return _wraps_at(units, k, wraps) or _fills_box(units, k, wraps)
 
     def link(k: int) -> bool:  # a link is never read into a quote
         return units[k].text.startswith("http")
@@ -263,13 +261,49 @@ def wraps_within(line: str, after: str, wraps: Wraps) -> bool:
     return bool(_CONTINUES.match(after)) or wraps(line, after)
 
 
+def _wraps_at(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> bool:
+    """Whether line k is line k - 1 wrapped inside a word or a phrase, as its words and grammar say."""
+    prev, cur = units[k - 1].text, units[k].text
+    return not prev.endswith(ENDS) and not BULLET.match(cur) and (
+        bool(OPEN_END.search(prev)) or wraps_within(prev, cur, wraps))
+
+
+def _width(text: str) -> float:
+    """A line's width in full-width characters (Latin letters and digits are half as wide)."""
+    return sum(1.0 if unicodedata.east_asian_width(c) in "FWA" else 0.5 for c in text)
+
+
+# Lines of one box wrap where they fill it, between two words as often as inside one (…Profile掲載 / 企業を
+# はじめとする…): a line as wide as a line beside it that wrapped inside a word wrapped too. Lines of a box differ
+# by a character or so where a word would not fit; a line narrower than a box's is a label.
+_BOX_SLACK, _BOX_LINE = 1.5, 10.0
+# What starts a box's next part, not its wrapped line: a link, a note, a heading, a programme part's name.
+_NOT_WRAPPED = re.compile(rf"http|[※＊*＜<【「]|{_PART_NAME}$")
+
+
+def _fills_box(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> bool:
+    """Whether line k continues line k - 1 because line k - 1 fills its box: as wide as the line before it or
+    the next, which wrapped inside a word."""
+    prev, cur = units[k - 1].text, units[k].text
+    if prev.endswith(ENDS) or _width(prev) < _BOX_LINE or ITEM.match(cur) or _NOT_WRAPPED.match(cur.strip()):
+        return False
+    # The line before is known to be inside the box (it goes on from a line that wrapped), or opens a bullet
+    # whose next line wraps: two boxes side by side are as wide as each other too.
+    # whose next line wraps: two boxes side by side are as wide as each other too. What goes on is no wider
+    # than the box (a wider line under a box is the next box's).
+    evidence = (k - 1, k + 1) if BULLET.match(prev) else (k - 1,)
+    return any(0 < m < len(units) and _wraps_at(units, m, wraps)
+               and abs((box := _width(units[m - 1].text)) - _width(prev)) <= _BOX_SLACK
+               and _width(cur) <= box + _BOX_SLACK for m in evidence)
+
+
 def _joined(units: tuple[StoredSentence, ...], wraps: Wraps) -> str:
     """Units as one quote: wrapped lines joined as written, separate labels and items with a space."""
     out, last = "", ""
-    for u in units:
+    for k, u in enumerate(units):
         item = BULLET.sub("", u.text).rstrip()
         runs_on = out and not out.endswith(ENDS) and not BULLET.match(u.text) and (
-            OPEN_END.search(out) or wraps_within(last, item, wraps))
+            OPEN_END.search(out) or wraps_within(last, item, wraps) or _fills_box(units, k, wraps))
         out += ("" if not out or runs_on else " ") + item
         last = item
     return out

@@ -292,7 +292,9 @@ def test_a_count_asked_in_kansai_words_is_a_count(assistant: Assistant, question
 @pytest.mark.parametrize("question", ["The Kansai Companies Profileに選ばれるにはどうすればいいの？",
                                       "うちの会社をKansai Companies Profileに載せてもらうにはどうしたらいい？",
                                       "Kansai Companies Profileの110社ってどう選んでるん？",  # how they are chosen
-                                      "How are the firms in The Kansai Companies Profile selected?"])
+                                      "How are the firms in The Kansai Companies Profile selected?",
+                                      "Kansai Companies Profileの会社って、どないして選んではるの？",  # Kansai どないして
+                                      "Where are the Kansai Companies Profile firms picked from?"])
 def test_how_to_get_listed_asks_who_is_eligible(assistant: Assistant, question: str) -> None:
     answer = assistant.ask(question)
     assert any("表彰制度の受賞企業" in c.quote for c in answer.citations), answer.answer

@@ -197,3 +197,11 @@ def test_a_programmes_parts_are_quoted_together_under_their_name(assistant: Assi
     first = answer.citations[0].quote
     assert all(part in first for part in ("Session", "Pitch", "Exhibition", "Networking")), answer.answer
     assert not any("主なコンテンツ" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_bullet_wrapped_between_two_words_is_quoted_whole(assistant: Assistant) -> None:
+    # 「⚫ The Kansai Companies Profile掲載 / 企業をはじめとする…」: the box wraps between 掲載 and 企業, so no
+    # grammar says the line goes on; its width does (as wide as the next line, which wraps inside a phrase).
+    answer = assistant.ask("Kansai Companies Profileに載ってる会社向けのセミナーってある？")
+    assert any(c.quote.startswith("The Kansai Companies Profile掲載企業をはじめとする") for c in answer.citations), \
+        answer.answer
