@@ -34,6 +34,11 @@ _CUES = frozenset(["no", "wa", "ga", "wo", "ni", "de", "to", "mo", "ka", "desu",
                    # spoken endings and everyday asking words (…tte dou iu shien?, aru kana)
                    "tte", "dou", "iu", "aru", "nai", "kana", "ii", "dekiru", "shien"])
 _STRONG_CUES = _CUES - {"no", "to", "he", "ha", "mo", "de", "ka", "ni"}  # not also English words or names
+# English words of grammar: short English words spell as romaji too (do, choose, to, use: ど ちょおせ と うせ), so
+# two of these and no strong cue say the sentence is English ("How do I choose which support to use?").
+_ENGLISH = frozenset(["the", "a", "an", "is", "are", "was", "were", "do", "does", "did", "can", "could", "how", "what",
+                      "which", "who", "where", "when", "why", "we", "you", "our", "my", "your", "their", "this", "that",
+                      "there", "with", "for", "of", "about", "and", "or", "if"])
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 
@@ -71,6 +76,8 @@ def read_romaji(text: str, known: Callable[[str], bool] | None = None) -> str:
         return text  # written in Japanese script already
     words = _WORD.findall(text.lower())
     if not words or not any(w in _CUES for w in words):
+        return text
+    if len(set(words) & _ENGLISH) >= 2 and not set(words) & _STRONG_CUES:
         return text
     kana = {w: to_kana(w) for w in words}
     if "wa" in kana:

@@ -92,6 +92,12 @@ def test_english_question_gets_an_english_frame(assistant: Assistant) -> None:
     assert answer.contacts[0].phone == "06-6966-6055"
 
 
+@pytest.mark.parametrize("question", ["How do I choose which support to use?", "Can you tell me how to use the DX seminar?"])
+def test_english_whose_short_words_also_spell_romaji_is_answered_in_english(assistant: Assistant, question: str) -> None:
+    # do, choose, to, use each spell kana (ど ちょおせ と うせ); the English words around them say it is English.
+    assert assistant.ask(question).language == "en"
+
+
 def test_japanese_question_naming_an_english_event_is_answered_in_japanese(assistant: Assistant) -> None:
     answer = assistant.ask("Global Startup EXPO 2025はいつ？")
     assert answer.language == "ja" and answer.answer.startswith("お尋ねの件は")
