@@ -288,7 +288,6 @@ def _fills_box(units: tuple[StoredSentence, ...], k: int, wraps: Wraps) -> bool:
     if prev.endswith(ENDS) or _width(prev) < _BOX_LINE or ITEM.match(cur) or _NOT_WRAPPED.match(cur.strip()):
         return False
     # The line before is known to be inside the box (it goes on from a line that wrapped), or opens a bullet
-    # whose next line wraps: two boxes side by side are as wide as each other too.
     # whose next line wraps: two boxes side by side are as wide as each other too. What goes on is no wider
     # than the box (a wider line under a box is the next box's).
     evidence = (k - 1, k + 1) if BULLET.match(prev) else (k - 1,)

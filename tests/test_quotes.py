@@ -205,3 +205,12 @@ def test_a_bullet_wrapped_between_two_words_is_quoted_whole(assistant: Assistant
     answer = assistant.ask("Kansai Companies Profileに載ってる会社向けのセミナーってある？")
     assert any(c.quote.startswith("The Kansai Companies Profile掲載企業をはじめとする") for c in answer.citations), \
         answer.answer
+
+
+def test_a_box_said_to_offer_help_is_followed_by_its_measures_by_name(assistant: Assistant) -> None:
+    # 「…課題別のセミナー開催や伴走支援…により、人材戦略の策定を支援する。」 says what the box does in general; the
+    # asker can sign up for what it lists under its heading: (1) … (2) テーマ別セミナー (3) 伴走支援….
+    answer = assistant.ask("社員の採用や育成の方針づくりを手伝ってほしい。どんな支援をしてもらえる？")
+    quotes = [c.quote for c in answer.citations]
+    assert any(q.startswith("人材戦略策定支援（中小企業向け） (1)") and "テーマ別セミナー" in q for q in quotes), answer.answer
+    assert len(quotes) <= 3, quotes
