@@ -109,9 +109,11 @@ class Words:
                        for i in range(len(seq) - n + 1))
         seq, n = self.surfaces, len(phrase)
         if phrase[0] in _WHOM or (n == 1 and phrase[0] in _QUANTIFIED):
-            # 誰も/どこも quantify; 誰に相談, どこで聞いたら, どこに言えば ask whom to call, not who or where.
-            return any(seq[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
-                       and not (phrase[0] in _WHOM and self._consults(i + 1)) for i in range(len(seq) - n + 1))
+            # 誰も/どこも quantify; 誰に相談, どこで聞いたら, どこに言えば ask whom to call, not who or where. A verb
+            # after them asks in any form (どこと組んでる: 組む).
+            return any(form[i : i + n] == phrase and not (n == 1 and seq[i + 1 : i + 2] == ("も",))
+                       and not (phrase[0] in _WHOM and self._consults(i + 1))
+                       for form in (seq, self.bases) for i in range(len(seq) - n + 1))
         if n == 1 and phrase[0] in _PLACE_NOUNS:
             # A place named as where something happens (万博会場でのイベント, 会場でやるイベントは何日) is not asked
             # for, nor is a place to consult (相談できる場所: an office to call, not where something is held).

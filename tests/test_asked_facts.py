@@ -802,3 +802,11 @@ def test_the_slides_named_as_where_to_look_ask_for_no_reading_materials(assistan
     # 「水素の資料に」 says where to look; it does not ask for the hydrogen firms' data book (データ集).
     answer = assistant.ask(question)
     assert "ハンブルグ" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["中堅企業がスタートアップと組むメリットは？", "スタートアップと組んだら中堅企業にどんな得がある？"])
+def test_what_one_gains_is_answered_by_the_box_listing_the_merits(assistant: Assistant, question: str) -> None:
+    # The slide lists each side's merits under ＜中堅企業側の共創メリット＞; its other lines only say why mid-size
+    # firms matter (中堅企業元年, their share of sales), which the question's words suit as well.
+    answer = assistant.ask(question)
+    assert answer.citations[0].quote.startswith("＜中堅企業側の共創メリット＞ 外部ノウハウの活用"), answer.answer

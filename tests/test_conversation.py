@@ -873,3 +873,14 @@ def test_it_after_a_clarifying_question_is_the_likelier_option_when_its_words_pi
     # whichever initiative "larger firms" happens to suit (the mid-size firms' help, not even an option).
     answer = _chain(assistant, "中小企業向けの支援ってある？", follow_up)
     assert answer.initiatives[0] == "中小企業の「稼ぐ力」の強化", answer.answer
+
+
+@pytest.mark.parametrize(("topic", "follow_up", "partner"), [
+    # 組む names no subject; どこと組んで asks who the partners are, in whatever form the verb takes.
+    ("循環経済で万博に何か出すの？", "どこと組んでやってるの？", "製造事業者"),
+    ("水素の取組を教えて", "誰と組んでるの？", "自治体・支援機関・経済団体等と連携"),
+])
+def test_asked_who_they_team_up_with_the_topic_quotes_its_partners(
+        assistant: Assistant, topic: str, follow_up: str, partner: str) -> None:
+    answer = _chain(assistant, topic, follow_up)
+    assert not answer.abstained and partner in answer.citations[0].quote, answer.answer
