@@ -40,22 +40,15 @@ _ENGLISH = frozenset(["the", "a", "an", "is", "are", "was", "were", "do", "does"
                       "which", "who", "where", "when", "why", "we", "you", "our", "my", "your", "their", "this", "that",
                       "there", "with", "for", "of", "about", "and", "or", "if"])
 _WORD = re.compile(r"[a-z][a-z'-]*")
-_KATAKANA = str.maketrans({chr(c): chr(c + 0x60) for c in range(ord("ぁ"), ord("ゖ") + 1)})
 
 
 def to_kana(word: str, n_before_y: bool = False) -> str | None:
-    """A romaji word in kana, or None when it is not romaji ("energy", "EXPO"); ``n_before_y`` reads an
-    n before y as ん (bunya: ぶんや, not ぶにゃ). A hyphen after a vowel is a long vowel, which in romaji marks a
-    loanword (zemina-ru, ko-hi-): such a word is written in katakana, as the document writes it (ゼミナール)."""
-    w = word.lower().replace("'", "")
+    """A romaji word in hiragana, or None when it is not romaji ("energy", "EXPO"); ``n_before_y`` reads an
+    n before y as ん (bunya: ぶんや, not ぶにゃ)."""
+    w = word.lower().replace("-", "").replace("'", "")
     out, i = [], 0
     while i < len(w):
         c = w[i]
-        if c == "-":
-            if i > 0 and w[i - 1] in "aiueo":
-                out.append("ー")
-            i += 1
-            continue
         if c == "n" and (i + 1 == len(w) or w[i + 1] not in ("aiueo" if n_before_y else "aiueoy")):
             out.append("ん")
             i += 1
@@ -72,8 +65,7 @@ def to_kana(word: str, n_before_y: bool = False) -> str | None:
                 break
         else:
             return None
-    kana = "".join(out)
-    return kana.translate(_KATAKANA) if "ー" in kana else kana
+    return "".join(out)
 
 
 def read_romaji(text: str, known: Callable[[str], bool] | None = None) -> str:

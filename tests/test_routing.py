@@ -257,12 +257,6 @@ def test_a_long_vowel_typed_twice_in_romaji_finds_the_word(assistant: Assistant)
     assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
 
 
-def test_a_long_vowel_typed_as_a_hyphen_in_romaji_is_the_documents_loanword(assistant: Assistant) -> None:
-    # zemina-ru marks ゼミナール's long vowel the way romaji marks loanwords; read as ぜみなる it found nothing.
-    answer = assistant.ask("kinki keisankyoku no DX zemina-ru tte donna naiyou?")
-    assert any("DXゼミナール" in c.quote for c in answer.citations), answer.answer
-
-
 def test_a_word_typed_in_kana_with_a_suffix_or_a_letter_is_the_documents(assistant: Assistant) -> None:
     # A letter said by its name (G is じー) in a name MeCab reads in pieces: 下請 + G + メン.
     answer = assistant.ask("したうけじーめんってどんな人？")
