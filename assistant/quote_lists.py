@@ -15,7 +15,7 @@ from assistant.index import StoredChunk, StoredSentence
 from assistant.quote_units import BULLET, DOTS, ENDS, MAX_QUOTE, MIN_QUOTE, bulleted_name, item_tail, quotable
 from assistant.sentence_rows import LIST_HEAD, Citation, SentenceRows
 from assistant.settings import QuoteWeights
-from assistant.slide_layout import box_headings, programme_parts
+from assistant.slide_layout import programme_parts
 
 
 class NamedLists(SentenceRows):
@@ -25,37 +25,18 @@ class NamedLists(SentenceRows):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # A box's numbered measures under its heading, by the place of each sentence saying what the box does.
-        self._measures_of_box: dict[tuple[str, int], Citation] = {}
         for chunk in self.index.chunks:
             self._read_parts(chunk)
-        slides: dict[tuple[str, str], list[tuple[StoredChunk, StoredSentence]]] = {}
-        for rows in self._sentences_of.values():
-            for _, chunk, sentence in rows:
-                slides.setdefault((chunk.initiative, chunk.section), []).append((chunk, sentence))
-        for lines in slides.values():
-            self._read_boxes(lines)
-
-    def _read_boxes(self, lines: list[tuple[StoredChunk, StoredSentence]]) -> None:
-        """A box of a slide (人材戦略策定支援（中小企業向け）, the sentence saying what it does, then (1) … (3) …):
-        its measures are what an asker can take part in, which the sentence tells only in general (課題別の
-        セミナー開催や伴走支援…): quoted under the heading, they follow the sentence where it answers what help
-        exists. Read over the slide's lines, which the chunker may have cut between the sentence and the list."""
-        firsts: dict[int, int] = {}
-        for measure, head in sorted(box_headings([x.text for _, x in lines]).items()):
-            firsts.setdefault(head, measure)
-        for head, first in firsts.items():
-            (chunk, item), heading = lines[first], lines[head][1]
-            listed = quotable(chunk, item, self._wraps, items=True)
-            if listed is None or len(text := f"{heading.text} {listed.text}") > MAX_QUOTE:
-                continue
-            measures = Citation(chunk.section, chunk.page, text, chunk.initiative, heading.start, listed.end)
-            for _, told in lines[head + 1 : first]:
-                self._measures_of_box.setdefault((chunk.section, told.start), measures)
 
     def _measures_told(self, cited: Citation) -> Citation | None:
-        """The measures under their box's heading, for a quote saying what the box does; None for any other."""
-        return self._measures_of_box.get((cited.section, cited.start))
+        """For a quote saying what a box does in general (課題別のセミナー開催や伴走支援…), the box's measures under
+        its heading (人材戦略策定支援（中小企業向け） (1) … (3) …), which an asker can take part in; None for any
+        other quote. The sentence and the list may stand in different chunks."""
+        heading = self._box_told.get((cited.section, cited.start))
+        if heading is None:
+            return None
+        return self._items_under(cited.initiative, Citation(cited.section, cited.page, heading.text, cited.initiative,
+                                                            heading.start, heading.end))
 
     def _read_parts(self, chunk: StoredChunk) -> None:
         """A programme's parts (主なコンテンツ: Session, Pitch, Exhibition, Networking, each over what it offers)

@@ -162,14 +162,13 @@ class QuoteChooser(QuoteEvidence):
                 # Asked what help exists, a box's sentence saying what it does is followed by what it offers:
                 # its measures by name ((1) 人材活用ガイドラインセミナー (2) テーマ別セミナー …).
                 # It takes the place of the last quote, not one more to read.
-                for cited in mine:
-                    if (box := self._measures_told(cited)) is not None:
-                        if not any(_held_in(box.quote, c.quote) for c in mine):
-                            before = len(mine)
-                            mine = [c for c in mine if c is cited or not _held_in(c.quote, box.quote)]
-                            mine.insert(mine.index(cited) + 1, box)
-                            mine = mine[: max(before, 2)]
-                        break
+                told = next(((c, box) for c in mine if (box := self._measures_told(c)) is not None), None)
+                if told is not None and not any(_held_in(told[1].quote, c.quote) for c in mine):
+                    cited, box = told
+                    before = len(mine)
+                    mine = [c for c in mine if c is cited or not _held_in(c.quote, box.quote)]
+                    mine.insert(mine.index(cited) + 1, box)
+                    mine = mine[: max(before, 2)]
             if n == 0 and (asked.heads_named or any(t.items and not t.figure for t in question.asked)):
                 # A list asked for (who takes part, its heading named; not a target's items) that one quote
                 # cannot hold goes on in the next.

@@ -279,6 +279,9 @@ class SentenceRows:
         # A box under one of a set of headings (工業団地アプローチ ⚫ 工業団地立地企業…): quoted under it.
         self._heading_of: dict[int, StoredSentence] = {}
         self._measures_under: dict[tuple[str, int, int], list[StoredSentence]] = {}
+        # The sentence saying what a box does in general (課題別のセミナー開催や伴走支援…), between its heading and
+        # its numbered measures: the box's heading, by the sentence's place.
+        self._box_told: dict[tuple[str, int], StoredSentence] = {}
         slides: dict[tuple[str, str], list[tuple[int, StoredSentence]]] = {}
         for title, rows in self._sentences_of.items():
             for r, chunk, x in rows:
@@ -286,8 +289,11 @@ class SentenceRows:
         for (_, section), lines in slides.items():
             texts = [x.text for _, x in lines]
             measures = box_headings(texts)
-            for box, head in measures.items():  # the numbered measures under a box's heading, by the heading
+            for box, head in sorted(measures.items()):  # the numbered measures under a box's heading, by the heading
                 heading = lines[head][1]
+                if (section, heading.start, heading.end) not in self._measures_under:  # its first measure
+                    for _, told in lines[head + 1 : box]:
+                        self._box_told.setdefault((section, told.start), heading)
                 self._measures_under.setdefault((section, heading.start, heading.end), []).append(lines[box][1])
                 self._heading_of[lines[box][0]] = heading
             for box, head in parallel_headings(texts).items():
