@@ -7,7 +7,7 @@ import re
 from itertools import product
 
 from assistant.normalize import KANJI, hiragana, nfkc, unvoiced
-from assistant.tokenizer import GRAMMAR, Tokenizer
+from assistant.tokenizer import GRAMMAR, Morpheme, Tokenizer
 
 _KANJI_RUN = re.compile(r"[一-龥]{2,4}")
 _KANA_RUN = re.compile(r"[ぁ-ゖァ-ヺー]{3,}")
@@ -23,6 +23,8 @@ _COMPOUND = 4  # nouns read as one name when typed in kana (天下 + 一 + 合 +
 # Rendaku: the first kana of a word voices inside a compound (人手不足 = ひとで + ぶそく).
 _VOICED = str.maketrans("かきくけこさしすせそたちつてとはひふへほ", "がぎぐげござじずぜぞだぢづでどばびぶべぼ")
 _FOREIGN_WORD = re.compile(r"[ァ-ヺー]{4,}")  # a loanword or foreign name, long enough not to meet another by chance
+_JOINS = re.compile(r"[一-龥々ァ-ヺー]")  # a character a word typed in kana after it may be compounded with
+_INFLECTS_ON = frozenset(("て", "で", "ば", "ても", "でも", "たり", "だり"))  # a verb's forms going on past it
 _LONG_U = re.compile(r"(?<=[おこごそぞとどのほぼぽもよょろうくぐすずつづぬふぶぷむゆゅる])う")  # the う of a long o or u
 
 
@@ -61,12 +63,29 @@ def as_romaji_types(sound: str) -> str:
     return _LONG_U.sub("", sound.replace("ー", "")).translate(str.maketrans("づぢ", "ずじ"))
 
 
+def _inflecting(morphemes: list[Morpheme]) -> set[int]:
+    """Offsets inside a verb's forms: within a verb (しよう), or after one a suffix inflects on (し|たら, し|て)."""
+    out: set[int] = set()
+    for k, m in enumerate(morphemes):
+        n = morphemes[k + 1] if k + 1 < len(morphemes) else None
+        if m.pos != "動詞":
+            continue
+        out.update(range(m.start + 1, m.end))
+        if n is not None and n.start == m.end and (n.pos == "助動詞" or n.surface in _INFLECTS_ON):
+            out.add(m.end)
+    return out
+
+
 class Readings:
     """Kana readings of the document's nouns, so 'すいそ の そうだん' finds 水素 and 相談."""
 
-    def __init__(self, by_reading: dict[str, str], tokenizer: Tokenizer | None = None) -> None:
+    def __init__(self, by_reading: dict[str, str], tokenizer: Tokenizer | None = None,
+                 voiced: frozenset[str] = frozenset()) -> None:
         self.by_reading = by_reading
         self.tokenizer = tokenizer
+        # Readings heard only with rendaku (どうし for 投資): a word sounds so only as the second part of a
+        # compound (ぶそく in じんざいぶそく), never where a word starts alone (どうしたらいい is no 投資).
+        self._voiced = voiced
         self._readings_of: dict[str, set[str]] = {}
         for reading, word in by_reading.items():
             self._readings_of.setdefault(word, set()).add(reading)
@@ -85,13 +104,14 @@ class Readings:
     def from_texts(cls, texts: list[str], tokenizer: Tokenizer) -> Readings:
         by_reading: dict[str, str] = {}
         compounds: dict[str, str] = {}
+        voiced: dict[str, str] = {}
         for text in texts:
             ms = tokenizer.morphemes(nfkc(text))
             for k, m in enumerate(ms):
                 for reading in _sounds(m.reading) if m.pos == "名詞" else ():
                     if len(reading) >= _MIN_READING and reading != m.surface:
                         by_reading.setdefault(reading, m.surface)
-                        by_reading.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
+                        voiced.setdefault(reading[0].translate(_VOICED) + reading[1:], m.surface)
                 # A name MeCab reads in pieces (天下 + 一 + 合 + 説, 補助 + the suffix 金) is typed in kana whole
                 # (てんかいちごうせつ, ほじょきん), and a name joined by の (共創の森) too (romaji types it in words:
                 # kyousou no mori). A verb as a noun's modifier starts one as well (稼ぐ力: kasegu chikara).
@@ -112,13 +132,18 @@ class Readings:
                             compounds.setdefault(sound, surface)
         for sound, surface in compounds.items():
             by_reading.setdefault(sound, surface)
+        voiced_only = {sound for sound in voiced if sound not in by_reading}
+        for sound in voiced_only:
+            by_reading[sound] = voiced[sound]
         # Romaji seldom marks a long vowel (zemina-ru, chuken, kigyo) and cannot tell づ from ず (hizuke):
         # ぜみなる finds ゼミナール, ちゅけん 中堅, ひずけ 日付.
         for sound, surface in list(by_reading.items()):
             for short in (sound.replace("ー", ""), as_romaji_types(sound), _long_vowels_doubled(sound)):
-                if len(short) >= _MIN_READING + 1:
-                    by_reading.setdefault(short, surface)
-        return cls(by_reading, tokenizer)
+                if len(short) >= _MIN_READING + 1 and short not in by_reading:
+                    by_reading[short] = surface
+                    if sound in voiced_only:
+                        voiced_only.add(short)
+        return cls(by_reading, tokenizer, frozenset(voiced_only))
 
     def knows(self, kana: str) -> bool:
         """Whether the document has a word read ``kana`` (ぶんや: 分野)."""
@@ -136,30 +161,35 @@ class Readings:
         # Kana right after a kanji may be its ending (支払い|が|いつも): a word typed in kana starts there
         # only where MeCab starts a word, not at いがい inside 支払い + が (asked only when a run follows one).
         after_kanji = [m.start() for m in _KANA_RUN.finditer(text) if m.start() and KANJI.match(text[m.start() - 1])]
-        morphemes = self.tokenizer.morphemes(text) if after_kanji and self.tokenizer else []
+        morphemes = self.tokenizer.morphemes(text) if self.tokenizer and _KANA_RUN.search(text) else []
         starts = {m.start for m in morphemes}
         tails = set(after_kanji)
         endings = tails - starts if self.tokenizer else set()
         # Nor does one start on a word of grammar in such a run (やれへんかな: へん is the dialect's negative,
         # not 変化 typed in kana).
         grammar = {m.start for m in morphemes if m.pos in GRAMMAR}
+        # Nor does one end where a verb goes on inflecting (どうし|たら, どう|しよう): a noun typed in kana
+        # is never the front of a verb's forms.
+        inflecting = _inflecting(morphemes)
 
         def rewrite(match: re.Match[str]) -> str:
             run = match.group(0)
             folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
+            # Whether the kana at i follow a word they may be compounded with (a kanji, katakana, a word spelled).
+            compounded = bool(match.start()) and _JOINS.match(text[match.start() - 1]) is not None
             while i < len(run):
                 inside = (i == 0 and match.start() in endings) or (match.start() in tails and match.start() + i in grammar)
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
-                    word = None if inside else self.by_reading.get(folded[i:j])
-                    if word:
+                    word = None if inside or match.start() + j in inflecting else self.by_reading.get(folded[i:j])
+                    if word and (compounded or folded[i:j] not in self._voiced):
                         out.append(word)
                         found.append(word)
-                        i = j
+                        i, compounded = j, True
                         break
                 else:
                     out.append(run[i])
-                    i += 1
+                    i, compounded = i + 1, False
             return "".join(out)
 
         def join_spaced(match: re.Match[str]) -> str:

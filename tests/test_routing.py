@@ -266,6 +266,17 @@ def test_a_word_typed_in_kana_with_a_suffix_or_a_letter_is_the_documents(assista
     assert spelled == "労務費の指針"
 
 
+def test_how_to_asked_in_kana_is_no_document_word(assistant: Assistant) -> None:
+    # どうし is 投資 only with rendaku, inside a compound (せつびどうし); どう|し|たら is する going on inflecting.
+    # Read as 投資, 「どうしようか」 drew the investment slides into a staffing owner's question.
+    answer = assistant.ask("人が足りなくて困ってる、どうしようか")
+    assert answer.clarify is None and "人材確保" in answer.initiatives[0], answer.answer
+    readings = assistant.conversation.router.reader.readings
+    assert readings.spell("海外に売りたいけどどうしたらええ？")[1] == []
+    # A voiced reading after the word it is compounded with is still that word.
+    assert readings.spell("じんざいぶそく")[0] == "人材不足"
+
+
 def test_romaji_without_macrons_finds_words_with_long_vowels(assistant: Assistant) -> None:
     # chuken kigyo is ちゅうけん きぎょう (中堅企業) typed as Hepburn without its long vowels.
     answer = assistant.ask("chuken kigyo no shinki jigyo wo soudan shitai")
