@@ -581,6 +581,13 @@ def test_a_joint_event_with_another_ministrys_bureau_is_still_answered(assistant
     assert not answer.abstained and "IT導入補助金" in answer.answer, answer.answer
 
 
+def test_a_bureau_the_document_names_as_a_member_is_answered_in_english(assistant: Assistant) -> None:
+    # 大阪出入国在留管理局 is one of the consortium's members: asked in English, it is the member list, not another
+    # ministry's bureau the slides never name.
+    answer = assistant.ask("Is the Osaka immigration bureau a member of the Kansai consortium for foreign talent?")
+    assert not answer.abstained and any("大阪出入国在留管理局" in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize("question", ["中堅企業って社員何人以下の会社のこと？", "従業員何人以下なら中堅企業に入るの？"])
 def test_an_asking_word_mecab_reads_as_one_token_still_asks(assistant: Assistant, question: str) -> None:
     # 何人 is 何 + 人 in 何人？ but one word in 社員何人以下; either way it asks for a head count, which the slides
