@@ -273,6 +273,7 @@ def test_how_to_asked_in_kana_is_no_document_word(assistant: Assistant) -> None:
     assert answer.clarify is None and "人材確保" in answer.initiatives[0], answer.answer
     readings = assistant.conversation.router.reader.readings
     assert readings.spell("海外に売りたいけどどうしたらええ？")[1] == []
+    assert readings.spell("こうしたいんやけど")[1] == []  # こう|し|たい is no 講師
     # A voiced reading after the word it is compounded with is still that word.
     assert readings.spell("じんざいぶそく")[0] == "人材不足"
 
