@@ -52,6 +52,7 @@ class Words:
     names: tuple[str, ...] = ()  # the places and bodies it names, MeCab's proper nouns (堺), lower case
     # Nouns written together, which MeCab reads in pieces (補助 + 金, 説明 + 会): the word the asker means.
     compounds: tuple[str, ...] = ()
+    verbs: frozenset[int] = frozenset()  # the places of its verbs (教えて's 教え)
 
     @classmethod
     def of(cls, text: str, tokenizer: Tokenizer) -> Words:
@@ -69,7 +70,8 @@ class Words:
                    tuple(nfkc(m.lemma if KANJI.search(m.lemma) else m.base) for m in ms),
                    tuple(m.surface for m in ms if m.country), tuple(hiragana(m.reading or m.surface) for m in ms),
                    tuple(nfkc(m.surface).lower() for m in ms if m.proper),
-                   tuple(w.lower() for run in runs if len(run) >= 2 and len(w := "".join(run)) >= _COMPOUND_CHARS))
+                   tuple(w.lower() for run in runs if len(run) >= 2 and len(w := "".join(run)) >= _COMPOUND_CHARS),
+                   frozenset(k for k, m in enumerate(ms) if m.pos == "動詞"))
 
     def has(self, phrase: Phrase) -> bool:
         """Whether the tokens of ``phrase`` occur in a row, as written, in base form or as headwords; a katakana word
@@ -90,6 +92,12 @@ class Words:
             for i in range(len(seq) - n + 1):
                 if seq[i : i + n] == phrase:
                     return True
+        if n > 1 and phrase[-1] == "を":
+            # Said casually without its を, the noun straight before the verb (テーマ教えて, テーマおしえて).
+            bare = phrase[:-1]
+            if any(seq[i : i + n - 1] == bare and i + n - 1 in self.verbs
+                   for seq in (self.surfaces, self.bases) for i in range(len(seq) - n + 2)):
+                return True
         # MeCab may take って's small っ into a word ending in kanji (補助率って → 補助 + 率っ + て, 締切って →
         # 締切っ + て): the word is still written.
         if KANJI.fullmatch(phrase[-1]):

@@ -366,6 +366,8 @@ def test_a_target_is_answered_with_its_figure_not_its_label(assistant: Assistant
     ("人材確保の取組で、経営者向けのセミナーってどんなのがある？", "人材活用ガイドライン"),
     ("中小企業のGX支援、どういう切り口のアプローチを取るのか教えて", "工業団地"),  # the six approaches
     ("Global Startup EXPOのテーマを教えてほしい", "健康と長寿"),  # the five themes
+    ("スタートアップの万博イベント、テーマおしえて", "健康と長寿"),  # を left out, as casual Japanese does
+    ("面的GXのアプローチ知りたい", "①支援機関"),
     # "When we …" opens a clause; it asks no date (a date the slide does not state had turned it away).
     ("When we talk prices with big buyers, is there a guideline on labour costs the bureau promotes? What's its "
      "name?", "労務費指針"),
