@@ -63,17 +63,20 @@ def as_romaji_types(sound: str) -> str:
     return _LONG_U.sub("", sound.replace("ー", "")).translate(str.maketrans("づぢ", "ずじ"))
 
 
-def _inflecting(morphemes: list[Morpheme]) -> set[int]:
-    """Offsets inside a verb's forms: within a verb (しよう), or after one a suffix inflects on (し|たら, し|て)."""
-    out: set[int] = set()
+def _verb_forms(morphemes: list[Morpheme]) -> tuple[set[int], dict[int, int]]:
+    """Where a word typed in kana may not end, and how far one starting at an offset may reach: not where a verb
+    goes on inflecting (し|たら, し|て), and not from an adverb into the verb it modifies (どう|しよう, こう|し|たい)."""
+    ends: set[int] = set()
+    reach: dict[int, int] = {}
     for k, m in enumerate(morphemes):
         n = morphemes[k + 1] if k + 1 < len(morphemes) else None
-        if m.pos != "動詞":
+        if n is None or n.start != m.end:
             continue
-        out.update(range(m.start + 1, m.end))
-        if n is not None and n.start == m.end and (n.pos == "助動詞" or n.surface in _INFLECTS_ON):
-            out.add(m.end)
-    return out
+        if m.pos == "動詞" and (n.pos == "助動詞" or n.surface in _INFLECTS_ON):
+            ends.add(m.end)
+        if m.pos == "副詞" and n.pos == "動詞":
+            reach[m.start] = m.end
+    return ends, reach
 
 
 class Readings:
@@ -168,20 +171,24 @@ class Readings:
         # Nor does one start on a word of grammar in such a run (やれへんかな: へん is the dialect's negative,
         # not 変化 typed in kana).
         grammar = {m.start for m in morphemes if m.pos in GRAMMAR}
-        # Nor does one end where a verb goes on inflecting (どうし|たら, どう|しよう): a noun typed in kana
-        # is never the front of a verb's forms.
-        inflecting = _inflecting(morphemes)
+        # Nor does one end where a verb goes on inflecting (どうし|たら), or take in a verb after an adverb
+        # (どう|しよう): a noun typed in kana is never the front of a verb's forms.
+        inflecting, reach = _verb_forms(morphemes)
 
         def rewrite(match: re.Match[str]) -> str:
             run = match.group(0)
             folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
-            # Whether the kana at i follow a word they may be compounded with (a kanji, katakana, a word spelled).
-            compounded = bool(match.start()) and _JOINS.match(text[match.start() - 1]) is not None
+            # Whether the kana at i may be a compound's second part: the run goes on from kanji or katakana
+            # (人でぶそく: 人手不足 with 手 typed in kana), or they follow a word spelled.
+            joined = bool(match.start()) and _JOINS.match(text[match.start() - 1]) is not None
+            compounded = joined
             while i < len(run):
                 inside = (i == 0 and match.start() in endings) or (match.start() in tails and match.start() + i in grammar)
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
-                    word = None if inside or match.start() + j in inflecting else self.by_reading.get(folded[i:j])
+                    at = match.start()
+                    word = None if inside or at + j in inflecting or at + j > reach.get(at + i, at + j) \
+                        else self.by_reading.get(folded[i:j])
                     if word and (compounded or folded[i:j] not in self._voiced):
                         out.append(word)
                         found.append(word)
@@ -189,7 +196,7 @@ class Readings:
                         break
                 else:
                     out.append(run[i])
-                    i, compounded = i + 1, False
+                    i, compounded = i + 1, joined
             return "".join(out)
 
         def join_spaced(match: re.Match[str]) -> str:

@@ -54,6 +54,7 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("自社株のことも相談できますか", None),  # another office's matter
     ("省力化補助金のしめきりっていつ？", None),  # a deadline typed in kana: none is given
     ("DX認定はいつまでに提出すればいい？", None),  # a deadline asked as 'by when to hand in'
+    ("IT導入補助金の公募っていつから？", None),  # when a call for applications opens: never said
     ("留学生の初任給の相場は？", None),  # pay: not in the slides
     # A place outside Kinki asked about as a member: the list of members answers by leaving it out.
     ("eVTOLの推進会議って、三重県は加盟してる？", "06-6966-6022"),
@@ -274,8 +275,11 @@ def test_how_to_asked_in_kana_is_no_document_word(assistant: Assistant) -> None:
     readings = assistant.conversation.router.reader.readings
     assert readings.spell("海外に売りたいけどどうしたらええ？")[1] == []
     assert readings.spell("こうしたいんやけど")[1] == []  # こう|し|たい is no 講師
+    # Nor is a word the asker typed in kana cut short where MeCab misreads the kana as a verb (ぶん|やっ|て).
+    assert "分野" in readings.spell("バイオの重点3ぶんやってなに？")[1]
     # A voiced reading after the word it is compounded with is still that word.
     assert readings.spell("じんざいぶそく")[0] == "人材不足"
+    assert readings.spell("人でぶそく")[0] == "人で不足"  # 人手 with 手 in kana: the kana go on from the kanji
 
 
 def test_romaji_without_macrons_finds_words_with_long_vowels(assistant: Assistant) -> None:
