@@ -183,5 +183,7 @@ class AskedReading(NamedLists):
         """The kinds of actor the asker says they are or speaks for (信用金庫で働いています → 金融機関; a bank
         they only mention, 取引先の銀行から, does not make them one)."""
         text, said_plainly = question.normalized, spoken(question.words.surfaces)
+        headwords = spoken(question.words.lemmas)
         return {a for a, words in self._actors
-                if any(w in text for w in words) or any(w in said_plainly for w in self._actors_spoken[a])}
+                if any(w in text for w in words) or any(w in said_plainly for w in self._actors_spoken[a])
+                or any(w in headwords for w in self._actors_headwords[a])}

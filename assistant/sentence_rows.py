@@ -32,6 +32,7 @@ from assistant.quote_units import (
 from assistant.retrieval import PolicyIndex
 from assistant.slide_layout import box_headings, diagram_cells, diagram_labels, parallel_headings
 from assistant.tokenizer import Tokenizer, hiragana
+from assistant.words import Words
 
 _DROPPED_PARTICLES = frozenset({"を", "が", "は"})  # case particles speech drops (外国人雇うの初めて)
 
@@ -270,6 +271,8 @@ class SentenceRows:
         # 外国人雇うの初めて, as 「外国人雇うの初めてなんやけど」 says it).
         self._actors_spoken = {a: tuple(spoken(m.surface for m in tokenizer.morphemes(w) if m.surface.strip())
                                         for w in words) for a, words in actors}
+        # And in the dictionary's headwords, however the asker writes them (はじめて as 初めて).
+        self._actors_headwords = {a: tuple(spoken(Words.of(w, tokenizer).lemmas) for w in words) for a, words in actors}
         bare = {r: BULLET.sub("", x.text) for rows in self._sentences_of.values() for r, _, x in rows}
         self._actor_of_row: dict[int, str] = {}
         for r, text in bare.items():

@@ -455,6 +455,12 @@ def test_a_beginner_is_shown_the_diagram_of_tiers(assistant: Assistant) -> None:
     assert any("ビギナー" in c.quote and "これから外国人雇用" in c.quote for c in answer.citations), answer.answer
 
 
+def test_a_beginner_writing_in_kana_is_a_beginner_too(assistant: Assistant) -> None:
+    # はじめて is 初めて in the dictionary's headwords: the asker's kind is read however they write it.
+    answer = assistant.ask("うちは外国人の採用がはじめてなんですが、手伝ってもらえますか")
+    assert any("ビギナー" in c.quote and "これから外国人雇用" in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize("turns", [("DXの5つの要素って何？", "サイバーセキュリティの支援ってある？"),
                                    ("DX推進の目標は何社？", "セキュリティ面の支援は？")])
 def test_asking_what_help_exists_is_answered_by_the_measures_on_offer(
