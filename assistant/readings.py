@@ -176,17 +176,16 @@ class Readings:
         inflecting, reach = _verb_forms(morphemes)
 
         def rewrite(match: re.Match[str]) -> str:
-            run = match.group(0)
+            run, at = match.group(0), match.start()
             folded = hiragana(run)  # one character for one, so positions match the run as typed
             out, i = [], 0
             # Whether the kana at i may be a compound's second part: the run goes on from kanji or katakana
             # (人でぶそく: 人手不足 with 手 typed in kana), or they follow a word spelled.
-            joined = bool(match.start()) and _JOINS.match(text[match.start() - 1]) is not None
+            joined = bool(at) and _JOINS.match(text[at - 1]) is not None
             compounded = joined
             while i < len(run):
-                inside = (i == 0 and match.start() in endings) or (match.start() in tails and match.start() + i in grammar)
+                inside = (i == 0 and at in endings) or (at in tails and at + i in grammar)
                 for j in range(min(len(run), i + self._longest), i + _MIN_READING - 1, -1):
-                    at = match.start()
                     word = None if inside or at + j in inflecting or at + j > reach.get(at + i, at + j) \
                         else self.by_reading.get(folded[i:j])
                     if word and (compounded or folded[i:j] not in self._voiced):
