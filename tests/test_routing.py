@@ -56,6 +56,11 @@ def test_other_bureaus_and_ministries_are_out_of_scope(assistant: Assistant, que
     ("DX認定はいつまでに提出すればいい？", None),  # a deadline asked as 'by when to hand in'
     ("IT導入補助金の公募っていつから？", None),  # when a call for applications opens: never said
     ("留学生の初任給の相場は？", None),  # pay: not in the slides
+    ("バイオものづくりの事業の予算はいくらついてるの？", None),  # a programme's budget: never stated
+    ("How much budget has the hydrogen project been given?", None),
+    ("予算が限られている町工場ですが、省エネを進めたい", "06-6966-6055"),  # the asker's own budget
+    ("What's the budget for the eVTOL programme?", None),
+    ("Our budget for IT is tiny. Any help going digital?", "06-6966-6008"),
     # A place outside Kinki asked about as a member: the list of members answers by leaving it out.
     ("eVTOLの推進会議って、三重県は加盟してる？", "06-6966-6022"),
     ("三重県の水素の取組は？", None),  # that place, asked about on its own
