@@ -92,7 +92,9 @@ class Conversation:
             return self.router.chosen(self.router.read(chosen), chosen)
         question = self.router.read(message)
         route = self.router.route(question)
-        if topic is None or route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
+        if topic is None:
+            return self.router.spoken_of(route)
+        if route.reason in (RouteReason.phone, RouteReason.division, RouteReason.unknown_phone):
             return route
         # A topic found by a phone number or an office's name: the office's list of initiatives, not one talked about.
         looked_up = topic.reason in (RouteReason.phone, RouteReason.division) and bool(topic.initiatives)

@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from assistant.normalize import hiragana, nfkc, unvoiced, years_named
 from assistant.tokenizer import GRAMMAR, Tokenizer
@@ -63,6 +64,11 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern[str] | None:
     return re.compile("|".join(map(re.escape, words))) if words else None
 
 
+def _said_by(rows: list[dict[str, Any]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """What a title says (外国人材, 水素), each with the words an asker uses who speaks of it, as read."""
+    return tuple((nfkc(r["title_says"]), tuple(nfkc(w).lower() for w in r["asker"])) for r in rows)
+
+
 def _voiced(kana: str) -> str:
     """Kana as typed in romaji: katakana as hiragana, ぢ and づ as じ and ず (romaji cannot tell them apart)."""
     return hiragana(kana).translate(str.maketrans("ぢづ", "じず"))
@@ -107,6 +113,9 @@ class Glossary:
         # The people an initiative is for, where its title names them (外国人材), with the words an asker uses
         # who speaks of them (留学生, foreign): read in the question's search text, so the glossary's words count.
         self.audiences: tuple[tuple[str, tuple[str, ...]], ...] = ()
+        # The field an initiative works in, where its title names one (水素), with the words of an asker who
+        # speaks of it (燃料電池, hydrogen): one never spoken of is no option of a clarifying question.
+        self.subjects: tuple[tuple[str, tuple[str, ...]], ...] = ()
         # Years said relative to the document's own (昨年度, this year): offsets from it, read as years.
         self.document_year: int | None = None
         self.relative_years: dict[str, int] = {}
@@ -177,8 +186,8 @@ class Glossary:
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
                        tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
                        tuple(data.get("no_offer_words", [])), tuple(data.get("offer_endings", [])))
-        glossary.audiences = tuple((nfkc(a["title_says"]), tuple(nfkc(w).lower() for w in a["asker"]))
-                                   for a in data.get("audiences", []))
+        glossary.audiences = _said_by(data.get("audiences", []))
+        glossary.subjects = _said_by(data.get("subjects", []))
         glossary.document_itself = _any_of(tuple(nfkc(w).lower() for w in data.get("document_itself", [])))
         glossary.document_year = data.get("document_year")
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}

@@ -94,14 +94,24 @@ class Router:
             texts[c.initiative].append(c.text)
         self.words = InitiativeWords({t: "\n".join(v) for t, v in texts.items() if t}, index.sparse.tokenizer,
                                      reader.glossary.no_topic)
-        # Whom an initiative is for, where its title says (高度外国人材): the words that name them.
-        self._audience_of = {t: words for t in self.titles for says, words in reader.glossary.audiences if says in t}
+        # Whom an initiative is for, where its title says (高度外国人材), and the field it works in, where its title
+        # names one (水素): the words that speak of them.
+        self._audience_of = self._titles_saying(reader.glossary.audiences)
+        self._subject_of = self._titles_saying(reader.glossary.subjects)
         self._offices_of = {t: {o.division for o in directory.offices if t in o.initiatives} for t in self.titles}
         # Each initiative's labelled examples, to choose among its offices.
         rows: dict[str, list[int]] = defaultdict(list)
         for i, e in enumerate(index.examples):
             rows[e.initiative].append(i)
         self._example_rows = {t: np.array(r) for t, r in rows.items()}
+
+    def _titles_saying(self, said_by: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, ...]]:
+        return {t: words for t in self.titles for says, words in said_by if says in t}
+
+    @staticmethod
+    def _said(question: Question) -> str:
+        """The question as typed and in its search text, so the glossary's words for what it says count."""
+        return f"{question.normalized}\n{nfkc(question.search_text).lower()}"
 
     def read(self, text: str) -> Question:
         return self.reader.read(text)
@@ -162,7 +172,7 @@ class Router:
             si.title_hit = sum(self.words.idf(t) for t in q_terms & self.words.title_terms[si.title]) / q_weight
             si.lexical = sum(self.words.idf(t) for t in q_terms & self.words.terms_of[si.title]) / q_weight
         best_title = max((si.title_hit for si in by_title.values()), default=0.0)
-        said = f"{question.normalized}\n{nfkc(question.search_text).lower()}"
+        said = self._said(question)
         for si in by_title.values():
             si.verbatim = float(si.title in verbatim)
             elsewhere = self.words.names_elsewhere(si.title, latin, named_weight)
@@ -261,6 +271,22 @@ class Router:
         return [r for r in ranked[1 : self.settings.max_initiatives]
                 if r.score >= close * top.score and not (self._offices_of[r.title] & self._offices_of[top.title])
                 and self._states_asked_fact(question, r)]
+
+    def spoken_of(self, route: Route) -> Route:
+        """A clarifying question opening a conversation offers only initiatives the user could mean: not one
+        working in a field they never speak of (hydrogen, to a knife maker seeking foreign buyers). With one
+        option left, that is the answer, the others named beside it. (Later in a conversation its topic speaks
+        of a field, and a follow-up asked back about is read with it.)"""
+        if route.reason != RouteReason.clarify:
+            return route
+        said = self._said(route.question)
+        options = [route.initiatives[0], *(r for r in route.initiatives[1:]
+                                           if any(w in said for w in self._subject_of.get(r.title, ("",))))]
+        if len(options) == len(route.initiatives):
+            return route
+        if len(options) == 1:
+            return replace(route, reason=RouteReason.retrieval)
+        return replace(route, initiatives=options, contacts=self._contacts_for(options, route.question))
 
     def _states_asked_fact(self, question: Question, top: ScoredInitiative) -> bool:
         """A question asking for a kind of fact (a date, a count) is answerable only if the

@@ -128,9 +128,13 @@ def asking(settings: Settings) -> Assistant:
     return build_assistant(settings.model_copy(update={"clarify_within": 0.01}))
 
 
+# A field named (バイオ): its initiative, and those of no field, may be meant.
+UNIVERSITY = "大学と連携してバイオの研究を進めたい"
+
+
 def test_two_initiatives_that_fit_equally_become_a_question_with_options(asking: Assistant) -> None:
     assistant = asking
-    answer = assistant.ask("大学と連携したい")
+    answer = assistant.ask(UNIVERSITY)
     assert answer.route == RouteReason.clarify and answer.clarify is not None
     options = answer.clarify.options
     assert 2 <= len(options) <= 3
@@ -141,7 +145,7 @@ def test_two_initiatives_that_fit_equally_become_a_question_with_options(asking:
     for n, option in enumerate(options, 1):
         assert f"{n}. 「{option.initiative}」" in answer.answer
 
-    history = [Turn("user", "大学と連携したい"), Turn("assistant", answer.answer)]
+    history = [Turn("user", UNIVERSITY), Turn("assistant", answer.answer)]
     for reply, option in (("2", options[1]), ("2番", options[1]), (options[0].initiative, options[0])):
         chosen = assistant.ask(reply, history)
         assert chosen.clarify is None and chosen.initiatives[0] == option.initiative, reply
@@ -149,15 +153,31 @@ def test_two_initiatives_that_fit_equally_become_a_question_with_options(asking:
 
 
 def test_a_follow_up_to_a_clarifying_question_speaking_of_one_options_slides_picks_it(asking: Assistant) -> None:
-    first = asking.ask("大学と連携したい")
+    first = asking.ask(UNIVERSITY)
     assert first.clarify is not None
     options = {o.initiative: o for o in first.clarify.options}
     bio = next(title for title in options if "バイオ" in title)
     # Only the bio slides speak of a steering committee: the reply is answered from them, not asked again.
     answer = asking.ask("ステアリングコミッティって何をするの？",
-                        [Turn("user", "大学と連携したい"), Turn("assistant", first.answer)])
+                        [Turn("user", UNIVERSITY), Turn("assistant", first.answer)])
     assert answer.clarify is None and answer.initiatives[0] == bio, answer.answer
     assert answer.contacts[0].division == options[bio].division
+
+
+def test_a_clarifying_question_offers_no_initiative_of_a_field_the_user_never_speaks_of(asking: Assistant) -> None:
+    # Asked back whenever another office fits at all, a user naming no field is not offered the bio or
+    # semiconductor work, nor one seeking foreign buyers for knives the hydrogen project's overseas matching.
+    for question in ("大学と連携したい", "We make kitchen knives in Sakai and want to meet foreign buyers "
+                                          "coming for the Expo. Is there a matching service we could join?"):
+        answer = asking.ask(question)
+        offered = [o.initiative for o in answer.clarify.options] if answer.clarify else answer.initiatives[:1]
+        assert not any(field in title for title in offered for field in ("バイオ", "半導体", "水素")), answer.answer
+
+
+def test_an_owner_seeking_foreign_buyers_is_sent_to_the_overseas_business_office(assistant: Assistant) -> None:
+    answer = assistant.ask("We're a 40-person machinery maker in Shiga. We'd love to find overseas buyers, especially "
+                           "the delegations coming over for the Expo. Is there anything for us?")
+    assert answer.clarify is None and answer.contacts[0].phone == "06-6966-6032", answer.answer
 
 
 def test_the_api_returns_the_clarifying_question(asking: Assistant) -> None:
@@ -166,7 +186,7 @@ def test_the_api_returns_the_clarifying_question(asking: Assistant) -> None:
     from assistant.api import create_app
 
     with TestClient(create_app(lambda: asking, asking.settings)) as client:
-        body = client.post("/api/chat", json={"message": "大学と連携したい"}).json()
+        body = client.post("/api/chat", json={"message": UNIVERSITY}).json()
     assert body["route"] == "clarify"
     assert [o["phone"] for o in body["clarify"]["options"]] == [c["phone"] for c in body["contacts"]]
 
