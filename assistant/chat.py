@@ -294,9 +294,11 @@ class Conversation:
         if POINTS_BACK.search(question.normalized):
             # 「それはいつから？」: whatever else it resembles, it points at what was said; but an English
             # pronoun is often no pointer ("What about GX support for SMEs, is it the same office?"): a
-            # message confidently and far better about another initiative starts a new topic.
-            return not (question.english and elsewhere and route.confidence >= s.own_confidence
-                        and self._far_better(route, current))
+            # message confidently and far better about another initiative, or naming its title in English
+            # ("What about circular economy - who handles that?"), starts a new topic.
+            return not (question.english and elsewhere and (
+                (route.confidence >= s.own_confidence and self._far_better(route, current))
+                or self.router.words.glosses_only_in_title(question, own.title, current)))
         if elsewhere and shown and self.router.words.echoes(question, shown, current, own.title):
             # 「地域の取組には具体的にどんな支援を？」 picks up words the last answer quoted from the topic's slides
             # (各地域の取組に対し、情報提供や伴走支援…): it asks about them, however like another's its words sound.
