@@ -18,7 +18,7 @@ from assistant.latin_names import LatinNames
 from assistant.normalize import KANJI, find_extensions, find_phones, nfkc, normalize_query, squeeze, unspaced
 from assistant.query import AnswerType, CoverageRule, Glossary
 from assistant.readings import Readings
-from assistant.romaji import read_romaji
+from assistant.romaji import read_romaji, unglue
 from assistant.tokenizer import Tokenizer
 from assistant.words import Words
 
@@ -190,7 +190,7 @@ class QuestionReader:
         # Spaces between romaji words stay; a romaji word is read as the document word it can make (bunya: 分野).
         # A name in Latin letters typed with a slip (eVOTL) is read as the document writes it (evtol).
         # (Corrected before lower case, since a name is told from a word by its capitals; NFKC folds ＤＸ to DX.)
-        normalized = normalize_query(read_romaji(unspaced(self._latin.correct(unicodedata.normalize("NFKC", text)).lower()),
+        normalized = normalize_query(read_romaji(unspaced(unglue(self._latin.correct(unicodedata.normalize("NFKC", text)))).lower(),
                                                  known=self.readings.knows))
         # 「話は変わるけど」, "Switching topics:" say something of the conversation, not of the subject: read
         # without them, "switching topics" is not テーマ (the chat still sees them in ``normalized``).

@@ -68,6 +68,16 @@ def to_kana(word: str, n_before_y: bool = False) -> str | None:
     return "".join(out)
 
 
+# A romaji word typed straight onto a name in capitals (mentekiGX, suisoFC): read before lower case, which hides it.
+_GLUED = re.compile(r"(?<![A-Za-z])([a-z]{3,})(?=[A-Z]{2,}(?![a-z]))")
+
+
+def unglue(text: str) -> str:
+    """``text`` with a space between a romaji word and the name in capitals typed onto it (menteki GX);
+    a word that does not read as romaji keeps its capitals (eVTOL has one lower-case letter; xxGX stays)."""
+    return _GLUED.sub(lambda m: f"{m.group(1)} " if to_kana(m.group(1)) else m.group(1), text)
+
+
 def read_romaji(text: str, known: Callable[[str], bool] | None = None) -> str:
     """``text`` with its romaji words in hiragana when it reads as Japanese typed in the Latin
     alphabet; otherwise unchanged (English stays English). ``known`` tells a word the document uses by its

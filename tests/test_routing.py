@@ -113,6 +113,12 @@ def test_romaji_reads_as_japanese(assistant: Assistant) -> None:
     assert answer.language == "ja"
 
 
+def test_a_romaji_word_typed_onto_a_name_in_capitals_is_read_apart_from_it(assistant: Assistant) -> None:
+    # mentekiGX is 面的 + GX; read as one word it is neither, and what is left (支援, 何をする) suits other help.
+    answer = assistant.ask("mentekiGX shien wa nani wo suru no")
+    assert "面的GX" in answer.initiatives[0] and answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
 def test_a_question_without_a_topic_is_not_routed_alone_but_follows_the_conversation(assistant: Assistant) -> None:
     assert assistant.ask("担当の課と電話番号は？").abstained
     first = assistant.ask("eVTOLの社会実装の取組について教えて")
