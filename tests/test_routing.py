@@ -24,6 +24,14 @@ def test_the_documents_own_term_for_fair_trade_inspectors_routes_to_fair_trade(a
     assert answer.contacts[0].phone == "06-6966-6037"
 
 
+@pytest.mark.parametrize("question", ["Any help for small firms that want to use less energy?",
+                                      "We want to reduce our factory's power consumption. Where do we start?"])
+def test_saving_energy_asked_in_english_reaches_the_gx_support_office(assistant: Assistant, question: str) -> None:
+    # Energy use, consumption and efficiency are what the GX slides call 省エネ; energy alone is hydrogen's too.
+    answer = assistant.ask(question)  # the GX office first, alone or as the first option
+    assert not answer.abstained and answer.contacts[0].phone == "06-6966-6055", answer.answer
+
+
 @pytest.mark.parametrize("question", ["中部経済産業局の水素の担当は？", "中国経済産業局のGXの担当は？",
                                       "九州経済産業局の半導体人材の窓口を教えて", "環境省の脱炭素の補助金の窓口は？",
                                       "労働基準法の相談窓口は？", "社員の社会保険の手続きはどこで？",
