@@ -24,7 +24,8 @@ def test_the_documents_own_term_for_fair_trade_inspectors_routes_to_fair_trade(a
     assert answer.contacts[0].phone == "06-6966-6037"
 
 
-@pytest.mark.parametrize("question", ["Any help for small firms that want to use less energy?",
+@pytest.mark.parametrize("question", ["Is there help for small companies trying to reduce their energy use?",
+                                      "Any support for small businesses that want to cut energy usage?",
                                       "We want to reduce our factory's power consumption. Where do we start?"])
 def test_saving_energy_asked_in_english_reaches_the_gx_support_office(assistant: Assistant, question: str) -> None:
     # Energy use, consumption and efficiency are what the GX slides call 省エネ; energy alone is hydrogen's too.
