@@ -114,7 +114,7 @@ class Glossary:
         # who speaks of them (留学生, foreign): read in the question's search text, so the glossary's words count.
         self.audiences: tuple[tuple[str, tuple[str, ...]], ...] = ()
         # The field an initiative works in, where its title names one (水素), with the words of an asker who
-        # speaks of it (燃料電池, hydrogen): one never spoken of is no option of a clarifying question.
+        # speaks of it (燃料電池, hydrogen): one never spoken of is no option of a conversation's first clarifying question.
         self.subjects: tuple[tuple[str, tuple[str, ...]], ...] = ()
         # Years said relative to the document's own (昨年度, this year): offsets from it, read as years.
         self.document_year: int | None = None

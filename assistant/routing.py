@@ -106,6 +106,7 @@ class Router:
         self._example_rows = {t: np.array(r) for t, r in rows.items()}
 
     def _titles_saying(self, said_by: tuple[tuple[str, tuple[str, ...]], ...]) -> dict[str, tuple[str, ...]]:
+        """Each initiative whose title says one of the glossary's words (外国人材, 水素), with its askers' words."""
         return {t: words for t in self.titles for says, words in said_by if says in t}
 
     @staticmethod
