@@ -15,7 +15,6 @@ from assistant.tokenizer import Tokenizer
 from assistant.verbatim import VerbatimNames
 
 _LATIN_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][a-z]*[A-Z][A-Za-z]*(?![A-Za-z])")  # two capitals or more: a name
 
 
@@ -106,11 +105,13 @@ class InitiativeWords:
         """Whether an English question names, in the document's words the glossary reads it as, a word that
         ``title``'s title alone says and ``other``'s text never uses ("circular economy": サーキュラーエコノミー,
         after hydrogen): the title is named as surely as by a name typed in Latin letters."""
+        if not question.english:
+            return False
         theirs = self.terms_of.get(other, set())
         # Only the glossary's Japanese words: a word typed in Latin letters ("their Expo event") or a year
         # (FY2025) may well point back, as the Latin names' rule has it.
-        glossed = {t for t in question.named - question.typed_terms if _JAPANESE.search(t)}
-        return question.english and any(self._titles_naming.get(t) == {title} and t not in theirs for t in glossed)
+        glossed = {t for t in question.named - question.typed_terms if not t.isascii()}
+        return any(self._titles_naming.get(t) == {title} and t not in theirs for t in glossed)
 
     def names_only_in_text(self, question: Question, title: str, other: str) -> bool:
         """Whether the question names a place or body (a proper noun: 堺) that ``title``'s own text writes and

@@ -281,8 +281,8 @@ class Router:
         if route.reason != RouteReason.clarify:
             return route
         said = self._said(route.question)
-        options = [route.initiatives[0], *(r for r in route.initiatives[1:]
-                                           if any(w in said for w in self._subject_of.get(r.title, ("",))))]
+        options = [route.initiatives[0], *(r for r in route.initiatives[1:] if r.title not in self._subject_of
+                                           or any(w in said for w in self._subject_of[r.title]))]
         if len(options) == len(route.initiatives):
             return route
         if len(options) == 1:
