@@ -10,12 +10,19 @@ import math
 import re
 from collections import defaultdict
 
-from assistant.question import Question
+from assistant.question import Question, asking_sentence
 from assistant.tokenizer import Tokenizer
 from assistant.verbatim import VerbatimNames
 
 _LATIN_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][a-z]*[A-Z][A-Za-z]*(?![A-Za-z])")  # two capitals or more: a name
+
+
+def _typed_in_capitals(text: str) -> set[str]:
+    """The names a message types in capitals (DAYS, WASSE), lower case: three letters or more, and not a formula
+    (CO2), which every slide on emissions may write."""
+    return {name.lower() for name in _CAPITALISED.findall(text) if len(name) >= 3
+            and not re.search(rf"(?<![A-Za-z]){re.escape(name)}[0-9]", text)}
 
 
 class InitiativeWords:
@@ -61,9 +68,13 @@ class InitiativeWords:
         return any(self.says(title, p) and not self.says(other, p)
                    for p in self._verbatim.echoed(question.normalized, shown))
 
-    def owners(self, text: str) -> frozenset[str]:
-        """The initiatives whose text alone writes a run of the text's words (IT導入補助金)."""
-        return self._verbatim.owners(text)
+    def owners(self, question: Question) -> frozenset[str]:
+        """The initiatives whose text alone writes a name the sentence asking types: a run of its words
+        (IT導入補助金), or a name in capitals as the slides write it (DAYS, WASSE: a name in an English question
+        too, where 'days' is a word)."""
+        typed = asking_sentence(question.text)
+        return self._verbatim.owners(asking_sentence(question.normalized)) | frozenset(
+            title for name in _typed_in_capitals(typed) for title in self._text_naming.get(name, ()))
 
     def covers(self, title: str, question: Question, typed: bool = False) -> float:
         """How much of what a question names (by word rarity) the initiative's own text uses: a
@@ -91,8 +102,11 @@ class InitiativeWords:
         weight = sum(self.idf(t) for t in named)
         # Only a name typed in Latin letters: one letter apart (DX, GX), the encoder hears them alike;
         # everyday words (海外) belong to many initiatives whatever the titles say.
+        # In English a name the slides write is one where typed as they write it, in capitals (the cross-border
+        # DAYS), not the everyday word (days).
+        capitals = _typed_in_capitals(question.text) if question.english else set()
         latin = {t: self.idf(t) for t in named & question.typed_terms if _LATIN_NAME.fullmatch(t) and (
-                 t in self._titles_naming or (t in self._text_naming and not question.english))}
+                 t in self._titles_naming or (t in self._text_naming and (not question.english or t in capitals)))}
         return latin, weight
 
     def names_only_in_title(self, question: Question, title: str, other: str) -> bool:

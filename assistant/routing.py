@@ -20,7 +20,7 @@ from assistant.directory import Contact, Directory, Office
 from assistant.examples import Vote, vote
 from assistant.initiative_words import InitiativeWords
 from assistant.normalize import format_phone, nfkc
-from assistant.question import Question, QuestionReader, asking_sentence
+from assistant.question import Question, QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
 
@@ -167,7 +167,7 @@ class Router:
         familiarity = self._familiarity(examples)
         latin, named_weight = self.words.latin_names(question)
         # Names in the sentence that asks: the asker's story (商工会議所で…者です) says who they are, not what about.
-        verbatim = self.words.owners(asking_sentence(question.normalized)) if typed else frozenset()
+        verbatim = self.words.owners(question) if typed else frozenset()
         for si in by_title.values():
             # How much of the question (by word rarity) the initiative's title and text contain.
             si.title_hit = sum(self.words.idf(t) for t in q_terms & self.words.title_terms[si.title]) / q_weight

@@ -580,6 +580,17 @@ def test_a_name_in_latin_capitals_one_initiatives_slides_write_pins_it(assistant
     assert answer.contacts[0].phone == "06-6966-6013", answer.answer
 
 
+def test_an_english_question_typing_a_name_in_capitals_as_the_slides_do_is_about_it(assistant: Assistant) -> None:
+    # DAYS typed in capitals names the innovation platform's events, in English too, over the words the question
+    # shares with others (big companies, partner); 'days', lower case, is a word and names nothing.
+    answer = assistant.ask("Under the cross-regional DAYS scheme, how many large firms headquartered beyond Kinki "
+                           "is the bureau aiming to work with?")
+    assert "イノベーションプラットフォーム" in answer.initiatives[0], answer.answer
+    assert answer.contacts[0].phone == "06-6966-6013", answer.answer
+    days = assistant.ask("How many days does the Global Startup EXPO last?")
+    assert "Global Startup EXPO" in days.initiatives[0], days.answer
+
+
 def test_hiring_a_person_of_an_asian_country_is_foreign_talent_not_trade_with_asia(assistant: Assistant) -> None:
     # ベトナム alone is the Asia business plan; ベトナム人 hired is a foreign employee.
     hire = assistant.ask("フィリピン人のスタッフを雇いたいんですが、相談できるところは？")
