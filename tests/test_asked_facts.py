@@ -461,6 +461,15 @@ def test_a_beginner_writing_in_kana_is_a_beginner_too(assistant: Assistant) -> N
     assert any("ビギナー" in c.quote and "これから外国人雇用" in c.quote for c in answer.citations), answer.answer
 
 
+@pytest.mark.parametrize("question", ["技術流出の対策って、どういった企業向けの取組なん？",
+                                      "技術流出対策のセミナーはどんな会社がターゲットですか"])
+def test_asking_what_kind_of_firm_something_is_for_is_answered_by_its_target(
+        assistant: Assistant, question: str) -> None:
+    # どういった企業向け and ターゲット ask whom it is for, as 対象は does: the slide's 【対象候補企業】 answers.
+    answer = assistant.ask(question)
+    assert any("スタートアップ企業" in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize("turns", [("DXの5つの要素って何？", "サイバーセキュリティの支援ってある？"),
                                    ("DX推進の目標は何社？", "セキュリティ面の支援は？")])
 def test_asking_what_help_exists_is_answered_by_the_measures_on_offer(
