@@ -661,6 +661,13 @@ def test_asking_whether_the_topics_list_includes_something_stays_on_the_topic(as
     assert answer.contacts[0].phone == "06-6966-6001" and "蓄電池" in answer.answer, answer.answer
 
 
+def test_asking_whether_one_is_among_the_members_is_answered_by_the_members(assistant: Assistant) -> None:
+    # "Is NITE among them?" asks of the list just given, as who takes part: the members' lines answer, not the
+    # forest's aims.
+    answer = _chain(assistant, "Which national bodies make up the Kansai Co-Creation Forest?", "Is NITE among them?")
+    assert any("NITE" in c.quote for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize(("first", "then"), [
     ("サーキュラーエコノミーの取組を教えて", "それは水素と同じ課？"),
     ("Who runs the circular economy work?", "Same office as the hydrogen project?"),
