@@ -37,6 +37,21 @@ class CoverageRule:
 
 
 @dataclass(frozen=True)
+class Actor:
+    """A kind of actor a measure is addressed to (自治体, これから外国人雇用), with how an asker tells they are one:
+    a phrase of theirs (信用金庫で働いて), or a situation told in words of its own, one word of each group
+    anywhere in the message (a foreign person, hiring, a first time: 外国の方を雇ったことが一度もなくて)."""
+
+    name: str
+    asker: tuple[str, ...]  # folded, lower case
+    situation: tuple[tuple[str, ...], ...] = ()  # folded, lower case
+
+    def told_in(self, text: str) -> bool:
+        """Whether a message (folded, lower case) tells the situation: a word of every group."""
+        return bool(self.situation) and all(any(w in text for w in group) for group in self.situation)
+
+
+@dataclass(frozen=True)
 class AnswerType:
     """A kind of fact a question can ask for (a date, a count) and what a sentence stating it contains."""
 
@@ -54,6 +69,8 @@ class AnswerType:
     defined: bool = False  # answered by a slide about the thing named (（参考）「関西・共創の森」について)
     picked_by_words: bool = False  # many lines hold one (a name in 「」): the asker's rarer words pick which
     pattern_asks_only: bool = False  # its asking pattern's words name no topic (どこの会社が協力した: 協力)
+    # Asks what the bureau has done before (これまで, 実績): not asked by a sentence telling the asker's own past.
+    bureaus_past: bool = False
 
 
 _KANA_WORD = re.compile(r"[ぁ-ゖー]{3,}")
@@ -86,7 +103,7 @@ class Glossary:
     def __init__(self, entries: list[tuple[tuple[Phrase, ...], str]], coverage: list[CoverageRule],
                  answer_types: list[AnswerType] | None = None, no_topic: frozenset[str] = frozenset(),
                  help_words: tuple[str, ...] = (), background_words: tuple[str, ...] = (),
-                 not_help_words: tuple[str, ...] = (), actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 not_help_words: tuple[str, ...] = (), actors: tuple[Actor, ...] = (),
                  no_offer_words: tuple[str, ...] = (), offer_endings: tuple[str, ...] = ()) -> None:
         self.entries = entries
         self.coverage = coverage
@@ -126,6 +143,7 @@ class Glossary:
         self.years_so_far_span = 0
         # Words pointing at the document itself (資料では, in the slides): where to look, not what is asked for.
         self.document_itself: re.Pattern[str] | None = None
+        self.told_of_self: re.Pattern[str] | None = None  # words telling the asker's own past (一度も, never)
 
     def years_asked(self, asking: str, whole: str) -> frozenset[int]:
         """The years the asking sentence names; one pointing back to a time named earlier (「そのときの参加企業は？」
@@ -133,10 +151,16 @@ class Glossary:
         years = self.years_said(asking)
         if not years and any(word in asking for word in self.years_pointed_back):
             return self.years_said(whole)
-        if not years and self.document_year is not None and any(word in asking for word in self.years_so_far):
+        if not years and self.document_year is not None and any(word in asking for word in self.years_so_far) \
+                and not self.tells_own_past(asking):
             # 「今まで何回やったの？」 asks about each year's row of a table, not the latest alone.
             return frozenset(range(self.document_year - self.years_so_far_span, self.document_year))
         return years
+
+    def tells_own_past(self, sentence: str) -> bool:
+        """Whether a sentence tells the asker's own past (外国籍のスタッフはこれまで一度もいません, we have never
+        exported): its これまで is theirs, not a question about the years of the bureau's work."""
+        return self.told_of_self is not None and bool(self.told_of_self.search(sentence))
 
     def years_said(self, text: str) -> frozenset[int]:
         """The years a question names, written out (2023年度, FY2023) or said relative to the document's year
@@ -177,12 +201,15 @@ class Glossary:
                                    r.get("names", ""), bool(r.get("items")),
                                    re.compile(r["asks_pattern"]) if "asks_pattern" in r else None,
                                    tuple(r.get("refines", ())), bool(r.get("figure")), bool(r.get("defined")),
-                                   bool(r.get("picked_by_words")), bool(r.get("pattern_asks_only")))
+                                   bool(r.get("picked_by_words")), bool(r.get("pattern_asks_only")),
+                                   bool(r.get("bureaus_past")))
                         for r in data.get("answer_types", [])]
         # Each word as MeCab reads it alone, and as written: a suffix (海外向け) is read alone as a verb (向ける).
         no_topic = frozenset(t for w in data.get("no_topic", [])
                              for t in (*tokenizer.terms(w), hiragana(nfkc(w).lower())))
-        actors = tuple((a["actor"], tuple(nfkc(w).lower() for w in a["asker"])) for a in data.get("actors", []))
+        actors = tuple(Actor(a["actor"], tuple(nfkc(w).lower() for w in a["asker"]),
+                             tuple(tuple(nfkc(w).lower() for w in group) for group in a.get("situation", [])))
+                       for a in data.get("actors", []))
         glossary = cls(entries, coverage, answer_types, no_topic, tuple(data.get("help_words", [])),
                        tuple(data.get("background_words", [])), tuple(data.get("not_help_words", [])), actors,
                        tuple(data.get("no_offer_words", [])), tuple(data.get("offer_endings", [])))
@@ -190,6 +217,7 @@ class Glossary:
         glossary.subjects = _said_by(data.get("subjects", []))
         glossary.document_itself = _any_of(tuple(nfkc(w).lower() for w in data.get("document_itself", [])))
         glossary.document_year = data.get("document_year")
+        glossary.told_of_self = re.compile(data["told_of_self"]) if "told_of_self" in data else None
         glossary.relative_years = {nfkc(w): n for w, n in data.get("relative_years", {}).items()}
         glossary.years_pointed_back = tuple(nfkc(w).lower() for w in data.get("years_pointed_back", []))
         so_far = data.get("years_so_far", {})
@@ -270,10 +298,12 @@ class Glossary:
         kanji would."""
         present = words.tokens
         spaced = _spaced(words)
+        said = "".join(words.surfaces)
         asked = [t for t in self.answer_types
-                 if any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs
-                         or "".join(p) in present) and words.asks(p)
-                        for p in t.asks) or (t.asks_pattern is not None and t.asks_pattern.search(spaced))]
+                 if (any((p[0] in present or p[-1] == PREFIX or "".join(p) in words.katakana_runs
+                          or "".join(p) in present) and words.asks(p)
+                         for p in t.asks) or (t.asks_pattern is not None and t.asks_pattern.search(spaced)))
+                 and not (t.bureaus_past and self.tells_own_past(said))]
         kana = words.surfaces
         for i in range(len(kana)):
             for n in (1, 2, 3):  # MeCab splits unknown kana (ひずけ → ひ + ずけ)

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from assistant.normalize import KANJI, nfkc
+from assistant.query import Actor
 from assistant.question import Question, asking_sentence
 from assistant.quote_kinds import WHICH, kinds_asked
 from assistant.quote_lists import NamedLists
@@ -79,7 +80,7 @@ class AskedReading(NamedLists):
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights,
                  help_kinds: Callable[[str], int] | None = None, background_words: re.Pattern[str] | None = None,
-                 actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 actors: tuple[Actor, ...] = (),
                  offers: Callable[[str], bool] | None = None) -> None:
         super().__init__(index, tokenizer, help_kinds, background_words, actors, offers)
         self.weights = weights
@@ -184,6 +185,6 @@ class AskedReading(NamedLists):
         they only mention, 取引先の銀行から, does not make them one)."""
         text, said_plainly = question.normalized, spoken(question.words.surfaces)
         headwords = spoken(question.words.lemmas)
-        return {a for a, words in self._actors
-                if any(w in text for w in words) or any(w in said_plainly for w in self._actors_spoken[a])
-                or any(w in headwords for w in self._actors_headwords[a])}
+        return {a.name for a in self._actors
+                if any(w in text for w in a.asker) or any(w in said_plainly for w in self._actors_spoken[a.name])
+                or any(w in headwords for w in self._actors_headwords[a.name]) or a.told_in(text)}

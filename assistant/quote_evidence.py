@@ -12,6 +12,7 @@ from collections.abc import Callable
 import numpy as np
 
 from assistant.normalize import nfkc, years_named
+from assistant.query import Actor
 from assistant.question import Question
 from assistant.quote_asked import Asked, AskedReading
 from assistant.quote_kinds import names_one
@@ -64,7 +65,7 @@ class QuoteEvidence(AskedReading):
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, weights: QuoteWeights, max_quotes: int,
                  help_kinds: Callable[[str], int] | None = None, background_words: re.Pattern[str] | None = None,
                  remits: dict[str, tuple[str, ...]] | None = None,
-                 actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 actors: tuple[Actor, ...] = (),
                  offers: Callable[[str], bool] | None = None) -> None:
         super().__init__(index, tokenizer, weights, help_kinds, background_words, actors, offers)
         # Where offices share an initiative, each one's part of it (取引適正化推進室: 価格転嫁, 下請…;
@@ -180,6 +181,10 @@ class QuoteEvidence(AskedReading):
                                              # nothing of what the word is
                                              or (t in self._unspaced[row] and row not in self._label_rows)),
                                             default=0.0) ** 3
+                if not route.brings:
+                    # A place in a situation told in the asker's own words is where they are (京都で和菓子を…),
+                    # not what they ask: a list naming it (構成機関･･･京都府…) is no help to them.
+                    x[COLUMN["brought"]] *= 1.0 - own_words
             x[COLUMN["about"]] = asked.defined and self._names_most_of(self._slide_of_row[row], q_terms)
             # A situation told in the asker's words, asking no fact and naming nothing to pick a line by (no kind, no
             # word a follow-up brings, not who the asker is): its own help, by name, over a line resembling its words.
@@ -200,18 +205,23 @@ class QuoteEvidence(AskedReading):
             score -= w.quote_other_office * own_words  # another office's part of the initiative
         if row in self._item_rows:  # one of the measures a slide numbers (①実施校拡大): help on offer
             score += w.quote_item * own_words
-        elif row in self._label_rows:
+        elif row in self._label_rows and not (row in self._diagram_of_row and self._to_asker(row, asked)):
+            # A box of a diagram addressed to the asker's own kind (これから外国人雇用に取り組む企業, for a first
+            # hire) is where they find themselves: the diagram, quoted whole, answers as a sentence would.
             score -= (w.quote_diagram if row in self._diagram_of_row else w.quote_label) * own_words
         if row in self._refers_back_rows:
             # 「同イベントでは…」 names nothing alone, unless the asker points at that very thing (そのイベント).
             pointed = self._refers_back_rows[row] in asked.pointed_at
             score += (w.quote_refers_back if pointed else -w.quote_refers_back) * own_words
         if row in self._actor_of_row:  # a measure addressed to the asker's kind, or to someone else
-            to_asker = self._actor_of_row[row] in asked.asker_is
-            score += (w.quote_own_actor if to_asker else -w.quote_other_actor) * own_words
+            score += (w.quote_own_actor if self._to_asker(row, asked) else -w.quote_other_actor) * own_words
         if row in self._background_rows:
             score -= w.quote_background * own_words  # why the initiative exists helps no one
         return score
+
+    def _to_asker(self, row: int, asked: Asked) -> bool:
+        """Whether a sentence is addressed to the kind of actor the asker says they are."""
+        return self._actor_of_row.get(row) in asked.asker_is
 
     def _other_offices_words(self, route: Route, title: str) -> tuple[str, ...]:
         """Remit words of the initiative's other offices, when the question fits its first office's remit and

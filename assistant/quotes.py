@@ -103,6 +103,10 @@ class QuoteChooser(QuoteEvidence):
                 if (whole := self._diagram_of_row.get(row)) is not None:
                     if not any(whole.quote in c.quote for c in mine):
                         mine.append(whole)
+                        # A box naming the asker's own kind (これから外国人雇用に取り組む企業) tells them they are
+                        # whom the help is for; the help itself still has its places beside it, up to the most
+                        # quotes an answer shows.
+                        take = min(take + self._to_asker(row, asked), max(take, self.max_quotes))
                     continue
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
                                  lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named)

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from assistant.index import StoredChunk, StoredSentence
 from assistant.normalize import nfkc, years_named
+from assistant.query import Actor
 from assistant.quote_units import (
     ANNOUNCES,
     BULLET,
@@ -75,7 +76,7 @@ class SentenceRows:
 
     def __init__(self, index: PolicyIndex, tokenizer: Tokenizer, help_kinds: Callable[[str], int] | None = None,
                  background_words: re.Pattern[str] | None = None,
-                 actors: tuple[tuple[str, tuple[str, ...]], ...] = (),
+                 actors: tuple[Actor, ...] = (),
                  offers: Callable[[str], bool] | None = None) -> None:
         self.index = index
         self._help_kinds = help_kinds
@@ -269,14 +270,14 @@ class SentenceRows:
         self._actors = actors
         # The same words with the case particles an asker drops in speech left out (外国人を雇うのは初めて →
         # 外国人雇うの初めて, as 「外国人雇うの初めてなんやけど」 says it).
-        self._actors_spoken = {a: tuple(spoken(m.surface for m in tokenizer.morphemes(w) if m.surface.strip())
-                                        for w in words) for a, words in actors}
+        self._actors_spoken = {a.name: tuple(spoken(m.surface for m in tokenizer.morphemes(w) if m.surface.strip())
+                                             for w in a.asker) for a in actors}
         # And in the dictionary's headwords, however the asker writes them (はじめて as 初めて).
-        self._actors_headwords = {a: tuple(spoken(Words.of(w, tokenizer).lemmas) for w in words) for a, words in actors}
+        self._actors_headwords = {a.name: tuple(spoken(Words.of(w, tokenizer).lemmas) for w in a.asker) for a in actors}
         bare = {r: BULLET.sub("", x.text) for rows in self._sentences_of.values() for r, _, x in rows}
         self._actor_of_row: dict[int, str] = {}
         for r, text in bare.items():
-            found = next((a for a, _ in actors if a in text[:_ACTOR_HEAD]), None)
+            found = next((a.name for a in actors if a.name in text[:_ACTOR_HEAD]), None)
             if found:
                 self._actor_of_row[r] = found
         # A box under one of a set of headings (工業団地アプローチ ⚫ 工業団地立地企業…): quoted under it.

@@ -461,6 +461,24 @@ def test_a_beginner_writing_in_kana_is_a_beginner_too(assistant: Assistant) -> N
     assert any("ビギナー" in c.quote and "これから外国人雇用" in c.quote for c in answer.citations), answer.answer
 
 
+@pytest.mark.parametrize("question", [
+    "介護施設を運営しています。ネパール出身の留学生を採用する予定ですが、外国籍のスタッフを雇ったことは一度もありません",
+    "兵庫で金型を作っている会社です。外国の人を雇うのはうちは初めてで、何を準備したらいいのか",
+    # これまで here tells the asker's own past, not a question about the bureau's record (its years' rows).
+    "介護施設を運営しています。ネパール出身の留学生を採用する予定ですが、外国籍のスタッフはこれまで一度もいません",
+    "We run a bakery and want to recruit an international graduate, but we have never employed a foreigner.",
+    # "Where do we start" asks how to begin, not for a place.
+    "Our small printing firm has never taken on staff from overseas. Where do we start if we want to hire one?"])
+def test_a_first_foreign_hire_told_in_words_of_its_own_is_shown_the_beginners_tier(
+        assistant: Assistant, question: str) -> None:
+    # A foreign person, hiring and a first time, each said anywhere in the asker's own words (no phrase of the
+    # glossary's list): the diagram's box for firms about to start (ビギナー) is quoted, not the list of the
+    # consortium's members that names the asker's prefecture.
+    answer = assistant.ask(question)
+    assert any("ビギナー" in c.quote and "これから外国人雇用" in c.quote for c in answer.citations), answer.answer
+    assert not any(c.quote.startswith("構成機関") for c in answer.citations), answer.answer
+
+
 @pytest.mark.parametrize("question", ["技術流出の対策って、どういった企業向けの取組なん？",
                                       "技術流出対策のセミナーはどんな会社がターゲットですか"])
 def test_asking_what_kind_of_firm_something_is_for_is_answered_by_its_target(
