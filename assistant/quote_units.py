@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 
-from assistant.chunking import NUMBERED, SHORT_LINE
+from assistant.chunking import NUMBERED, SHORT_LINE, is_title
 from assistant.index import StoredChunk, StoredSentence
 
 # Quotes read as whole sentences: shorter units are joined with their neighbours, longer runs (diagram
@@ -62,13 +62,14 @@ Wraps = Callable[[str, str], bool]  # whether a word runs on from the first text
 
 def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
              pick: Callable[[list[str]], int] | None = None, lists: bool = True,
-             items: bool = False) -> StoredSentence | None:
+             items: bool = False, defines: bool = False) -> StoredSentence | None:
     """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
     with the lines it belongs to, a label or item too short to read joined with its neighbours, the
     caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
     too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
     who takes part, not what help exists). With ``items``, an item of a list comes with the items beside
-    it and the line announcing them (who takes part, the targets: the answer is the list)."""
+    it and the line announcing them (who takes part, the targets: the answer is the list). With ``defines``
+    (asked what something is), a box's title alone on its line comes with the lines under it."""
     units = chunk.sentences
 
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
@@ -99,6 +100,13 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
     if i > 0 and _LATIN_LABEL.match(units[i - 1].text.strip()) and not _LATIN_LABEL.match(units[i].text.strip()) \
             and _length(units, i - 1, j, wraps) <= MAX_QUOTE:
         i -= 1  # what a part of a programme offers (起業家のビジョンや想いを知り…) under its name (Pitch)
+    if defines and i == j and is_title(units[i].text):
+        # A box's title alone on its line (The Kansai Companies Profile), asked what it is: the lines under it
+        # (…中堅・中小企業110社を掲載 ※令和7年3月現在 …) say what it is, up to a sentence's end or the next heading.
+        while j + 1 < len(units) and not link(j + 1) and not units[j].text.endswith(ENDS) \
+                and not ITEM.match(units[j + 1].text) and not ANNOUNCES.search(units[j + 1].text) \
+                and not SOURCE_NOTE.match(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+            j += 1
     if i == j and BULLET.match(units[i].text) and _FIELD.match(BULLET.sub("", units[i].text)):
         while j + 1 < len(units) and _names_more(units[j + 1].text) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1

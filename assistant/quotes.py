@@ -109,7 +109,8 @@ class QuoteChooser(QuoteEvidence):
                         take = min(take + self._to_asker(row, asked), max(take, self.max_quotes))
                     continue
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
-                                 lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named)
+                                 lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named,
+                                 defines=asked.defined)
                 # Slides repeat labels, and a label is quoted with the sentence beside it: each text once,
                 # the longer where one quote holds another (「播磨臨海部」 水素発電実証 … holds 水素発電実証 …).
                 if quote is None or any(_held_in(quote.text, c.quote) for c in mine):

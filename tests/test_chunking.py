@@ -65,3 +65,12 @@ def test_chunk_ids_come_from_content(document: Document, tokenizer: Tokenizer, c
     again = chunk_document(document, tokenizer, 120)
     assert [c.chunk_id for c in again] == [c.chunk_id for c in chunks]
     assert len({c.chunk_id for c in chunks}) == len(chunks)
+
+
+def test_a_boxs_title_after_a_sentence_starts_the_chunk_of_its_box(chunks: list[Chunk]) -> None:
+    # 「The Kansai Companies Profile」 names the box under it (…110社を掲載); ending the chunk of the sentence
+    # before it, it would be cut off from what it names, and asked what it is, nothing could say.
+    title = next(c for c in chunks if any(s.text == "The Kansai Companies Profile" for s in c.sentences))
+    texts = [s.text for s in title.sentences]
+    k = texts.index("The Kansai Companies Profile")
+    assert k + 1 < len(texts) and texts[k + 1].startswith("関西地域の優れた製品"), texts
