@@ -10,6 +10,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from assistant.chunking import is_title
 from assistant.directory import Directory, Office
 from assistant.embeddings import Encoder
 from assistant.english import EnglishWords
@@ -156,6 +157,10 @@ class Question:
 READ_CACHE_SIZE = 2048
 
 
+# "What is the Kansai Companies Profile?": a name of several Latin words asked what it is.
+_WHAT_IS = re.compile(r"^what(?: is|'s| are) (?:the )?(?P<name>[a-z0-9][a-z0-9&-]*(?: [a-z0-9&-]+)+)\s*[?？.]*$")
+
+
 def _bare(text: str) -> str:
     """A name as written without brackets, の or spaces, which the slides and the asker place differently."""
     return re.sub(r"[()（）\[\]【】「」\sの]", "", text)
@@ -175,6 +180,7 @@ class QuestionReader:
         self._document = nfkc(document_text)
         # The document without brackets, の or spaces: 「JETROの大阪本部」 is the slides' 「（JETRO）大阪本部」.
         self._document_bare = _bare(self._document)
+        self._title_lines = {line.strip().lower() for line in self._document.splitlines() if is_title(line.strip())}
         self._latin = LatinNames(document_text, english.table if english is not None else ())
         # Every word of a coverage rule: asked beside another of them (「受講料と定員」), nothing is covered.
         self._uncovered_words = {w for rule in glossary.coverage for p in rule.asks for w in p}
@@ -241,6 +247,11 @@ class QuestionReader:
         if _POINTS_BEFORE.match(last.strip()) and (before := sentence_before(spelled)):
             # "… has three focus areas. What are they?": what is asked is said in the sentence before.
             asked += tuple(t for t in self.glossary.asked_types(self._asking_words(before)) if t not in asked)
+        if language_of(text) == Language.en and (m := _WHAT_IS.match(normalized)) \
+                and {m["name"], f"the {m['name']}"} & self._title_lines:
+            # "What is The Kansai Companies Profile?": a box's title of several words, on a line of its own on the
+            # slides, asked what it is (the glossary's pattern reads one word, "What is BiocK?", whatever it is).
+            asked += tuple(t for t in self.glossary.answer_types if t.defined and t not in asked)
         # 「目標は？」「何語で？」 ask for a kind of fact and name nothing it would be about.
         named = terms - self.glossary.no_topic - frozenset(t for a in asked for t in a.ask_terms) \
             - frozenset(t for said in self.glossary.pattern_asking(asking) for t in self.tokenizer.terms(said)) \

@@ -488,10 +488,13 @@ def test_asking_what_kind_of_firm_something_is_for_is_answered_by_its_target(
     assert any("スタートアップ企業" in c.quote for c in answer.citations), answer.answer
 
 
-def test_asked_what_a_boxs_title_is_the_box_under_it_answers(assistant: Assistant) -> None:
+@pytest.mark.parametrize("question", ["Kansai Companies Profileとは何ですか",
+                                      # several Latin words the slides write, asked what they are
+                                      "What's the Kansai Companies Profile?"])
+def test_asked_what_a_boxs_title_is_the_box_under_it_answers(assistant: Assistant, question: str) -> None:
     # 「The Kansai Companies Profile」 stands alone on its line over the box saying what it is: asked what it is,
     # the title is quoted with the box (110社を掲載, as of 令和7年3月), not only the lines that mention it.
-    answer = assistant.ask("Kansai Companies Profileとは何ですか")
+    answer = assistant.ask(question)
     assert any(c.quote.startswith("The Kansai Companies Profile 関西地域") and "110社" in c.quote
                for c in answer.citations), answer.answer
 
