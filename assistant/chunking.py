@@ -15,6 +15,7 @@ from assistant.corpus import Document, Line, Section
 from assistant.tokenizer import Tokenizer
 
 SHORT_LINE = 15  # characters: a shorter line is a label, not a sentence (too short to quote alone)
+_ENDS = ("。", "！", "？")  # a sentence's last character
 TITLE_LINE = 40  # characters: a line without a comma or a full stop this short is a title, not a sentence
 NUMBERED = re.compile(r"^([①-⑳⑴-⒇]|[（(][0-9０-９]{1,2}[)）])")  # a slide's numbered measures (⑴, ①, (1))
 _ANNOUNCES = re.compile(r"(以下|次の|下記)[^。]*$|[:：]$")  # a line announcing the list under it
@@ -101,7 +102,7 @@ def _split_long(piece: Piece, tokenizer: Tokenizer, max_tokens: int) -> list[Pie
 
 
 def _is_label(text: str) -> bool:
-    return len(text) < SHORT_LINE and not text.endswith(("。", "！", "？"))
+    return len(text) < SHORT_LINE and not text.endswith(_ENDS)
 
 
 def is_title(text: str) -> bool:
@@ -122,7 +123,7 @@ def _carried(group: list[Piece], nxt: Piece) -> int:
     else:  # labels (a row's head, a run of diagram labels) go with what follows them, as a run
         while k < len(group) - 1 and _is_label(group[-1 - k].text):
             k += 1
-        if not k and len(group) > 1 and is_title(group[-1].text) and group[-2].text.endswith(("。", "！", "？")):
+        if not k and len(group) > 1 and is_title(group[-1].text) and group[-2].text.endswith(_ENDS):
             k = 1  # a box's title after a sentence goes with the box it names (…110社を掲載), not the sentence
         if k:  # short items among them (・対応スピードの早さ) go with the rest of their list and its heading
             k = _list_under_heading(group, group[-k].text, k) or k

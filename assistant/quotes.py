@@ -106,7 +106,8 @@ class QuoteChooser(QuoteEvidence):
                         # A box naming the asker's own kind (これから外国人雇用に取り組む企業) tells them they are
                         # whom the help is for; the help itself still has its places beside it, up to the most
                         # quotes an answer shows.
-                        take = min(take + self._to_asker(row, asked), max(take, self.max_quotes))
+                        if self._to_asker(row, asked) and take < self.max_quotes:
+                            take += 1
                     continue
                 quote = quotable(chunk, sentence, self._wraps, lambda texts: self._best_caption(texts, question),
                                  lists=bool(patterns), items=asked.list_answer or id(sentence) in asked.heads_named,
