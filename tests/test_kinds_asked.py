@@ -32,6 +32,12 @@ def test_a_seminar_asked_for_is_the_item_naming_that_seminar(assistant: Assistan
     ("Tell me about the hydrogen business exchange lounge.", "Do we need to book in advance?"),
     ("Tell me about the hydrogen exchange lounge.", "Can we go for free?"),
     ("技術流出を防ぐ取組について知りたい", "違反したら罰則はどうなる？"),
+    ("DXの支援について教えて", "認定を受けたら法人税は下がりますか？"),  # a tax: another office's
+    ("技術流出の相談はどこにすればいい？", "輸出の書類をそちらで代わりに作ってもらえますか？"),  # a firm's own task
+    ("Can your office help us with export control?", "Could you handle the paperwork for us?"),
+    ("成長分野のポテンシャルマップについて知りたい", "英語版も出ていますか？"),  # no edition in English is named
+    ("関西・アジアビジネス共創推進プランについて", "インドネシアへの輸出向けの補助金ってある？"),  # no grant for a market
+    ("Are there grants for expanding into Vietnam?",),
 ])
 def test_what_the_slides_never_state_routes_no_one(assistant: Assistant, turns: tuple[str, ...]) -> None:
     answer = ask_chain(assistant, *turns)
@@ -84,3 +90,18 @@ def test_a_cost_the_asker_says_is_rising_is_their_situation_not_an_amount_asked(
     # The money words tell what the firm is under; price pass-through is the help, whatever no slide costs.
     answer = assistant.ask(question)
     assert not answer.abstained and "稼ぐ力" in answer.initiatives[0], answer.answer
+
+
+@pytest.mark.parametrize("question", ["水素関連企業のデータ集って英語版もある？", "Is the hydrogen firms' data book out in English version?"])
+def test_an_english_edition_the_slides_name_is_answered(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert not answer.abstained and any("英語版" in c.quote for c in answer.citations), answer.answer
+
+
+def test_another_ministrys_office_named_as_the_bureaus_partner_does_not_turn_the_question_away(
+        assistant: Assistant) -> None:
+    # 総務省の出先と合同で asks whether the bureau's own briefings are joint (with 近畿総合通信局), not for
+    # that ministry's schemes; asked for those, the question is still turned away.
+    answer = assistant.ask("デジタル化の説明会って総務省の出先機関と合同でやってますか？")
+    assert not answer.abstained and any("近畿総合通信局" in c.quote for c in answer.citations), answer.answer
+    assert assistant.ask("総務省の補助金でテレワークに使えるものはありますか？").abstained
