@@ -24,12 +24,14 @@ BULLET = re.compile(rf"^[{MARKS}{DOTS}\s]+")
 ENDS = ("。", "！", "？", "!", "?")
 # A source note (※出所：…, （出典）…) or a note on where a slide's items were taken from (※…資料から…を抜粋).
 SOURCE_NOTE = re.compile(r"^[※＊*]?\s*[（(]?(出所|出典|資料)[：:)）]|^[※＊*][^。]*(から|より)[^。]*(抜粋|引用|作成|転載)$")
+# A note giving the date a figure holds at (※令和7年3月現在, ※2024年度末時点).
+AS_OF = re.compile(r"^[※＊*]\s*[^。、]{2,20}(現在|時点)[。）)]?$")
 # A sentence pointing at what the extracted text no longer shows: the list "as follows" (quoted with its
 # items, never alone) or the slide's typography (太字下線部: which words were bold is lost).
 POINTS_ELSEWHERE = re.compile(r"(以下|下記|次)の(とおり|通り)[。.]?$|太字|下線部|赤字|網掛け|色付き")
 LABEL_GAP = re.compile(r"[^\x00-\x7f] (?=[^\x00-\x7f])")  # a space between Japanese words (not "EXPO EUROPE")
 # A line that stops on a comma or a particle (…あり、今後さらに / 雇用拡大を) goes on in the next one.
-OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへと])$")
+OPEN_END = re.compile(r"(、|，|さらに|および|及び|並びに|[をにがでへとの])$")
 # A wrapped line that starts inside a word or a phrase, or with an aside that the phrase goes on after
 # (「…マッチングサイト」 / 「（SMRJ＆METI-KANSAI MATCHING CORNER）の運用を通じた…」).
 _CONTINUES = re.compile(r"^[ぁ-ゖー、，）」』]|^[（(][^）)]*[）)][のをにでがはとへ]")
@@ -65,12 +67,14 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
              items: bool = False, defines: bool = False) -> StoredSentence | None:
     """The unit to quote for a chosen sentence: bullet glyphs off, a line wrapped inside a word joined
     with the lines it belongs to, a label or item too short to read joined with its neighbours, the
-    caption ``pick`` chooses (default the first) of a run of captions; None for a source note or a run
+    caption ``pick`` chooses (default the first) of a run of captions; None for a source note, an as-of note or a run
     too long to be a sentence (or for the head of a long list of labels, unless ``lists``: it answers
     who takes part, not what help exists). With ``items``, an item of a list comes with the items beside
     it and the line announcing them (who takes part, the targets: the answer is the list). With ``defines``
     (asked what something is), a box's title alone on its line comes with the lines under it."""
     units = chunk.sentences
+    if AS_OF.match(sentence.text.strip()):
+        return None  # the date a figure holds at says nothing alone: it is quoted with its figure
 
     def runs_on(k: int) -> bool:  # unit k continues unit k - 1 (a line wrapped inside a word or phrase)
         return _wraps_at(units, k, wraps) or _fills_box(units, k, wraps)
@@ -143,6 +147,9 @@ def quotable(chunk: StoredChunk, sentence: StoredSentence, wraps: Wraps,
         while j + 1 < len(units) and is_listed_label(units[j + 1].text) \
                 and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
             j += 1
+    if j + 1 < len(units) and AS_OF.match(units[j + 1].text.strip()) \
+            and any(re.search(r"[0-9０-９]", u.text) for u in units[i : j + 1]) and _length(units, i, j + 1, wraps) <= MAX_QUOTE:
+        j += 1  # a figure holds at the date the note under it gives (…110社を掲載 / ※令和7年3月現在)
     # A caption joined with the source notes under it (アジアマーケットの成長可能性 / 出所：…財務省貿易統計): the
     # notes are never quoted, so the caption ends before them.
     j = next((k - 1 for k in range(i + 1, j + 1) if SOURCE_NOTE.match(BULLET.sub("", units[k].text))), j)

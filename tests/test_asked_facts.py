@@ -842,6 +842,12 @@ def test_when_something_is_aimed_for_is_answered_by_its_target_year(
 
 
 
+def test_when_something_is_aimed_for_asked_in_english_is_not_taken_for_a_day(assistant: Assistant) -> None:
+    # "When … aiming" asks a year, as いつ…目指す does: the slides' 2030年 (no month or day) answers it.
+    answer = assistant.ask("When is the hydrogen project aiming to have low-carbon hydrogen supplied?")
+    assert not answer.abstained and any("2030年" in c.quote for c in answer.citations), answer.answer
+
+
 def test_a_firms_revenue_is_not_stated_where_only_a_list_of_firms_is(assistant: Assistant) -> None:
     # The Kansai Companies Profile lists 110 firms; no slide of that initiative states what they sell.
     assert assistant.ask("The Kansai Companies Profileの掲載企業の売上高はわかりますか").abstained
@@ -863,3 +869,60 @@ def test_what_one_gains_is_answered_by_the_box_listing_the_merits(assistant: Ass
     # firms matter (中堅企業元年, their share of sales), which the question's words suit as well.
     answer = assistant.ask(question)
     assert answer.citations[0].quote.startswith("＜中堅企業側の共創メリット＞ 外部ノウハウの活用"), answer.answer
+
+
+def test_a_partner_told_in_the_askers_own_words_brings_the_merits_of_working_with_one(assistant: Assistant) -> None:
+    # No 共創 or メリット asked: a mid-size firm that wants a new business with know-how from outside is shown
+    # what working with an outside partner brings it (外部ノウハウの活用), not only why mid-size firms matter.
+    answer = assistant.ask("従業員300人ほどの中堅メーカーです。社外の知恵を借りて新しい事業を立ち上げたい")
+    assert any("外部ノウハウの活用" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_count_is_quoted_with_the_date_it_holds_at(assistant: Assistant) -> None:
+    # …中堅・中小企業110社を掲載 / ※令和7年3月現在: the note under the figure says when it was so.
+    answer = assistant.ask("The Kansai Companies Profileに載っている会社は何社ありますか？")
+    quote = next(c.quote for c in answer.citations if "110社" in c.quote)
+    assert quote.endswith("※令和7年3月現在"), answer.answer
+
+
+@pytest.mark.parametrize("question", ["中堅企業の売上の割合って、どこの調査の数字ですか？",
+                                      "中堅企業が関西の売上の19％を占めるというのは何のデータ？"])
+def test_which_survey_a_figure_comes_from_is_answered_by_the_slides_source_note(assistant: Assistant,
+                                                                                question: str) -> None:
+    answer = assistant.ask(question)
+    assert "帝国データバンク" in answer.answer and all("帝国データバンク" not in c.quote for c in answer.citations), \
+        answer.answer
+
+
+@pytest.mark.parametrize("turns", [("関西・共創の森はいつまでの予定？", "どうして期限が延ばされたの？"),
+                                   ("関西・共創の森って、なんで期間が延びたん？",)])
+def test_why_is_answered_by_the_sentence_giving_the_reason(assistant: Assistant, turns: tuple[str, ...]) -> None:
+    # 延ばす / 延びる are the slide's 延長; the reason is the sentence saying from what standpoint (観点から).
+    answer = ask_chain(assistant, *turns)
+    assert "万博出展支援の観点から" in answer.citations[0].quote, answer.answer
+
+
+def test_a_new_kind_of_solar_cell_named_by_its_material_is_found_in_the_maps_fields(assistant: Assistant) -> None:
+    answer = assistant.ask("ペロブスカイトもポテンシャルマップの分野に入ってる？")
+    assert any("次世代太陽電池" in c.quote for c in answer.citations), answer.answer
+
+
+def test_a_diagram_label_ending_on_no_is_read_with_the_line_it_runs_on_to(assistant: Assistant) -> None:
+    # 外国人雇用 / 企業の対応スキルの / 強化及び裾野拡大 is one label: its tail is not glued to the next line's
+    # record of activities (強化及び裾野拡大 令和6年度の活動実績：…).
+    answer = assistant.ask("初めて外国人を採用する中小企業でも支援の対象になりますか？")
+    assert not any(c.quote.startswith("強化及び裾野拡大") for c in answer.citations), answer.answer
+
+
+def test_a_one_person_business_left_unpaid_is_shown_the_freelance_act(assistant: Assistant) -> None:
+    # 一人でやってる (working alone) and 払ってくれへん (Kansai for 払ってくれない) are the freelancer's situation.
+    answer = assistant.ask("一人でやってるカメラマンやけど、依頼主がなかなかお金を払ってくれへん")
+    assert answer.contacts[0].phone == "06-6966-6037", answer.answer
+    assert any("フリーランス" in c.quote for c in answer.citations), answer.answer
+
+
+def test_how_a_firm_gets_included_asks_how_it_is_chosen(assistant: Assistant) -> None:
+    # "get included" asks the selection, as "get picked" does: 掲載企業は、…受賞企業を対象に募集及び…推薦企業.
+    # The as-of note above that line (※令和7年3月現在) belongs to the count before it, and starts no quote.
+    answer = ask_chain(assistant, "What is The Kansai Companies Profile?", "How does a firm get included in it?")
+    assert answer.citations[0].quote.startswith("掲載企業は"), answer.answer
