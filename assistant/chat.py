@@ -9,6 +9,7 @@ from typing import Any, Literal
 from assistant.answers import Answer, Composer
 from assistant.follow_up_cues import (
     ALSO_DOES,
+    ASKS_WHERE_SAID,
     CHANGES_TOPIC,
     ELSE_HANDLED,
     FOLLOW_UP,
@@ -21,6 +22,7 @@ from assistant.follow_up_cues import (
     PICKS_FROM,
     POINTS_AT,
     POINTS_BACK,
+    SAID_IN,
     SAME_AS,
     THE_OFFICE,
     YES_NO,
@@ -136,7 +138,9 @@ class Conversation:
         # the message only points back at that office (「そこは何を担当？」): the number read again would
         # answer the same look-up (「06-6966-6023は何課？」「価格転嫁ならどこ？」).
         about = topic.question.text
-        points_back = bool(POINTS_BACK.search(question.normalized) or POINTS_AT.search(question.normalized))
+        current = topic.initiatives[0].title if topic.initiatives else ""
+        points_back = bool(POINTS_BACK.search(question.normalized) or POINTS_AT.search(question.normalized)) \
+            or self._said_in_topic(question, route, current)
         # Pointing back at the office with a subject of its own (「そこがやってるイベントは？」) asks about the
         # office's initiative; the office looked up stays the one to call.
         keeps_office = looked_up and points_back and question.has_topic
@@ -160,7 +164,6 @@ class Conversation:
         if keeps_office and combined.contacts and topic.contacts:
             office = topic.contacts[0]
             combined.contacts = [office, *(c for c in combined.contacts if c.phone != office.phone)]
-        current = topic.initiatives[0].title if topic.initiatives else ""
         strays = combined.reason == RouteReason.clarify or (
             combined.reason == RouteReason.retrieval and combined.initiatives[0].title != current)
         settled = topic.reason != RouteReason.clarify  # a clarifying question's options are not one topic yet
@@ -285,6 +288,8 @@ class Conversation:
             return True
         if POINTS_AT.search(question.normalized):
             return True  # 「水素はその分野に入ってる？」: whatever else it names, it asks about the topic's own list
+        if self._said_in_topic(question, route, current):
+            return True
         if elsewhere and self.router.words.names_only_in_text(question, current, own.title):
             return True  # 「堺の方のプロジェクトは何？」 after hydrogen: 堺 is on the topic's slides, not the other's
         if self._names_another(route, current):
@@ -313,6 +318,12 @@ class Conversation:
         title = topic.initiatives[0].title
         return self.router.turned_away(combined.question, title) and not self.router.turned_away(question, title) \
             and not self.router.turned_away(topic.question, title)
+
+    def _said_in_topic(self, question: Question, route: Route, current: str) -> bool:
+        """Whether the message asks what the material talked about says (「どんな補助金が紹介されてる？」), naming
+        no other initiative's subject: its passive has no place of its own but the topic's slides."""
+        return bool(SAID_IN.search(question.normalized)) and not ASKS_WHERE_SAID.search(question.normalized) \
+            and not self._names_another(route, current)
 
     def _names_another(self, route: Route, current: str) -> bool:
         """Whether the message alone names another initiative's subject (「じゃあeVTOLは？」)."""

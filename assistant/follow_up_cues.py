@@ -22,8 +22,9 @@ LIKE_IT_FOR = re.compile(r"\b(something|anything|one|programmes?|programs?|initi
                           r"initiatives?|schemes?|things?|support|projects?)\b|\bthe same (thing|kind of)\b|"
                           r"(似た|同じ|同様|おなじ)(よう)?な?(もの|の|取組|取り組み|支援|仕組み|こと)|同様の")
 # Words that point back at what was said (そこ, それ, その…), not at anything new; 「具体的には？」「詳しく」
-# ask for more of it.
+# ask for more of it, as does asking to be told in detail (「支援内容を具体的に教えて」: of what was talked about).
 POINTS_BACK = re.compile(r"^(じゃあ|では|で)?[、,\s]*(その|それ|そこ|そちら|この|これ|あの|あれ|具体的に|もっと詳しく|詳しく)|"
+                          r"(具体的に|詳しく|くわしく)(教え|知りた|説明|聞かせ)|"
                           r"\b(it|its|that|this|they|them|their|there|specifically|in (more )?detail)\b")
 # Asking what else the office handles (ほかに何を担当, what else do they handle): answered by the office.
 ELSE_HANDLED = re.compile(r"(ほか|他|以外)(に|の|は|で)[^。？?]{0,8}(担当|扱|所管|受け持)|"
@@ -36,6 +37,13 @@ THE_OFFICE = re.compile(r"^(じゃあ|では|で)?[、,\s]*(そこ|そちら|そ
                          r"\b(they|that office|this office|that division|the office)\b")
 # A pointer inside the message at the topic's own thing (その分野, この会議): what it names is asked of the topic.
 POINTS_AT = re.compile(r"(その|この|そこの|そっちの|そちらの)(分野|取組|取り組み|プロジェクト|会議|事業|イベント|制度|計画|プラン|リスト|中|一覧)")
+# Asking what the material talked about says (「中小企業向けの補助金だとどんなのが紹介されてる？」, "Which subsidies
+# are mentioned?"): a passive with no place of its own says "in it", the topic's slides.
+SAID_IN = re.compile(r"(紹介|記載|掲載|言及|説明)(されて|されと|して(ある|あり))|(載って|書いて|書かれて|挙げられて|取り上げられて)"
+                     r"(いる|いま|る|ある|あり|ます|ん)|\b(are|is|were|was|get|gets) (mentioned|listed|featured|introduced|named)\b")
+# Asking where it is said (「どの取組に載ってる？」): a place of its own, which the topic may not be.
+ASKS_WHERE_SAID = re.compile(r"(どの|どこ|どちら|何の|なんの)[^。？?、]{0,8}(に|で)(は|も)?(紹介|記載|掲載|言及|説明|載|書|挙げ|取り上げ)|"
+                             r"\b(where|in which|in what)\b")
 # Picking one thing out of the topic's list (その中の空モビリティについて): what is picked is asked about itself.
 PICKS_FROM = re.compile(r"(その|この|あの)(中|うち)の")
 # Whether the topic's own list holds something (「水素も対象に入ってますか」, "Is hydrogen included?").

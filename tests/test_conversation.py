@@ -893,3 +893,18 @@ def test_asked_who_they_team_up_with_the_topic_quotes_its_partners(
         assistant: Assistant, topic: str, follow_up: str, partner: str) -> None:
     answer = _chain(assistant, topic, follow_up)
     assert not answer.abstained and partner in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize(("topic", "then"), [("DXゼミナールについて教えて", "中小企業向けの補助金はどんなのが紹介されてる？"),
+                                             ("DXの取組を知りたい", "Which subsidies for small firms are mentioned?")])
+def test_asking_what_the_material_mentions_asks_it_of_the_topic(assistant: Assistant, topic: str, then: str) -> None:
+    # 紹介されてる, "are mentioned": in the slides talked about, whose list of subsidies it asks for; 中小企業 and
+    # 補助金 alone suit the earning-power slides better.
+    answer = _chain(assistant, topic, then)
+    assert answer.contacts[0].phone == "06-6966-6008" and any("IT導入補助金" in c.quote for c in answer.citations), \
+        answer.answer
+
+
+def test_asking_what_the_help_consists_of_is_answered_by_its_numbered_measures(assistant: Assistant) -> None:
+    answer = _chain(assistant, "外国人材の定着の取組について知りたい", "支援内容を具体的に教えて")
+    assert any("⑶" in c.quote and "リスクマネジメント" in c.quote for c in answer.citations), answer.answer
