@@ -16,6 +16,7 @@ from assistant.verbatim import VerbatimNames
 
 _LATIN_NAME = re.compile(r"[a-z][a-z0-9]{1,7}")
 _CAPITALISED = re.compile(r"(?<![A-Za-z])[A-Za-z]*[A-Z][a-z]*[A-Z][A-Za-z]*(?![A-Za-z])")  # two capitals or more: a name
+_ALL_CAPITALS = re.compile(r"(?<![A-Za-z])[A-Z]{3,}(?![A-Za-z])")  # a word a title writes in capitals (EXPO)
 
 
 def _typed_in_capitals(text: str) -> set[str]:
@@ -44,6 +45,9 @@ class InitiativeWords:
         # A question naming an initiative's own subject (its title words) is about it.
         self.title_terms = {t: set(tokenizer.terms(t)) for t in texts}
         self._titles_naming: dict[str, set[str]] = defaultdict(set)  # a title word → the titles that say it
+        # A word a title writes in capitals (Global Startup EXPO) names it in English only where typed so: the
+        # Osaka-Kansai Expo, typed as a word, is the everyday one (万博), as 'days' is for DAYS.
+        self._capital_title_words = {w.lower() for t in texts for w in _ALL_CAPITALS.findall(t)}
         for title, terms in self.title_terms.items():
             for term in terms:
                 self._titles_naming[term].add(title)
@@ -95,10 +99,27 @@ class InitiativeWords:
         weight = sum(self.idf(t) for t in terms)
         return sum(self.idf(t) for t in terms & self.terms_of.get(title, set())) / weight if weight else 0.0
 
+    def known(self, term: str) -> bool:
+        """Whether some initiative's text uses the term."""
+        return term in self._idf
+
+    def everyday(self, question: Question) -> frozenset[str]:
+        """The words a title writes in capitals that an English question types as everyday words (Expo)."""
+        if not question.english:
+            return frozenset()
+        return frozenset(self._capital_title_words - _typed_in_capitals(question.text))
+
+    def searchable(self, question: Question) -> str:
+        """The question's BM25 text without the everyday words a title writes as a name."""
+        everyday = self.everyday(question)
+        if not everyday:
+            return question.sparse_text
+        return re.sub(rf"\b({'|'.join(map(re.escape, sorted(everyday)))})\b", " ", question.sparse_text)
+
     def latin_names(self, question: Question) -> tuple[dict[str, float], float]:
         """Names the asker typed in Latin letters that some initiative's title says (DX, eVTOL, GSE), with
         their rarity, and the rarity of all the question names: read once per question."""
-        named = question.named & self._idf.keys()
+        named = (question.named - self.everyday(question)) & self._idf.keys()
         weight = sum(self.idf(t) for t in named)
         # Only a name typed in Latin letters: one letter apart (DX, GX), the encoder hears them alike;
         # everyday words (海外) belong to many initiatives whatever the titles say.

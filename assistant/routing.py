@@ -23,6 +23,7 @@ from assistant.normalize import format_phone, nfkc
 from assistant.question import Question, QuestionReader
 from assistant.retrieval import PolicyIndex
 from assistant.settings import Settings
+from assistant.stated import stated_first
 
 
 class RouteReason(StrEnum):
@@ -138,7 +139,10 @@ class Router:
         typed verbatim count; a support-finder goal's keywords are the document's words on purpose)."""
         s = self.settings
         examples = examples if examples is not None else self.vote(question)
-        dense_hits, sparse_hits = self.index.search(question.sparse_text, question.search_vector.tolist())
+        # An everyday word that a title writes as a name (the Osaka-Kansai Expo; Global Startup EXPO) is no
+        # word of that initiative's: its meaning, in the glossary's words (万博), searches instead.
+        everyday = self.words.everyday(question)
+        dense_hits, sparse_hits = self.index.search(self.words.searchable(question), question.search_vector.tolist())
         by_title = {t: ScoredInitiative(t, 0.0) for t in self.titles}
         for hit in dense_hits:
             chunk = self.index.by_id[hit.node.node_id]
@@ -160,7 +164,7 @@ class Router:
                 by_title[title].sentence = max(by_title[title].sentence, float(sims[i]))
 
         degraded = self.index.request_degraded
-        q_terms = set(question.terms)
+        q_terms = set(question.terms) - everyday
         q_weight = sum(self.words.idf(t) for t in q_terms) or 1.0
         total = (s.weight_dense + s.weight_sentence + s.weight_bm25 + s.weight_title + s.weight_lexical
                  + s.weight_verbatim + s.weight_examples)
@@ -227,7 +231,7 @@ class Router:
         if not question.has_topic:  # nothing to route on; a conversation reads it with its topic
             return Route(question, RouteReason.out_of_scope, [], [], 0.0)
         examples = self.vote(question)
-        ranked = self.score(question, examples)
+        ranked, stating = stated_first(self.words, question, self.score(question, examples), self.settings)
         scores = {r.title: r.score for r in ranked}
         top = ranked[0] if ranked else None
         if top is None:
@@ -239,7 +243,7 @@ class Router:
                          out_of_scope_share=examples.out_of_scope, scores=scores)
         if self.reader.uncovered(question, self.words.text_of.get(top.title, "")) or not self._states_asked_fact(question, top):
             return Route(question, RouteReason.uncovered, ranked[:3], [], confidence, examples=examples, scores=scores)
-        rivals = self._rivals(question, ranked)
+        rivals = self._rivals(question, ranked, stating)
         if rivals:
             options = [top, *rivals]
             return Route(question, RouteReason.clarify, options, self._contacts_for(options, question),
@@ -263,7 +267,8 @@ class Router:
         ranked = sorted(route.initiatives, key=lambda r: r.title != title)
         return replace(route, initiatives=ranked, contacts=self._contacts_for(ranked, route.question))
 
-    def _rivals(self, question: Question, ranked: list[ScoredInitiative]) -> list[ScoredInitiative]:
+    def _rivals(self, question: Question, ranked: list[ScoredInitiative],
+                stating: frozenset[str] | None = None) -> list[ScoredInitiative]:
         """Initiatives served by other offices that fit about as well as the top one and could answer
         (they state the kind of fact asked, if one is): then the user is asked which is meant, as the
         wrong office is worse than one short question."""
@@ -271,7 +276,7 @@ class Router:
         close = self.settings.clarify_within
         return [r for r in ranked[1 : self.settings.max_initiatives]
                 if r.score >= close * top.score and not (self._offices_of[r.title] & self._offices_of[top.title])
-                and self._states_asked_fact(question, r)]
+                and self._states_asked_fact(question, r) and (stating is None or r.title in stating)]
 
     def spoken_of(self, route: Route) -> Route:
         """A clarifying question opening a conversation offers only initiatives the user could mean: not one

@@ -219,6 +219,20 @@ class Settings(BaseSettings):
         "stays first unless another's remit words are named or its examples outvote it by this share: a worry "
         "about leaking technology is the general office's, though examples about handing drawings abroad "
         "(export control) lie near it.")
+    states_within: float = Field(
+        0.6, description="Asked a kind of fact (a date) about a thing it names, the question goes to an initiative "
+        "scoring at least this share of the top one whose slides state that fact in a line naming the thing (大阪・関西万博"
+        "（開催期間：…）), where the top one's never do: tuned on dev sets asking the Expo's dates in English.")
+    states_rare_idf: float = Field(
+        1.2, description="How rare a word of the question must be to name the thing asked about (万博 1.27; 関西, "
+        "大阪 name everything).")
+    states_nearer: float = Field(
+        2.0, description="Of the initiatives stating the asked fact beside the thing's name, those whose line "
+        "writes them within this many times the nearest one's distance are rivals; farther, an event held at the "
+        "thing (…万博では、…イベントを９月24日(水)に開催) is no rival to its own dates.")
+    states_title_named: float = Field(
+        0.1, description="Not where the question names the top initiative's title this much (its share of the "
+        "question's words): the Global Startup Expo's date is its own, though its date line names nothing.")
     clarify_within: float = Field(
         0.90, description="An initiative of another office scoring at least this share of the top one makes the "
         "assistant ask which is meant instead of guessing.")

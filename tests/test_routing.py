@@ -13,7 +13,7 @@ from assistant.routing import RouteReason
 from assistant.service import Assistant, build_assistant
 from assistant.settings import Settings
 from assistant.words import Words
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, ask_chain, make_settings
 
 
 @pytest.mark.parametrize("question", ["下請Gメンに相談したい", "下請Ｇメンの窓口", "下請けGメンについて知りたい"])
@@ -597,3 +597,29 @@ def test_hiring_a_person_of_an_asian_country_is_foreign_talent_not_trade_with_as
     assert hire.initiatives[:1] == ["高度外国人材の関西への就労及び定着の促進"], hire.answer
     trade = assistant.ask("フィリピンの会社と取引を始めたい。後押ししてくれる取組はある？")
     assert trade.initiatives[:1] == ["関西・アジアビジネス共創推進プランの促進"], trade.answer
+
+
+@pytest.mark.parametrize("question", ["On what date does the Osaka-Kansai Expo finish?",
+                                      "Until when is the World Expo in Osaka open?"])
+def test_the_expos_own_dates_asked_in_english_are_the_maps_line_stating_them(assistant: Assistant,
+                                                                             question: str) -> None:
+    # "Expo" typed as a word is 万博, not the Global Startup EXPO's title word; asked its dates, the answer is
+    # the line that names 万博 and states them (大阪・関西万博（開催期間：令和7年4月13日～10月13日）).
+    answer = assistant.ask(question)
+    assert answer.contacts[0].phone == "06-6966-6001", answer.answer
+    assert "10月13日" in answer.citations[0].quote, answer.answer
+
+
+@pytest.mark.parametrize("question", ["When is the Global Startup Expo held?", "When is the GLOBAL STARTUP EXPO?"])
+def test_the_startup_expo_asked_by_its_name_keeps_its_own_dates(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question)
+    assert answer.contacts[0].phone == "06-6966-6014" and "9月17日" in answer.citations[0].quote, answer.answer
+
+
+def test_a_plan_asked_of_what_was_said_names_no_thing_of_its_own(assistant: Assistant) -> None:
+    # 予定 points at a plan without naming one: 「それはいつまでの予定？」 is read with the topic (the forest's term,
+    # 2026年3月まで), not sent, for a line writing 予定 beside a date, to another initiative.
+    for topic, then in (("共創の森にはどこの機関が入ってるの？", "それっていつまでの予定なの？"),
+                        ("関西・共創の森について教えて", "それ、いつまでやる予定ですか？")):
+        answer = ask_chain(assistant, topic, then)
+        assert not answer.abstained and any("2026年3月" in c.quote for c in answer.citations), answer.answer
