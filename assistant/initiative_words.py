@@ -109,9 +109,9 @@ class InitiativeWords:
             return frozenset()
         return frozenset(self._capital_title_words - _typed_in_capitals(question.text))
 
-    def searchable(self, question: Question) -> str:
-        """The question's BM25 text without the everyday words a title writes as a name."""
-        everyday = self.everyday(question)
+    def bm25_query(self, question: Question, everyday: frozenset[str]) -> str:
+        """The question's BM25 text without ``everyday``, the words a title writes as a name that it types as
+        everyday words (``everyday(question)``, read once by the caller)."""
         if not everyday:
             return question.sparse_text
         return re.sub(rf"\b({'|'.join(map(re.escape, sorted(everyday)))})\b", " ", question.sparse_text)

@@ -142,7 +142,8 @@ class Router:
         # An everyday word that a title writes as a name (the Osaka-Kansai Expo; Global Startup EXPO) is no
         # word of that initiative's: its meaning, in the glossary's words (万博), searches instead.
         everyday = self.words.everyday(question)
-        dense_hits, sparse_hits = self.index.search(self.words.searchable(question), question.search_vector.tolist())
+        dense_hits, sparse_hits = self.index.search(self.words.bm25_query(question, everyday),
+                                                    question.search_vector.tolist())
         by_title = {t: ScoredInitiative(t, 0.0) for t in self.titles}
         for hit in dense_hits:
             chunk = self.index.by_id[hit.node.node_id]
